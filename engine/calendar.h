@@ -1,0 +1,65 @@
+// The working-day calendar of mainland China (SPEC.md "Calendar", "Deadline rules"): Monday to Friday,
+// minus statutory holidays, plus adjusted working days (调休上班). Data comes from YAML; a year that the data
+// does not cover is an error naming the year, never a guess.
+#pragma once
+
+#include <boost/date_time/gregorian/gregorian_types.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace minsheng {
+
+using Date = boost::gregorian::date;
+
+// Strict YYYY-MM-DD (a real date: 2023-02-30 is rejected). Throws Error(Usage) quoting the text.
+Date parse_date(std::string_view text);
+// YYYY-MM-DD.
+std::string format_date(Date d);
+
+// One year's data as a State Council notice gives it.
+struct CalendarYear {
+    int year = 0;
+    std::vector<std::pair<Date, std::string>> holidays;  // days off, with the holiday's name
+    std::vector<std::pair<Date, std::string>> workdays;  // weekend days declared working (调休上班)
+};
+
+// Parses the format of workflows/calendar/cn-holidays.yaml (top-level `years:` map of year -> holidays,
+// workdays lists of {date, name}). Throws Error(Refused) "FILE:LINE:COL: message" on bad data: a date outside
+// its year key, a holiday that is also a workday, a workday that is not a weekend day, a malformed date.
+std::vector<CalendarYear> parse_calendar_yaml(const std::string& text, const std::string& source_name);
+
+// Working-day arithmetic from a precomputed index: O(1) per call (no day-by-day loops).
+// Every function that needs a year the data does not cover throws Error(Refused) whose message names the
+// year, e.g. "the working-day calendar has no data for 2027; load it with `minsheng calendar load FILE`".
+class Calendar {
+public:
+    Calendar() = default;  // covers nothing
+    explicit Calendar(std::vector<CalendarYear> years);
+
+    bool covers(int year) const;
+    std::vector<int> years() const;  // covered years, ascending
+
+    bool is_working_day(Date d) const;
+    // The holiday's or the adjusted workday's name, empty for an ordinary day.
+    std::string day_name(Date d) const;
+
+    // The n-th working day strictly after `start` (n >= 0; n == 0 returns start itself).
+    // A start on a holiday or weekend counts from the next working day in the same way (SPEC rule 1).
+    Date add_working_days(Date start, int n) const;
+    // The number of working days d with a < d <= b; 0 when b <= a.
+    int working_days_between(Date a, Date b) const;
+
+private:
+    // Implementation detail, see calendar.cpp.
+    Date first_;                     // first day of the first covered year
+    std::vector<int> cumulative_;    // cumulative_[i]: working days in [first_, first_ + i]
+    std::vector<int> workday_index_; // k -> day offset of the (k+1)-th working day
+    std::vector<bool> covered_;      // per year from first_.year()
+    std::vector<std::string> names_; // per day offset: holiday / adjusted workday name
+    void require_covered(int year) const;
+    void require_span(Date a, Date b) const;
+};
+
+}  // namespace minsheng

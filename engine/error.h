@@ -1,0 +1,35 @@
+// The one error type the engine, storage and CLI raise. Its kind decides the process exit code (SPEC.md).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace minsheng {
+
+// Values are the exit codes of SPEC.md "Exit codes and errors".
+enum class ErrorKind {
+    Storage = 1,     // storage or internal failure
+    Usage = 2,       // unknown command or flag, malformed date or value
+    Refused = 3,     // the rules forbid it: illegal action for the phase, missing field, invalid workflow
+    NotAllowed = 4,  // unknown actor or wrong role
+    NotFound = 5,    // case id, file, category not found
+};
+
+// An expected failure with a one-line, user-facing message that says what was wrong.
+class Error : public std::runtime_error {
+public:
+    Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+    ErrorKind kind() const { return kind_; }
+    int exit_code() const { return static_cast<int>(kind_); }
+
+private:
+    ErrorKind kind_;
+};
+
+inline Error storage_error(const std::string& m) { return Error(ErrorKind::Storage, m); }
+inline Error usage_error(const std::string& m) { return Error(ErrorKind::Usage, m); }
+inline Error refused(const std::string& m) { return Error(ErrorKind::Refused, m); }
+inline Error not_allowed(const std::string& m) { return Error(ErrorKind::NotAllowed, m); }
+inline Error not_found(const std::string& m) { return Error(ErrorKind::NotFound, m); }
+
+}  // namespace minsheng
