@@ -1,0 +1,65 @@
+# minsheng — `make demo` and `make test` are the whole quick start (README.md).
+SHELL := /bin/bash
+BUILD      ?= build/release
+BUILD_ASAN ?= build/asan
+BUILD_FUZZ ?= build/fuzz
+JOBS       ?= $(shell nproc)
+BIN        := $(BUILD)/cli/minsheng
+FUZZ_SECONDS ?= 60
+
+# Debian packages the build, the tests and the demo need.
+DEPS := cmake make g++ pkg-config libboost-dev libboost-date-time-dev libsqlite3-dev sqlite3 libyaml-cpp-dev \
+        catch2 libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev libutf8proc-dev libxlsxwriter-dev
+
+.PHONY: all deps build test test-asan demo bench fuzz format clean
+
+all: build
+
+# Installs what is missing (as root), or prints the exact command and stops.
+deps:
+	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "minsheng needs these Debian packages; run:"; \
+	    echo "  sudo apt-get install -y $$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DMINSHENG_WERROR=ON
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+	@ln -sf $(BUILD)/compile_commands.json compile_commands.json
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The same suite under AddressSanitizer and UBSan (CI runs it after `make test`).
+test-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DMINSHENG_SANITIZE=ON -DMINSHENG_BENCH=OFF
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
+
+demo: build
+	@bash demo/demo.sh $(BIN)
+
+bench: build
+	@bash bench/run.sh $(BUILD)
+
+# libFuzzer targets, built with clang; each runs FUZZ_SECONDS.
+fuzz: deps
+	CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DMINSHENG_FUZZ=ON -DMINSHENG_TESTS=OFF -DMINSHENG_BENCH=OFF
+	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	@bash fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	rm -rf build compile_commands.json

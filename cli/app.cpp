@@ -1,0 +1,558 @@
+// The command tree (CLI11) and the one place where failures become exit codes (SPEC.md "Command line").
+// Commands only parse, call storage/engine, and print: no business rule lives here.
+#include "cli/app.h"
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "cli/output.h"
+#include "cli/shipped.h"
+#include "engine/error.h"
+#include "engine/text.h"
+#include "storage/station.h"
+
+namespace minsheng::cli {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// Wall-clock time in Asia/Shanghai (UTC+8 all year: China keeps no daylight saving).
+std::string shanghai_now() {
+    const std::time_t t = std::time(nullptr) + 8 * 3600;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    return buf;
+}
+
+std::string env(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+}
+
+// Everything a command needs from the global options.
+struct Context {
+    std::string db_path;
+    std::string actor;
+    Date today;
+    std::string now;         // wall clock, recorded with each event
+    std::string default_at;  // "now" as seen from --today
+    bool json = false;
+    std::ostream* out = nullptr;
+};
+
+SourceFile read_file(const std::string& path) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw not_found("no such file: " + path);
+    if (fs::is_directory(path, ec)) throw usage_error(path + " is a directory, not a file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw not_found("cannot read " + path);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return {path, ss.str()};
+}
+
+std::vector<SourceFile> read_workflow_dir(const std::string& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw not_found("no workflow directory " + dir);
+    std::vector<std::string> paths;
+    for (const auto& entry : fs::directory_iterator(dir))
+        if (entry.is_regular_file() &&
+            (entry.path().extension() == ".yaml" || entry.path().extension() == ".yml"))
+            paths.push_back(entry.path().string());
+    std::sort(paths.begin(), paths.end());
+    if (paths.empty()) throw not_found("no .yaml workflow files in " + dir);
+    std::vector<SourceFile> files;
+    for (const auto& p : paths)
+        files.push_back(read_file(p));
+    return files;
+}
+
+// The calendar of the database when there is one, else the shipped one.
+Calendar calendar_for(const Context& ctx, std::optional<Station>& station) {
+    std::error_code ec;
+    if (fs::exists(ctx.db_path, ec)) {
+        station.emplace(ctx.db_path);
+        return station->calendar();
+    }
+    const SourceFile f = shipped_calendar();
+    return Calendar(parse_calendar_yaml(f.text, f.name));
+}
+
+std::pair<std::string, std::string> split_set(const std::string& kv) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) throw usage_error("--set needs KEY=VALUE, got '" + kv + "'");
+    return {kv.substr(0, eq), kv.substr(eq + 1)};
+}
+
+std::string task_status_label(const std::string& s) {
+    if (s == "dispatched") return "已派单";
+    if (s == "signed") return "已签收";
+    if (s == "returned") return "已退单";
+    if (s == "replied") return "已回复";
+    return s;
+}
+
+void print_case_text(std::ostream& out, const CaseState& c, const ClockView& v, const std::string& step_label,
+                     const std::vector<Event>& history) {
+    out << "案件 " << c.id << "  " << c.category << " v" << c.workflow_version << '\n';
+    Table t({"项目", "内容"});
+    t.add({"阶段", std::string(phase_name(c.phase)) + " " + std::string(phase_label(c.phase)) +
+                       (c.suspended ? "（挂起）" : "")});
+    t.add({"步骤", step_label + " (" + c.step + ")"});
+    t.add({"地址", c.address});
+    t.add({"问题", c.summary});
+    t.add({"受理时间", c.received_at});
+    t.add({"办理期限", deadline_text(v) + (v.problem.empty() ? "" : "（" + v.problem + "）")});
+    t.add({"时限", days_left_text(v)});
+    t.add({"反映次数", std::to_string(c.report_count) + "（重复 " + std::to_string(c.repeat_count()) + "）"});
+    if (c.reopen_count) t.add({"重办次数", std::to_string(c.reopen_count)});
+    if (c.escalation_level) t.add({"督办等级", std::string(escalation_name(c.escalation_level))});
+    if (c.typical) t.add({"典型事例", "是"});
+    for (const auto& r : c.reporters)
+        t.add({"反映人", r.name + (r.phone.empty() ? "" : " " + r.phone) +
+                             (r.channel.empty() ? "" : " " + r.channel) + " " + r.at});
+    for (const auto& task : c.tasks)
+        t.add({"部门", task.department + (task.lead ? "（牵头）" : "（配合）") + " " +
+                           task_status_label(task.status) + (task.note.empty() ? "" : "：" + task.note)});
+    for (const auto& [k, val] : c.fields)
+        t.add({"字段 " + k, val});
+    t.print(out);
+    out << "\n历史\n";
+    Table h({"#", "时间", "动作", "经办人", "说明"});
+    for (const auto& e : history) {
+        std::string detail;
+        if (e.data.contains("departments"))
+            for (const auto& d : e.data["departments"])
+                detail += d.get<std::string>() + " ";
+        if (e.data.contains("set"))
+            for (auto& [k, val] : e.data["set"].items())
+                detail += k + "=" + val.get<std::string>() + " ";
+        if (e.data.contains("note")) detail += e.data["note"].get<std::string>();
+        if (e.action == "report" || e.action == "open") {
+            const auto& r = e.data.value("reporter", json::object());
+            detail += r.value("name", "") + " " + r.value("channel", "");
+        }
+        h.add({std::to_string(e.seq), e.at.substr(0, 16), e.action, e.actor, trim(detail)});
+    }
+    h.print(out);
+}
+
+void print_case_table(std::ostream& out, Station& st, const std::vector<CaseState>& cases, Date today) {
+    Table t({"编号", "类别", "阶段", "步骤", "地址", "受理", "期限", "时限"});
+    for (const auto& c : cases) {
+        const ClockView v = clock_at(c, today, st.calendar());
+        t.add({c.id, c.category, std::string(phase_label(c.phase)) + (c.suspended ? "·挂起" : ""),
+               st.workflow_label(c), c.address, c.received_at.substr(0, 10), deadline_text(v),
+               days_left_text(v)});
+    }
+    t.print(out);
+}
+
+}  // namespace
+
+int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
+    CLI::App app{"minsheng — case tracking for a community livelihood work station (民生工作站)", "minsheng"};
+    app.require_subcommand(1);
+    app.set_help_all_flag("--help-all", "Show every command's options");
+
+    Context ctx;
+    ctx.out = &out;
+    std::string today_text;
+    app.add_option("--db", ctx.db_path, "Database file (default $MINSHENG_DB, else ./minsheng.db)");
+    app.add_option("--as", ctx.actor, "Acting staff member (default $MINSHENG_ACTOR)");
+    app.add_option("--today", today_text,
+                   "Reference date YYYY-MM-DD (default $MINSHENG_TODAY, else today in Shanghai)");
+    app.add_flag("--json", ctx.json, "Machine-readable output on stdout");
+
+    // init
+    auto* init = app.add_subcommand("init", "Create the database with the shipped workflows and calendar");
+    std::string init_workflows, init_calendar, init_supervisor;
+    init->add_option("--workflows", init_workflows,
+                     "Directory of workflow YAML files instead of the shipped ones");
+    init->add_option("--calendar", init_calendar, "Calendar YAML file instead of the shipped one");
+    init->add_option("--supervisor", init_supervisor, "The first supervisor (default: --as)");
+
+    // staff
+    auto* staff = app.add_subcommand("staff", "Staff members and their roles");
+    staff->require_subcommand(1);
+    auto* staff_add = staff->add_subcommand("add", "Register a staff member (supervisors only)");
+    std::string staff_name, staff_role, staff_department;
+    staff_add->add_option("NAME", staff_name, "Name")->required();
+    staff_add->add_option("--role", staff_role, "coordinator or supervisor")
+        ->required()
+        ->check(CLI::IsMember({"coordinator", "supervisor"}));
+    staff_add->add_option("--department", staff_department, "Department");
+
+    // workflow
+    auto* workflow = app.add_subcommand("workflow", "Workflow files");
+    workflow->require_subcommand(1);
+    auto* wf_check = workflow->add_subcommand("check", "Validate workflow files (no database needed)");
+    std::vector<std::string> wf_files;
+    wf_check->add_option("FILE", wf_files, "Workflow YAML files")->required();
+    auto* wf_list = workflow->add_subcommand("list", "Categories with their workflow version and deadline");
+    auto* wf_load =
+        workflow->add_subcommand("load", "Load workflow files (a file or a directory) into the database");
+    std::string wf_load_path;
+    wf_load->add_option("PATH", wf_load_path, "A workflow file or a directory of them")->required();
+
+    // case
+    auto* kase = app.add_subcommand("case", "Cases");
+    kase->require_subcommand(1);
+    auto* open = kase->add_subcommand("open", "Log a report (a repeat of an open case attaches to it)");
+    std::string o_category, o_address, o_summary, o_reporter, o_phone, o_channel, o_at;
+    bool o_new = false;
+    open->add_option("--category", o_category, "Category (see `workflow list`)")->required();
+    open->add_option("--address", o_address, "Where the problem is")->required();
+    open->add_option("--summary", o_summary, "What the problem is")->required();
+    open->add_option("--reporter", o_reporter, "Who reported it");
+    open->add_option("--phone", o_phone, "Reporter's phone");
+    open->add_option("--channel", o_channel, "How it was reported (来电, 来访, 网格员 …)");
+    open->add_option("--at", o_at, "When it was received (default: now)");
+    open->add_flag("--new", o_new, "Open a new case even when an open case at the same address exists");
+
+    auto* show = kase->add_subcommand("show", "One case with its history");
+    std::string case_id;
+    show->add_option("ID", case_id, "Case id")->required();
+
+    auto* list = kase->add_subcommand("list", "Cases matching the filters, oldest first");
+    std::string l_phase, l_category, l_department;
+    bool l_overdue = false;
+    list->add_option("--phase", l_phase, "intake, coordination, follow_up, closed or rejected");
+    list->add_option("--category", l_category, "Category");
+    list->add_option("--department", l_department, "Department involved");
+    list->add_flag("--overdue", l_overdue, "Only cases overdue today");
+
+    auto* act = kase->add_subcommand("do", "Perform a workflow action on a case");
+    std::string d_id, d_action, d_note, d_at;
+    std::vector<std::string> d_departments, d_sets;
+    act->add_option("ID", d_id, "Case id")->required();
+    act->add_option("ACTION", d_action, "Action (dispatch, resolve, visit, …)")->required();
+    act->add_option("--department", d_departments, "Department (repeatable)");
+    act->add_option("--set", d_sets, "KEY=VALUE field (repeatable)");
+    act->add_option("--note", d_note, "Note, reason or reply text");
+    act->add_option("--at", d_at, "When it happened (default: now; not before the case's latest event)");
+
+    auto* hist = kase->add_subcommand("history", "The events of one case, oldest first");
+    hist->add_option("ID", case_id, "Case id")->required();
+
+    // audit
+    auto* audit = app.add_subcommand("audit", "Supervisors' views");
+    audit->require_subcommand(1);
+    auto* verify = audit->add_subcommand("verify", "Check the integrity of the event log");
+    auto* overdue =
+        audit->add_subcommand("overdue", "Cases overdue at the end of a date, most overdue first");
+    std::string as_of_text, audit_format = "table";
+    overdue->add_option("--as-of", as_of_text, "The date (default: today)");
+    overdue->add_option("--format", audit_format, "table, csv or json")
+        ->check(CLI::IsMember({"table", "csv", "json"}));
+    auto* due_soon = audit->add_subcommand("due-soon", "Open cases with few working days left");
+    int within = 3;
+    due_soon->add_option("--within", within, "Working days (default 3)")->check(CLI::Range(0, 1000));
+
+    // calendar
+    auto* calendar = app.add_subcommand("calendar", "The working-day calendar");
+    calendar->require_subcommand(1);
+    auto* cal_add = calendar->add_subcommand("add", "The date N working days after DATE");
+    std::string cal_date;
+    int cal_n = 0;
+    cal_add->add_option("DATE", cal_date, "YYYY-MM-DD")->required();
+    cal_add->add_option("N", cal_n, "Working days")->required()->check(CLI::Range(0, 100000));
+    auto* cal_info = calendar->add_subcommand("info", "Whether DATE is a working day");
+    cal_info->add_option("DATE", cal_date, "YYYY-MM-DD")->required();
+    auto* cal_load = calendar->add_subcommand("load", "Load holiday years from a YAML file");
+    std::string cal_file;
+    cal_load->add_option("FILE", cal_file, "Calendar YAML")->required();
+
+    try {
+        // Text from the command line must be UTF-8 without control characters (newlines allowed in notes).
+        for (int i = 1; i < argc; ++i)
+            require_text(argv[i], "argument " + std::to_string(i), true);
+        try {
+            app.parse(argc, argv);
+        } catch (const CLI::CallForHelp&) {
+            out << app.help();
+            return 0;
+        } catch (const CLI::CallForAllHelp&) {
+            out << app.help("", CLI::AppFormatMode::All);
+            return 0;
+        } catch (const CLI::ParseError& e) {
+            std::string msg = e.what();
+            std::replace(msg.begin(), msg.end(), '\n', ' ');
+            throw usage_error(msg + " (see `minsheng --help`)");
+        }
+
+        if (ctx.db_path.empty()) ctx.db_path = env("MINSHENG_DB");
+        if (ctx.db_path.empty()) ctx.db_path = "minsheng.db";
+        if (ctx.actor.empty()) ctx.actor = env("MINSHENG_ACTOR");
+        ctx.now = shanghai_now();
+        if (today_text.empty()) today_text = env("MINSHENG_TODAY");
+        if (today_text.empty()) {
+            ctx.today = parse_date(ctx.now.substr(0, 10));
+            ctx.default_at = ctx.now;
+        } else {
+            ctx.today = parse_date(today_text);
+            ctx.default_at = format_date(ctx.today) + ctx.now.substr(10);
+        }
+
+        if (*init) {
+            InitOptions o;
+            o.workflows = init_workflows.empty() ? shipped_workflows() : read_workflow_dir(init_workflows);
+            o.calendar = init_calendar.empty() ? shipped_calendar() : read_file(init_calendar);
+            o.supervisor = init_supervisor.empty() ? ctx.actor : init_supervisor;
+            Station::create(ctx.db_path, o, ctx.now);
+            if (ctx.json)
+                out << json{{"db", ctx.db_path},
+                            {"supervisor", trim(o.supervisor)},
+                            {"workflows", o.workflows.size()}}
+                    << '\n';
+            else
+                out << "created " << ctx.db_path << " with " << o.workflows.size()
+                    << " workflows; supervisor " << trim(o.supervisor) << '\n';
+            return 0;
+        }
+        if (*wf_check) {
+            int problems = 0;
+            for (const auto& f : wf_files) {
+                const SourceFile src = read_file(f);
+                for (const auto& p : load_workflow(src.text, src.name).problems) {
+                    err << p.to_string() << '\n';
+                    ++problems;
+                }
+            }
+            return problems ? static_cast<int>(ErrorKind::Refused) : 0;
+        }
+        if (*cal_add || *cal_info) {
+            std::optional<Station> st;
+            const Calendar cal = calendar_for(ctx, st);
+            const Date d = parse_date(cal_date);
+            if (*cal_add) {
+                const Date r = cal.add_working_days(d, cal_n);
+                if (ctx.json)
+                    out << json{{"date", format_date(d)}, {"n", cal_n}, {"result", format_date(r)}} << '\n';
+                else
+                    out << format_date(r) << '\n';
+            } else {
+                const bool working = cal.is_working_day(d);
+                const std::string name = cal.day_name(d);
+                if (ctx.json) {
+                    out << json{{"date", format_date(d)},
+                                {"working_day", working},
+                                {"name", name.empty() ? json(nullptr) : json(name)}}
+                        << '\n';
+                } else {
+                    static const char* weekdays[] = {"星期日", "星期一", "星期二", "星期三",
+                                                     "星期四", "星期五", "星期六"};
+                    std::string kind = working ? "工作日" : "休息日";
+                    if (!name.empty()) kind += working ? "（调休上班：" + name + "）" : "（" + name + "）";
+                    out << format_date(d) << " " << weekdays[d.day_of_week().as_number()] << " " << kind
+                        << '\n';
+                }
+            }
+            return 0;
+        }
+
+        Station st(ctx.db_path);
+        if (*staff_add) {
+            st.add_staff(ctx.actor, {staff_name, *role_from_name(staff_role), staff_department}, ctx.now);
+            if (ctx.json)
+                out << json{{"name", trim(staff_name)}, {"role", staff_role}} << '\n';
+            else
+                out << "added " << trim(staff_name) << " as " << staff_role << '\n';
+        } else if (*wf_list) {
+            const auto wfs = st.workflows();
+            if (ctx.json) {
+                json a = json::array();
+                for (const auto& w : wfs)
+                    a.push_back({{"category", w.category},
+                                 {"name", w.name},
+                                 {"version", w.version},
+                                 {"deadline_days", w.deadline_days}});
+                out << a.dump(2) << '\n';
+            } else {
+                Table t({"类别", "名称", "版本", "时限(工作日)"});
+                for (const auto& w : wfs)
+                    t.add({w.category, w.name, std::to_string(w.version), std::to_string(w.deadline_days)});
+                t.print(out);
+            }
+        } else if (*wf_load) {
+            std::error_code ec;
+            const auto files = fs::is_directory(wf_load_path, ec) ? read_workflow_dir(wf_load_path)
+                                                                  : std::vector{read_file(wf_load_path)};
+            const StaffMember who = st.require_staff(ctx.actor);
+            if (who.role != Role::Supervisor) throw not_allowed("only supervisors load workflows");
+            for (const auto& loaded : st.load_workflows(files, ctx.now))
+                out << "loaded " << loaded << '\n';
+        } else if (*cal_load) {
+            const StaffMember who = st.require_staff(ctx.actor);
+            if (who.role != Role::Supervisor) throw not_allowed("only supervisors load the calendar");
+            for (int y : st.load_calendar(read_file(cal_file), ctx.now))
+                out << "loaded " << y << '\n';
+        } else if (*open) {
+            ReportInput r{o_address,        o_summary,
+                          trim(o_reporter), trim(o_phone),
+                          trim(o_channel),  o_at.empty() ? ctx.default_at : normalize_timestamp(o_at)};
+            const OpenCaseResult res = st.open_case(o_category, r, o_new, ctx.actor, ctx.now);
+            if (ctx.json)
+                out << json{{"id", res.id}, {"repeat", res.repeat}} << '\n';
+            else
+                out << res.id << (res.repeat ? "  (重复反映：已并入未办结的同址案件)" : "") << '\n';
+        } else if (*show) {
+            const CaseState c = st.get_case(case_id);
+            const ClockView v = clock_at(c, ctx.today, st.calendar());
+            const auto h = st.history(case_id);
+            if (ctx.json)
+                out << case_object(c, v, st.workflow_label(c), &h).dump(2) << '\n';
+            else
+                print_case_text(out, c, v, st.workflow_label(c), h);
+        } else if (*hist) {
+            const auto h = st.history(case_id);
+            if (ctx.json) {
+                json a = json::array();
+                for (const auto& e : h)
+                    a.push_back(event_object(e));
+                out << a.dump(2) << '\n';
+            } else {
+                Table t({"#", "时间", "动作", "经办人", "内容"});
+                for (const auto& e : h)
+                    t.add({std::to_string(e.seq), e.at, e.action, e.actor, e.data.dump()});
+                t.print(out);
+            }
+        } else if (*list) {
+            CaseFilter f;
+            if (!l_phase.empty()) {
+                f.phase = phase_from_name(l_phase);
+                if (!f.phase)
+                    throw usage_error("unknown phase '" + l_phase +
+                                      "': use intake, coordination, follow_up, closed or rejected");
+            }
+            if (!l_category.empty()) f.category = l_category;
+            if (!l_department.empty()) f.department = l_department;
+            f.overdue_only = l_overdue;
+            if (ctx.json) {
+                // Streamed: one object at a time, however many cases there are.
+                out << '[';
+                bool first = true;
+                st.list_cases(f, ctx.today, [&](const CaseState& c) {
+                    out << (first ? "\n" : ",\n")
+                        << case_object(c, clock_at(c, ctx.today, st.calendar()), st.workflow_label(c),
+                                       nullptr)
+                               .dump();
+                    first = false;
+                });
+                out << (first ? "]\n" : "\n]\n");
+            } else {
+                std::vector<CaseState> cases;
+                st.list_cases(f, ctx.today, [&](const CaseState& c) { cases.push_back(c); });
+                print_case_table(out, st, cases, ctx.today);
+            }
+        } else if (*act) {
+            ActionRequest r;
+            r.action = d_action;
+            for (const auto& d : d_departments)
+                r.departments.push_back(trim(d));
+            for (const auto& s : d_sets)
+                r.sets.push_back(split_set(s));
+            r.note = d_note;
+            r.at = d_at.empty() ? "" : normalize_timestamp(d_at);
+            r.actor = ctx.actor;
+            const Event e = st.do_action(d_id, r, ctx.default_at, ctx.now);
+            const CaseState c = st.get_case(d_id);
+            if (ctx.json) {
+                out << case_object(c, clock_at(c, ctx.today, st.calendar()), st.workflow_label(c), nullptr)
+                           .dump(2)
+                    << '\n';
+            } else {
+                out << c.id << " " << e.action << " → " << phase_name(c.phase) << " / "
+                    << st.workflow_label(c) << (c.suspended ? "（挂起）" : "") << '\n';
+            }
+        } else if (*verify) {
+            const VerifyResult r = st.verify();
+            if (ctx.json)
+                out << json{{"ok", r.ok}, {"events", r.events}, {"cases", r.cases}, {"problem", r.problem}}
+                    << '\n';
+            if (!r.ok) throw storage_error("audit verify: " + r.problem);
+            if (!ctx.json) out << "intact: " << r.events << " events, " << r.cases << " cases\n";
+        } else if (*overdue) {
+            const Date as_of = as_of_text.empty() ? ctx.today : parse_date(as_of_text);
+            const auto rows = st.overdue_as_of(as_of);
+            const std::string format = ctx.json ? "json" : audit_format;
+            if (format == "json") {
+                json a = json::array();
+                for (const auto& [c, v] : rows)
+                    a.push_back(case_object(c, v, st.workflow_label(c), nullptr));
+                out << a.dump(2) << '\n';
+            } else if (format == "csv") {
+                csv_row(out, {"id", "category", "phase", "address", "received_at", "deadline",
+                              "working_days_overdue", "escalation_level", "departments"});
+                for (const auto& [c, v] : rows) {
+                    std::string deps;
+                    for (const auto& d : c.departments())
+                        deps += (deps.empty() ? "" : ";") + d;
+                    csv_row(out, {c.id, c.category, std::string(phase_name(c.phase)), c.address,
+                                  c.received_at, deadline_text(v), std::to_string(v.working_days_overdue),
+                                  std::to_string(c.escalation_level), deps});
+                }
+            } else {
+                out << "截至 " << format_date(as_of) << " 日终超期案件：" << rows.size() << " 件\n";
+                Table t({"编号", "类别", "地址", "受理", "期限", "超期(工作日)", "督办", "部门"});
+                for (const auto& [c, v] : rows) {
+                    std::string deps;
+                    for (const auto& d : c.departments())
+                        deps += (deps.empty() ? "" : "、") + d;
+                    t.add({c.id, c.category, c.address, c.received_at.substr(0, 10), deadline_text(v),
+                           std::to_string(v.working_days_overdue),
+                           std::string(escalation_name(c.escalation_level)), deps});
+                }
+                if (!t.empty()) t.print(out);
+            }
+        } else if (*due_soon) {
+            CaseFilter f;
+            std::vector<std::pair<CaseState, ClockView>> rows;
+            st.list_cases(f, ctx.today, [&](const CaseState& c) {
+                if (c.phase != Phase::Intake && c.phase != Phase::Coordination) return;
+                if (c.suspended) return;
+                const ClockView v = clock_at(c, ctx.today, st.calendar());
+                if (v.deadline && !v.overdue && v.working_days_left <= within) rows.emplace_back(c, v);
+            });
+            std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+                return a.second.working_days_left < b.second.working_days_left;
+            });
+            if (ctx.json) {
+                json a = json::array();
+                for (const auto& [c, v] : rows)
+                    a.push_back(case_object(c, v, st.workflow_label(c), nullptr));
+                out << a.dump(2) << '\n';
+            } else {
+                Table t({"编号", "类别", "地址", "期限", "剩余(工作日)", "部门"});
+                for (const auto& [c, v] : rows) {
+                    std::string deps;
+                    for (const auto& d : c.departments())
+                        deps += (deps.empty() ? "" : "、") + d;
+                    t.add({c.id, c.category, c.address, deadline_text(v), std::to_string(v.working_days_left),
+                           deps});
+                }
+                t.print(out);
+            }
+        }
+        return 0;
+    } catch (const Error& e) {
+        std::string msg = e.what();
+        std::replace(msg.begin(), msg.end(), '\n', ' ');
+        err << "minsheng: " << msg << '\n';
+        return e.exit_code();
+    } catch (const std::exception& e) {
+        err << "minsheng: internal error: " << e.what() << '\n';
+        return static_cast<int>(ErrorKind::Storage);
+    }
+}
+
+}  // namespace minsheng::cli

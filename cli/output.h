@@ -1,0 +1,39 @@
+// Output shapes: the user-facing case object of SPEC.md "JSON", aligned terminal tables, CSV quoting.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "engine/case.h"
+
+namespace minsheng::cli {
+
+// SPEC.md's case object. `history` may be null (lists and audits omit it).
+nlohmann::json case_object(const CaseState& c, const ClockView& clock, const std::string& step_label,
+                           const std::vector<Event>* history);
+nlohmann::json event_object(const Event& e);
+
+// A table aligned by display width, so Chinese columns line up in a terminal.
+class Table {
+  public:
+    explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
+    void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+    void print(std::ostream& out) const;
+    bool empty() const { return rows_.empty(); }
+
+  private:
+    std::vector<std::string> headers_;
+    std::vector<std::vector<std::string>> rows_;
+};
+
+// RFC 4180: quotes a field when it holds a comma, quote, CR or LF.
+std::string csv_field(const std::string& s);
+void csv_row(std::ostream& out, const std::vector<std::string>& fields);
+
+// "12 个工作日" style helpers for the text forms.
+std::string days_left_text(const ClockView& v);
+std::string deadline_text(const ClockView& v);
+
+}  // namespace minsheng::cli

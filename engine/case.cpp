@@ -1,0 +1,374 @@
+// The fold from events to a case's state, and the deadline clock read from that state (SPEC "Deadline
+// rules").
+#include "engine/case.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "engine/error.h"
+
+namespace minsheng {
+
+using nlohmann::json;
+
+namespace {
+
+std::string str(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Reporter reporter_from(const json& j, const std::string& at) {
+    Reporter r;
+    r.name = str(j, "name");
+    r.phone = str(j, "phone");
+    r.channel = str(j, "channel");
+    r.summary = str(j, "summary");
+    r.at = at;
+    return r;
+}
+
+DepartmentTask* find_task(CaseState& s, const std::string& department) {
+    for (auto& t : s.tasks)
+        if (t.department == department) return &t;
+    return nullptr;
+}
+
+// Runs a calendar computation; a year the calendar lacks leaves the deadline unknown, with the reason kept.
+template <class F>
+void with_calendar(CaseState& s, F&& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        s.deadline.reset();
+        s.deadline_problem = e.what();
+    }
+}
+
+void restart_clock(CaseState& s, Date on, const Calendar& calendar) {
+    s.past_cycles.push_back({s.clock_start, s.deadline, s.resolved_on});
+    s.clock_start = on;
+    s.resolved_on.reset();
+    s.suspended_since.reset();
+    s.deadline_problem.clear();
+    s.escalation_level = 0;
+    with_calendar(s, [&] { s.deadline = calendar.add_working_days(on, s.deadline_days); });
+}
+
+void apply_open(CaseState& s, const Event& e, const Calendar& calendar) {
+    const json& d = e.data;
+    s.id = e.case_id;
+    s.category = str(d, "category");
+    s.workflow_version = d.value("workflow_version", 1);
+    s.deadline_days = d.value("deadline_days", 20);
+    s.address = str(d, "address");
+    s.address_key = str(d, "address_key");
+    s.summary = str(d, "summary");
+    s.received_at = e.at;
+    s.step = str(d, "step");
+    s.phase = Phase::Intake;
+    s.report_count = 1;
+    if (d.contains("reporter")) s.reporters.push_back(reporter_from(d["reporter"], e.at));
+    s.clock_start = date_of(e.at);
+    with_calendar(s, [&] { s.deadline = calendar.add_working_days(s.clock_start, s.deadline_days); });
+}
+
+void apply_tasks(CaseState& s, const Event& e, const std::string& effect) {
+    const json& d = e.data;
+    if (!d.contains("departments")) return;
+    for (const auto& dep_json : d["departments"]) {
+        const std::string dep = dep_json.get<std::string>();
+        DepartmentTask* t = find_task(s, dep);
+        if (effect == "dispatch") {
+            const bool has_lead = std::any_of(s.tasks.begin(), s.tasks.end(), [](const DepartmentTask& x) {
+                return x.lead && x.status != "returned";
+            });
+            if (!t) {
+                s.tasks.push_back({dep, "dispatched", !has_lead, e.at, e.at, ""});
+            } else if (t->status == "returned") {
+                t->status = "dispatched";
+                t->updated_at = e.at;
+                t->lead = t->lead || !has_lead;
+            }
+            if (s.first_dispatched_at.empty()) s.first_dispatched_at = e.at;
+        } else if (t && (effect == "sign" || effect == "return" || effect == "reply")) {
+            t->status = effect == "sign" ? "signed" : effect == "return" ? "returned" : "replied";
+            t->updated_at = e.at;
+            if (effect != "sign") t->note = str(d, "note");
+            if (effect == "return") t->lead = false;
+        }
+    }
+}
+
+void apply_action(CaseState& s, const Event& e, const Calendar& calendar) {
+    const json& d = e.data;
+    const Date on = date_of(e.at);
+    if (d.contains("set"))
+        for (auto& [k, v] : d["set"].items())
+            s.fields[k] = v.get<std::string>();
+    const std::string effect = str(d, "effect");
+    apply_tasks(s, e, effect);
+
+    const std::string lifecycle = str(d, "lifecycle");
+    if (lifecycle == "resolve") {
+        s.resolved_on = on;
+    } else if (lifecycle == "unsatisfied" || lifecycle == "reopen") {
+        ++s.reopen_count;
+        restart_clock(s, on, calendar);
+    }
+
+    if (effect == "suspend") {
+        s.suspended = true;
+        s.suspended_since = on;
+    } else if (effect == "resume" && s.suspended) {
+        s.suspended = false;
+        const Date since = s.suspended_since.value_or(on);
+        s.suspended_since.reset();
+        if (s.deadline) {
+            with_calendar(s, [&] {
+                const int added = calendar.working_days_between(since, on);
+                s.deadline = calendar.add_working_days(*s.deadline, added);
+                s.suspended_working_days += added;
+            });
+        }
+    } else if (effect == "escalate") {
+        s.escalation_level = d.value("level", s.escalation_level + 1);
+    } else if (effect == "extend") {
+        const int days = d.value("days", 0);
+        if (s.deadline) {
+            with_calendar(s, [&] {
+                s.deadline = calendar.add_working_days(*s.deadline, days);
+                s.extended_working_days += days;
+            });
+        }
+    } else if (effect == "mark_typical") {
+        s.typical = true;
+    }
+
+    if (auto p = phase_from_name(str(d, "to_phase"))) s.phase = *p;
+    const std::string to = str(d, "to_step");
+    if (!to.empty()) s.step = to;
+}
+
+json date_json(const std::optional<Date>& d) {
+    return d ? json(format_date(*d)) : json(nullptr);
+}
+std::optional<Date> date_from(const json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return std::nullopt;
+    return parse_date(it->get<std::string>());
+}
+
+}  // namespace
+
+std::vector<std::string> CaseState::departments() const {
+    std::vector<std::string> out;
+    for (const auto& t : tasks)
+        out.push_back(t.department);
+    return out;
+}
+
+std::string_view escalation_name(int level) {
+    switch (level) {
+        case 0:
+            return "";
+        case 1:
+            return "催办";
+        case 2:
+            return "督办";
+        default:
+            return "通报";
+    }
+}
+
+void apply_event(CaseState& s, const Event& e, const Calendar& calendar) {
+    if (e.action == "open") {
+        apply_open(s, e, calendar);
+    } else if (e.action == "report") {
+        ++s.report_count;
+        if (e.data.contains("reporter")) s.reporters.push_back(reporter_from(e.data["reporter"], e.at));
+    } else {
+        apply_action(s, e, calendar);
+    }
+    s.last_event_at = e.at;
+    s.last_seq = e.seq;
+    ++s.event_count;
+}
+
+CaseState replay(const std::vector<Event>& events, const Calendar& calendar) {
+    CaseState s;
+    for (const auto& e : events)
+        apply_event(s, e, calendar);
+    return s;
+}
+
+json state_to_json(const CaseState& s) {
+    json reporters = json::array();
+    for (const auto& r : s.reporters)
+        reporters.push_back({{"name", r.name},
+                             {"phone", r.phone},
+                             {"channel", r.channel},
+                             {"at", r.at},
+                             {"summary", r.summary}});
+    json tasks = json::array();
+    for (const auto& t : s.tasks)
+        tasks.push_back({{"department", t.department},
+                         {"status", t.status},
+                         {"lead", t.lead},
+                         {"dispatched_at", t.dispatched_at},
+                         {"updated_at", t.updated_at},
+                         {"note", t.note}});
+    json cycles = json::array();
+    for (const auto& c : s.past_cycles)
+        cycles.push_back({{"start", format_date(c.start)},
+                          {"deadline", date_json(c.deadline)},
+                          {"resolved_on", date_json(c.resolved_on)}});
+    return {{"id", s.id},
+            {"category", s.category},
+            {"workflow_version", s.workflow_version},
+            {"deadline_days", s.deadline_days},
+            {"address", s.address},
+            {"address_key", s.address_key},
+            {"summary", s.summary},
+            {"received_at", s.received_at},
+            {"phase", phase_name(s.phase)},
+            {"step", s.step},
+            {"suspended", s.suspended},
+            {"reporters", reporters},
+            {"report_count", s.report_count},
+            {"tasks", tasks},
+            {"fields", s.fields},
+            {"reopen_count", s.reopen_count},
+            {"escalation_level", s.escalation_level},
+            {"typical", s.typical},
+            {"first_dispatched_at", s.first_dispatched_at},
+            {"clock_start", s.clock_start.is_special() ? json(nullptr) : json(format_date(s.clock_start))},
+            {"deadline", date_json(s.deadline)},
+            {"deadline_problem", s.deadline_problem},
+            {"suspended_since", date_json(s.suspended_since)},
+            {"resolved_on", date_json(s.resolved_on)},
+            {"past_cycles", cycles},
+            {"suspended_working_days", s.suspended_working_days},
+            {"extended_working_days", s.extended_working_days},
+            {"last_event_at", s.last_event_at},
+            {"last_seq", s.last_seq},
+            {"event_count", s.event_count}};
+}
+
+CaseState state_from_json(const json& j) {
+    CaseState s;
+    s.id = str(j, "id");
+    s.category = str(j, "category");
+    s.workflow_version = j.value("workflow_version", 0);
+    s.deadline_days = j.value("deadline_days", 20);
+    s.address = str(j, "address");
+    s.address_key = str(j, "address_key");
+    s.summary = str(j, "summary");
+    s.received_at = str(j, "received_at");
+    s.phase = phase_from_name(str(j, "phase")).value_or(Phase::Intake);
+    s.step = str(j, "step");
+    s.suspended = j.value("suspended", false);
+    for (const auto& r : j.value("reporters", json::array()))
+        s.reporters.push_back(reporter_from(r, str(r, "at")));
+    s.report_count = j.value("report_count", 1);
+    for (const auto& t : j.value("tasks", json::array()))
+        s.tasks.push_back({str(t, "department"), str(t, "status"), t.value("lead", false),
+                           str(t, "dispatched_at"), str(t, "updated_at"), str(t, "note")});
+    s.fields = j.value("fields", std::map<std::string, std::string>{});
+    s.reopen_count = j.value("reopen_count", 0);
+    s.escalation_level = j.value("escalation_level", 0);
+    s.typical = j.value("typical", false);
+    s.first_dispatched_at = str(j, "first_dispatched_at");
+    if (auto d = date_from(j, "clock_start")) s.clock_start = *d;
+    s.deadline = date_from(j, "deadline");
+    s.deadline_problem = str(j, "deadline_problem");
+    s.suspended_since = date_from(j, "suspended_since");
+    s.resolved_on = date_from(j, "resolved_on");
+    for (const auto& c : j.value("past_cycles", json::array()))
+        s.past_cycles.push_back(
+            {*date_from(c, "start"), date_from(c, "deadline"), date_from(c, "resolved_on")});
+    s.suspended_working_days = j.value("suspended_working_days", 0);
+    s.extended_working_days = j.value("extended_working_days", 0);
+    s.last_event_at = str(j, "last_event_at");
+    s.last_seq = j.value("last_seq", std::int64_t{0});
+    s.event_count = j.value("event_count", 0);
+    return s;
+}
+
+ClockView clock_at(const CaseState& s, Date today, const Calendar& calendar) {
+    ClockView v;
+    v.stopped = s.resolved_on.has_value() || !is_open(s.phase);
+    if (!s.deadline) {
+        v.problem = s.deadline_problem;
+        return v;
+    }
+    try {
+        Date deadline = *s.deadline;
+        if (s.phase == Phase::Rejected) {
+            v.deadline = deadline;
+            return v;
+        }
+        if (s.resolved_on) {
+            // The clock stopped at the resolve: what was left then stays the figure.
+            const Date r = *s.resolved_on;
+            v.deadline = deadline;
+            v.working_days_left = r <= deadline ? calendar.working_days_between(r, deadline)
+                                                : -calendar.working_days_between(deadline, r);
+            return v;
+        }
+        if (s.suspended && s.suspended_since && today > *s.suspended_since)
+            deadline =
+                calendar.add_working_days(deadline, calendar.working_days_between(*s.suspended_since, today));
+        v.deadline = deadline;
+        v.overdue = today > deadline;
+        if (v.overdue) {
+            v.working_days_overdue = calendar.working_days_between(deadline, today);
+            v.working_days_left = -v.working_days_overdue;
+        } else {
+            v.working_days_left = calendar.working_days_between(today, deadline);
+        }
+    } catch (const Error& e) {
+        v.deadline.reset();
+        v.overdue = false;
+        v.problem = e.what();
+    }
+    return v;
+}
+
+Date date_of(const std::string& timestamp) {
+    return parse_date(std::string_view(timestamp).substr(0, 10));
+}
+
+std::string normalize_timestamp(std::string_view text) {
+    auto bad = [&] {
+        return usage_error("bad timestamp '" + std::string(text) +
+                           "': expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (Asia/Shanghai)");
+    };
+    if (text.size() < 10) throw bad();
+    try {
+        parse_date(text.substr(0, 10));
+    } catch (const Error&) {
+        throw bad();
+    }
+    if (text.size() == 10) return std::string(text) + "T00:00:00";
+    if (text[10] != 'T' && text[10] != ' ') throw bad();
+    std::string_view t = text.substr(11);
+    if (t.size() != 5 && t.size() != 8) throw bad();
+    auto two = [&](size_t i, int max) {
+        if (!std::isdigit(static_cast<unsigned char>(t[i])) ||
+            !std::isdigit(static_cast<unsigned char>(t[i + 1])))
+            throw bad();
+        const int v = (t[i] - '0') * 10 + (t[i + 1] - '0');
+        if (v > max) throw bad();
+    };
+    two(0, 23);
+    if (t[2] != ':') throw bad();
+    two(3, 59);
+    if (t.size() == 8) {
+        if (t[5] != ':') throw bad();
+        two(6, 59);
+    }
+    return std::string(text.substr(0, 10)) + "T" + std::string(t) + (t.size() == 5 ? ":00" : "");
+}
+
+}  // namespace minsheng

@@ -1,0 +1,118 @@
+// The case model: a case's current state is a fold over its events (apply_event), and its deadline clock is
+// read from that state on a given day (clock_at). Events carry everything the fold needs, so a projection
+// can be rebuilt from the event log alone.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/calendar.h"
+#include "engine/lifecycle.h"
+
+namespace minsheng {
+
+struct Reporter {
+    std::string name;
+    std::string phone;
+    std::string channel;  // 来电, 来访, 网格员, 12345 …
+    std::string at;
+    std::string summary;  // what this reporter said, when it differs from the case's summary
+};
+
+// One dispatched department's part of a case (SPEC "Each dispatched department has its own task").
+struct DepartmentTask {
+    std::string department;
+    std::string status;  // dispatched, signed, returned, replied
+    bool lead = false;   // 牵头单位; the others are 配合单位
+    std::string dispatched_at;
+    std::string updated_at;
+    std::string note;  // the latest return reason or reply
+};
+
+// One entry of the append-only log. `action` is "open", "report" (a repeat report) or a workflow action id.
+struct Event {
+    std::int64_t seq = 0;  // assigned by storage
+    std::string case_id;
+    std::string action;
+    std::string at;  // YYYY-MM-DDTHH:MM:SS, Asia/Shanghai
+    std::string actor;
+    nlohmann::json data = nlohmann::json::object();
+};
+
+// One run of the deadline clock: from receipt (or a reopen) to a resolve.
+struct ClockCycle {
+    Date start;
+    std::optional<Date> deadline;
+    std::optional<Date> resolved_on;
+};
+
+struct CaseState {
+    std::string id;
+    std::string category;
+    int workflow_version = 0;
+    int deadline_days = 20;
+    std::string address;
+    std::string address_key;  // normalized for repeat matching
+    std::string summary;
+    std::string received_at;
+    Phase phase = Phase::Intake;
+    std::string step;
+    bool suspended = false;
+    std::vector<Reporter> reporters;  // the first report and every repeat
+    int report_count = 0;             // reports received, the first included
+    std::vector<DepartmentTask> tasks;
+    std::map<std::string, std::string> fields;
+    int reopen_count = 0;
+    int escalation_level = 0;  // 0 none, 1 催办, 2 督办, 3 通报
+    bool typical = false;
+    std::string first_dispatched_at;
+
+    // The clock (SPEC "Deadline rules"). `deadline` excludes a suspension still running.
+    Date clock_start;
+    std::optional<Date> deadline;
+    std::string deadline_problem;  // why deadline is unknown (a year the calendar lacks), else empty
+    std::optional<Date> suspended_since;
+    std::optional<Date> resolved_on;  // set while the clock is stopped by a resolve
+    std::vector<ClockCycle> past_cycles;
+    int suspended_working_days = 0;  // total added by finished suspensions
+    int extended_working_days = 0;
+
+    std::string last_event_at;
+    std::int64_t last_seq = 0;
+    int event_count = 0;
+
+    int repeat_count() const { return report_count > 0 ? report_count - 1 : 0; }
+    std::vector<std::string> departments() const;  // every department ever dispatched, in order
+};
+
+std::string_view escalation_name(int level);  // "", 催办, 督办, 通报
+
+// Folds one event into the state. Calendar gaps leave the deadline unknown with deadline_problem set.
+void apply_event(CaseState& state, const Event& event, const Calendar& calendar);
+CaseState replay(const std::vector<Event>& events, const Calendar& calendar);
+
+// The state <-> JSON used by the projection (full fidelity, not the user-facing object).
+nlohmann::json state_to_json(const CaseState& state);
+CaseState state_from_json(const nlohmann::json& j);
+
+// The clock read on a day.
+struct ClockView {
+    std::optional<Date> deadline;  // the effective deadline (a running suspension included)
+    bool overdue = false;
+    bool stopped = false;          // resolved, closed or rejected: the clock no longer runs
+    int working_days_left = 0;     // negative when overdue; frozen at the resolve once stopped
+    int working_days_overdue = 0;  // working days d with deadline < d <= today
+    std::string problem;           // deadline unknown: why
+};
+ClockView clock_at(const CaseState& state, Date today, const Calendar& calendar);
+
+// Date part of a timestamp (YYYY-MM-DD[THH:MM[:SS]]).
+Date date_of(const std::string& timestamp);
+// Validates and normalizes a timestamp to YYYY-MM-DDTHH:MM:SS; throws Error(Usage) on a bad one.
+std::string normalize_timestamp(std::string_view text);
+
+}  // namespace minsheng

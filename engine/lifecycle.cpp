@@ -1,0 +1,304 @@
+// The case lifecycle as a Boost.MSM state machine (functor front-end). MSM stays inside this file: the rest
+// of minsheng sees the Phase enum and Lifecycle::fire().
+#include "engine/lifecycle.h"
+
+// Boost 1.74's MSM still includes headers that Boost itself marks deprecated; their notes are noise here.
+#define BOOST_ALLOW_DEPRECATED_HEADERS
+#define BOOST_BIND_GLOBAL_PLACEHOLDERS
+#include <boost/mpl/vector.hpp>
+#include <boost/msm/back/state_machine.hpp>
+#include <boost/msm/front/functor_row.hpp>
+#include <boost/msm/front/state_machine_def.hpp>
+#include <string>
+#include <vector>
+
+namespace minsheng {
+namespace {
+
+namespace msm = boost::msm;
+namespace mpl = boost::mpl;
+using msm::front::none;
+using msm::front::Row;
+
+// Events.
+struct RouteEv {};
+struct RejectEv {};
+struct ResolveEv {};
+struct CloseEv {};
+struct UnsatisfiedEv {};
+struct ReopenEv {};
+struct WorkEv {};
+struct AnnotateEv {};
+struct SuspendEv {};
+struct ResumeEv {};
+
+// Flags let guards ask about the other region.
+struct SuspendedFlag {};
+struct FinishedFlag {};
+
+struct LifecycleDef : msm::front::state_machine_def<LifecycleDef> {
+    Phase phase = Phase::Intake;
+    bool suspended = false;
+    bool refused = false;
+
+    // Region 1: the phase. Each state records itself on entry so phase() never depends on MSM's indices.
+    template <Phase P>
+    struct PhaseState : msm::front::state<> {
+        template <class Event, class Fsm>
+        void on_entry(const Event&, Fsm& fsm) {
+            fsm.phase = P;
+        }
+    };
+    struct Intake : PhaseState<Phase::Intake> {};
+    struct Coordination : PhaseState<Phase::Coordination> {};
+    struct FollowUp : PhaseState<Phase::FollowUp> {};
+    struct Closed : PhaseState<Phase::Closed> {
+        using flag_list = mpl::vector1<FinishedFlag>;
+    };
+    struct Rejected : PhaseState<Phase::Rejected> {
+        using flag_list = mpl::vector1<FinishedFlag>;
+    };
+
+    // Region 2: the clock, orthogonal to the phase.
+    struct Running : msm::front::state<> {
+        template <class Event, class Fsm>
+        void on_entry(const Event&, Fsm& fsm) {
+            fsm.suspended = false;
+        }
+    };
+    struct Suspended : msm::front::state<> {
+        using flag_list = mpl::vector1<SuspendedFlag>;
+        template <class Event, class Fsm>
+        void on_entry(const Event&, Fsm& fsm) {
+            fsm.suspended = true;
+        }
+    };
+
+    using initial_state = mpl::vector<Intake, Running>;
+
+    // Guards.
+    struct ClockRunning {
+        template <class Event, class Fsm, class Source, class Target>
+        bool operator()(const Event&, Fsm& fsm, Source&, Target&) const {
+            return !fsm.template is_flag_active<SuspendedFlag>();
+        }
+    };
+    struct CaseOpen {
+        template <class Event, class Fsm, class Source, class Target>
+        bool operator()(const Event&, Fsm& fsm, Source&, Target&) const {
+            return !fsm.template is_flag_active<FinishedFlag>();
+        }
+    };
+
+    // clang-format off
+    struct transition_table : mpl::vector<
+        //   Start         Event          Next          Action  Guard
+        Row< Intake,       RouteEv,       Coordination, none,   ClockRunning >,
+        Row< Intake,       RejectEv,      Rejected,     none,   ClockRunning >,
+        Row< Coordination, ResolveEv,     FollowUp,     none,   ClockRunning >,
+        Row< FollowUp,     CloseEv,       Closed,       none,   ClockRunning >,
+        Row< FollowUp,     UnsatisfiedEv, Coordination, none,   ClockRunning >,
+        Row< Closed,       ReopenEv,      Coordination, none,   none         >,
+        Row< Intake,       WorkEv,        none,         none,   ClockRunning >,
+        Row< Coordination, WorkEv,        none,         none,   ClockRunning >,
+        Row< FollowUp,     WorkEv,        none,         none,   ClockRunning >,
+        // the clock region
+        Row< Running,      SuspendEv,     Suspended,    none,   CaseOpen     >,
+        Row< Suspended,    ResumeEv,      Running,      none,   none         >,
+        Row< Running,      AnnotateEv,    none,         none,   none         >,
+        Row< Suspended,    AnnotateEv,    none,         none,   none         >
+    > {};
+    // clang-format on
+
+    // Called only when no region handled the event: a refusal, never an assert.
+    template <class Fsm, class Event>
+    void no_transition(const Event&, Fsm&, int) {
+        refused = true;
+    }
+};
+
+using Machine = msm::back::state_machine<LifecycleDef>;
+
+}  // namespace
+
+struct Lifecycle::Machine {
+    ::minsheng::Machine sm;
+};
+
+namespace {
+
+template <class Ev>
+bool dispatch(::minsheng::Machine& sm) {
+    sm.refused = false;
+    // A guard that says no yields HANDLED_GUARD_REJECT without calling no_transition.
+    const auto handled = sm.process_event(Ev{});
+    return handled == msm::back::HANDLED_TRUE && !sm.refused;
+}
+
+bool fire_event(::minsheng::Machine& sm, LifecycleEvent e) {
+    switch (e) {
+        case LifecycleEvent::Route:
+            return dispatch<RouteEv>(sm);
+        case LifecycleEvent::Reject:
+            return dispatch<RejectEv>(sm);
+        case LifecycleEvent::Resolve:
+            return dispatch<ResolveEv>(sm);
+        case LifecycleEvent::Close:
+            return dispatch<CloseEv>(sm);
+        case LifecycleEvent::Unsatisfied:
+            return dispatch<UnsatisfiedEv>(sm);
+        case LifecycleEvent::Reopen:
+            return dispatch<ReopenEv>(sm);
+        case LifecycleEvent::Work:
+            return dispatch<WorkEv>(sm);
+        case LifecycleEvent::Annotate:
+            return dispatch<AnnotateEv>(sm);
+        case LifecycleEvent::Suspend:
+            return dispatch<SuspendEv>(sm);
+        case LifecycleEvent::Resume:
+            return dispatch<ResumeEv>(sm);
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string_view phase_name(Phase p) {
+    switch (p) {
+        case Phase::Intake:
+            return "intake";
+        case Phase::Coordination:
+            return "coordination";
+        case Phase::FollowUp:
+            return "follow_up";
+        case Phase::Closed:
+            return "closed";
+        case Phase::Rejected:
+            return "rejected";
+    }
+    return "?";
+}
+
+std::string_view phase_label(Phase p) {
+    switch (p) {
+        case Phase::Intake:
+            return "受理";
+        case Phase::Coordination:
+            return "办理";
+        case Phase::FollowUp:
+            return "待回访";
+        case Phase::Closed:
+            return "办结归档";
+        case Phase::Rejected:
+            return "不予受理";
+    }
+    return "?";
+}
+
+std::optional<Phase> phase_from_name(std::string_view name) {
+    for (Phase p : {Phase::Intake, Phase::Coordination, Phase::FollowUp, Phase::Closed, Phase::Rejected}) {
+        if (phase_name(p) == name) return p;
+    }
+    return std::nullopt;
+}
+
+std::string_view lifecycle_event_name(LifecycleEvent e) {
+    switch (e) {
+        case LifecycleEvent::Route:
+            return "route";
+        case LifecycleEvent::Reject:
+            return "reject";
+        case LifecycleEvent::Resolve:
+            return "resolve";
+        case LifecycleEvent::Close:
+            return "close";
+        case LifecycleEvent::Unsatisfied:
+            return "unsatisfied";
+        case LifecycleEvent::Reopen:
+            return "reopen";
+        case LifecycleEvent::Work:
+            return "work";
+        case LifecycleEvent::Annotate:
+            return "annotate";
+        case LifecycleEvent::Suspend:
+            return "suspend";
+        case LifecycleEvent::Resume:
+            return "resume";
+    }
+    return "?";
+}
+
+bool is_open(Phase p) {
+    return p == Phase::Intake || p == Phase::Coordination || p == Phase::FollowUp;
+}
+
+std::optional<LifecycleEvent> event_for_move(Phase from, Phase to) {
+    if (from == to) return is_open(from) ? std::optional(LifecycleEvent::Work) : std::nullopt;
+    if (from == Phase::Intake && to == Phase::Coordination) return LifecycleEvent::Route;
+    if (from == Phase::Intake && to == Phase::Rejected) return LifecycleEvent::Reject;
+    if (from == Phase::Coordination && to == Phase::FollowUp) return LifecycleEvent::Resolve;
+    if (from == Phase::FollowUp && to == Phase::Closed) return LifecycleEvent::Close;
+    if (from == Phase::FollowUp && to == Phase::Coordination) return LifecycleEvent::Unsatisfied;
+    if (from == Phase::Closed && to == Phase::Coordination) return LifecycleEvent::Reopen;
+    return std::nullopt;
+}
+
+Lifecycle::Lifecycle() : m_(std::make_unique<Machine>()) {
+    m_->sm.start();
+}
+
+Lifecycle::Lifecycle(Phase phase, bool suspended) : Lifecycle() {
+    // MSM has no "jump to state": replay the shortest legal path to it.
+    std::vector<LifecycleEvent> path;
+    switch (phase) {
+        case Phase::Intake:
+            break;
+        case Phase::Coordination:
+            path = {LifecycleEvent::Route};
+            break;
+        case Phase::FollowUp:
+            path = {LifecycleEvent::Route, LifecycleEvent::Resolve};
+            break;
+        case Phase::Closed:
+            path = {LifecycleEvent::Route, LifecycleEvent::Resolve, LifecycleEvent::Close};
+            break;
+        case Phase::Rejected:
+            path = {LifecycleEvent::Reject};
+            break;
+    }
+    if (suspended && is_open(phase)) path.push_back(LifecycleEvent::Suspend);
+    for (LifecycleEvent e : path)
+        fire_event(m_->sm, e);
+}
+
+Lifecycle::~Lifecycle() = default;
+Lifecycle::Lifecycle(Lifecycle&&) noexcept = default;
+Lifecycle& Lifecycle::operator=(Lifecycle&&) noexcept = default;
+
+Phase Lifecycle::phase() const {
+    return m_->sm.phase;
+}
+bool Lifecycle::suspended() const {
+    return m_->sm.suspended;
+}
+
+LifecycleResult Lifecycle::fire(LifecycleEvent e) {
+    if (fire_event(m_->sm, e)) return {true, {}};
+    const Phase p = phase();
+    const std::string where = std::string(phase_name(p)) + " (" + std::string(phase_label(p)) + ")";
+    std::string reason;
+    if (e == LifecycleEvent::Resume) {
+        reason = "the case is not suspended";
+    } else if (e == LifecycleEvent::Suspend) {
+        reason = suspended() ? "the case is already suspended"
+                             : "a case in phase " + where + " cannot be suspended";
+    } else if (suspended() && is_open(p)) {
+        reason = "the case is suspended (挂起); resume it first";
+    } else {
+        reason =
+            "the lifecycle does not allow '" + std::string(lifecycle_event_name(e)) + "' in phase " + where;
+    }
+    return {false, reason};
+}
+
+}  // namespace minsheng

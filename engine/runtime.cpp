@@ -1,0 +1,319 @@
+// Deciding an action: the workflow's rules (step, role, inputs, guards), the engine's own rules for effects
+// (escalate only when overdue, extend only before the deadline), then the lifecycle, in that order.
+#include "engine/runtime.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "engine/error.h"
+#include "engine/text.h"
+
+namespace minsheng {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kMaxEscalation = 3;      // 催办, 督办, 通报
+constexpr int kMaxExtensionDays = 60;  // a longer extension is a typo, not a plan
+
+json reporter_json(const ReportInput& r) {
+    json j = {{"name", r.reporter}, {"phone", r.phone}, {"channel", r.channel}};
+    return j;
+}
+
+std::optional<long> to_int(const std::string& s) {
+    long v = 0;
+    const auto* end = s.data() + s.size();
+    auto [p, ec] = std::from_chars(s.data(), end, v);
+    if (ec != std::errc() || p != end || s.empty()) return std::nullopt;
+    return v;
+}
+
+// The value a condition tests: the case's fields (with this action's --set applied) or a counter.
+std::optional<std::string> lookup(const std::string& key, const CaseState& s,
+                                  const std::map<std::string, std::string>& fields) {
+    if (auto it = fields.find(key); it != fields.end()) return it->second;
+    if (key == "repeat_count") return std::to_string(s.repeat_count());
+    if (key == "reopen_count") return std::to_string(s.reopen_count);
+    if (key == "escalation_level") return std::to_string(s.escalation_level);
+    if (key == "departments") {
+        const auto n = std::count_if(s.tasks.begin(), s.tasks.end(),
+                                     [](const DepartmentTask& t) { return t.status != "returned"; });
+        return std::to_string(n);
+    }
+    return std::nullopt;
+}
+
+bool holds(const Condition& c, const CaseState& s, const std::map<std::string, std::string>& fields) {
+    const auto v = lookup(c.field, s, fields);
+    const bool present = v.has_value() && !v->empty();
+    auto equals = [&] {
+        if (!present) return false;
+        if (!c.values.empty()) return std::find(c.values.begin(), c.values.end(), *v) != c.values.end();
+        return *v == c.value;
+    };
+    switch (c.op) {
+        case Condition::Op::Equals:
+            return equals();
+        case Condition::Op::NotEquals:
+            return !equals();
+        case Condition::Op::Present:
+            return present;
+        case Condition::Op::Absent:
+            return !present;
+        case Condition::Op::GreaterThan: {
+            const auto a = present ? to_int(*v) : std::optional<long>(0);
+            const auto b = to_int(c.value);
+            return a && b && *a > *b;
+        }
+    }
+    return false;
+}
+
+bool all_hold(const std::vector<Condition>& cs, const CaseState& s,
+              const std::map<std::string, std::string>& f) {
+    return std::all_of(cs.begin(), cs.end(), [&](const Condition& c) { return holds(c, s, f); });
+}
+
+std::string step_desc(const Workflow& w, const std::string& step_id) {
+    const Step* st = w.find_step(step_id);
+    if (!st) return step_id;
+    return st->label + " (" + st->id + ", phase " + std::string(phase_name(st->phase)) + ")";
+}
+
+bool may_leave(const Action& a, const Step& from) {
+    switch (a.from_kind) {
+        case Action::From::Any:
+            return true;
+        case Action::From::AnyOpen:
+            return is_open(from.phase);
+        case Action::From::Steps:
+            return std::find(a.from.begin(), a.from.end(), from.id) != a.from.end();
+    }
+    return false;
+}
+
+DepartmentTask const* task_of(const CaseState& s, const std::string& dep) {
+    for (const auto& t : s.tasks)
+        if (t.department == dep) return &t;
+    return nullptr;
+}
+
+void check_task_effect(const Action& a, const CaseState& s, const ActionRequest& r) {
+    if (r.departments.size() != 1)
+        throw refused("'" + a.id + "' needs exactly one --department: the department whose task it is");
+    const std::string& dep = r.departments.front();
+    const DepartmentTask* t = task_of(s, dep);
+    if (!t) throw refused("no task for department '" + dep + "' on case " + s.id + "; dispatch to it first");
+    const std::string& st = t->status;
+    if (a.effect == Effect::Sign && st != "dispatched")
+        throw refused("the task of '" + dep + "' is " + st + "; only a dispatched task can be signed");
+    if ((a.effect == Effect::Return || a.effect == Effect::Reply) && st != "dispatched" && st != "signed")
+        throw refused("the task of '" + dep + "' is already " + st);
+}
+
+}  // namespace
+
+Event make_open_event(const Workflow& w, const std::string& case_id, const ReportInput& r,
+                      const std::string& actor) {
+    const std::string address = trim(r.address);
+    const std::string summary = trim(r.summary);
+    if (address.empty()) throw refused("the address is empty: say where the problem is (--address)");
+    if (summary.empty()) throw refused("the summary is empty: say what the problem is (--summary)");
+    Event e;
+    e.case_id = case_id;
+    e.action = "open";
+    e.at = r.at;
+    e.actor = actor;
+    e.data = {{"category", w.category},
+              {"workflow_version", w.version},
+              {"deadline_days", w.deadline_days},
+              {"address", address},
+              {"address_key", normalize_address(address)},
+              {"summary", summary},
+              {"step", w.initial_step().id},
+              {"reporter", reporter_json(r)}};
+    return e;
+}
+
+Event make_report_event(const CaseState& s, const ReportInput& r, const std::string& actor) {
+    if (r.at < s.last_event_at)
+        throw refused("the report's time " + r.at + " is before the case's latest event (" + s.last_event_at +
+                      ")");
+    Event e;
+    e.case_id = s.id;
+    e.action = "report";
+    e.at = r.at;
+    e.actor = actor;
+    json rep = reporter_json(r);
+    if (trim(r.summary) != s.summary) rep["summary"] = trim(r.summary);
+    e.data = {{"reporter", rep}};
+    return e;
+}
+
+Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& r, const Calendar& calendar) {
+    const Action* a = w.find_action(r.action);
+    if (!a) {
+        std::string known;
+        for (const auto& x : w.actions)
+            known += (known.empty() ? "" : ", ") + x.id;
+        throw refused("workflow '" + w.category + "' has no action '" + r.action + "' (actions: " + known +
+                      ")");
+    }
+    if (!a->roles.empty() && r.role != Role::Supervisor &&
+        std::find(a->roles.begin(), a->roles.end(), r.role) == a->roles.end())
+        throw not_allowed("'" + a->id + "' is for supervisors (督办) only; " + r.actor + " is a " +
+                          std::string(role_name(r.role)));
+    if (r.at < s.last_event_at)
+        throw refused("--at " + r.at + " is before the case's latest event (" + s.last_event_at + ")");
+
+    const Step* from = w.find_step(s.step);
+    if (!from)
+        throw refused("case " + s.id + " is at step '" + s.step + "', which its workflow does not define");
+    if (!may_leave(*a, *from))
+        throw refused("'" + a->id + "' is not possible at step " + step_desc(w, s.step) + " of case " + s.id);
+
+    // Inputs.
+    std::map<std::string, std::string> given;
+    for (const auto& [k, v] : r.sets) {
+        if (k.empty()) throw usage_error("--set needs KEY=VALUE with a non-empty KEY");
+        given[k] = v;
+    }
+    for (const auto& need : a->requires_) {
+        if (need == "department") {
+            if (r.departments.empty()) throw refused("'" + a->id + "' needs --department D");
+        } else if (need == "note") {
+            if (trim(r.note).empty()) throw refused("'" + a->id + "' needs --note TEXT saying why or what");
+        } else if (auto it = given.find(need); it == given.end() || trim(it->second).empty()) {
+            throw refused("'" + a->id + "' needs --set " + need + "=VALUE");
+        }
+    }
+    for (const auto& [field, allowed] : a->choices) {
+        auto it = given.find(field);
+        if (it == given.end()) continue;
+        if (std::find(allowed.begin(), allowed.end(), it->second) == allowed.end()) {
+            std::string list;
+            for (const auto& x : allowed)
+                list += (list.empty() ? "" : "|") + x;
+            throw refused("--set " + field + "=" + it->second + " is not allowed; use " + field + "=" + list);
+        }
+    }
+    std::map<std::string, std::string> fields = s.fields;
+    for (const auto& [k, v] : given)
+        fields[k] = v;
+    for (const auto& [k, v] : a->sets)
+        fields[k] = v;
+
+    // The engine's rules for effects.
+    const Date on = date_of(r.at);
+    json data = json::object();
+    switch (a->effect) {
+        case Effect::Dispatch:
+            if (r.departments.empty()) throw refused("'" + a->id + "' needs --department D");
+            break;
+        case Effect::Sign:
+        case Effect::Return:
+        case Effect::Reply:
+            check_task_effect(*a, s, r);
+            break;
+        case Effect::Escalate: {
+            const ClockView v = clock_at(s, on, calendar);
+            if (!v.overdue)
+                throw refused("case " + s.id + " is not overdue on " + format_date(on) +
+                              "; only overdue cases are escalated");
+            if (s.escalation_level >= kMaxEscalation)
+                throw refused("case " + s.id + " is already at the highest level (通报)");
+            data["level"] = s.escalation_level + 1;
+            data["level_name"] = std::string(escalation_name(s.escalation_level + 1));
+            break;
+        }
+        case Effect::Extend: {
+            const auto days = to_int(given.count("days") ? given["days"] : "");
+            if (!days || *days < 1 || *days > kMaxExtensionDays)
+                throw refused("--set days=K needs a whole number of working days from 1 to " +
+                              std::to_string(kMaxExtensionDays));
+            const ClockView v = clock_at(s, on, calendar);
+            if (v.stopped) throw refused("case " + s.id + " is resolved; its clock no longer runs");
+            if (!v.deadline) throw refused(v.problem);
+            if (v.overdue)
+                throw refused("the deadline " + format_date(*v.deadline) +
+                              " has passed; an extension (延期) must be granted before it");
+            data["days"] = *days;
+            break;
+        }
+        default:
+            break;
+    }
+
+    for (const auto& g : a->guards) {
+        if (all_hold(g.when, s, fields) && !all_hold(g.require, s, fields))
+            throw refused(g.message.empty()
+                              ? "'" + a->id + "' is refused by a guard of workflow " + w.category
+                              : g.message);
+    }
+    if (a->require_replies) {
+        for (const auto& t : s.tasks) {
+            if (t.status != "returned" && t.status != "replied")
+                throw refused("'" + a->id + "' needs every department to reply first; " + t.department +
+                              " is " + t.status);
+        }
+    }
+
+    // Where the case goes.
+    std::string to;
+    if (!a->outcomes.empty()) {
+        for (const auto& o : a->outcomes) {
+            if (all_hold(o.when, s, fields)) {
+                to = o.to;
+                break;
+            }
+        }
+        if (to.empty()) throw refused("'" + a->id + "': none of its outcomes matches the values given");
+    } else {
+        to = a->to;
+    }
+    const Step* target = to.empty() ? from : w.find_step(to);
+    if (!target) throw refused("workflow '" + w.category + "' sends '" + a->id + "' to undefined step " + to);
+
+    LifecycleEvent lev = LifecycleEvent::Annotate;
+    if (a->effect == Effect::Suspend) {
+        lev = LifecycleEvent::Suspend;
+    } else if (a->effect == Effect::Resume) {
+        lev = LifecycleEvent::Resume;
+    } else if (!to.empty()) {
+        const auto mv = event_for_move(from->phase, target->phase);
+        if (!mv)
+            throw refused("the lifecycle forbids moving from " + std::string(phase_name(from->phase)) +
+                          " to " + std::string(phase_name(target->phase)));
+        lev = *mv;
+    }
+    Lifecycle lifecycle(s.phase, s.suspended);
+    const LifecycleResult res = lifecycle.fire(lev);
+    if (!res.ok) throw refused("'" + a->id + "' refused for case " + s.id + ": " + res.reason);
+
+    Event e;
+    e.case_id = s.id;
+    e.action = a->id;
+    e.at = r.at;
+    e.actor = r.actor;
+    data["from_step"] = from->id;
+    data["to_step"] = target->id;
+    data["from_phase"] = std::string(phase_name(from->phase));
+    data["to_phase"] = std::string(phase_name(lifecycle.phase()));
+    data["lifecycle"] = std::string(lifecycle_event_name(lev));
+    data["effect"] = std::string(effect_name(a->effect));
+    if (!r.departments.empty()) data["departments"] = r.departments;
+    json set = json::object();
+    for (const auto& [k, v] : given)
+        set[k] = v;
+    for (const auto& [k, v] : a->sets)
+        set[k] = v;
+    if (!set.empty()) data["set"] = set;
+    if (!trim(r.note).empty()) data["note"] = r.note;
+    e.data = data;
+    return e;
+}
+
+}  // namespace minsheng

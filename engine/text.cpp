@@ -1,0 +1,132 @@
+// UTF-8 validation, NFKC address keys and display width, all through utf8proc.
+#include "engine/text.h"
+
+#include <utf8proc.h>
+
+#include <array>
+#include <cstdlib>
+#include <memory>
+
+#include "engine/error.h"
+
+namespace minsheng {
+
+namespace {
+
+// Walks code points; returns false at the first invalid sequence.
+template <class F>
+bool for_each_codepoint(std::string_view s, F&& f) {
+    const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+    utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(s.size());
+    while (left > 0) {
+        utf8proc_int32_t cp = 0;
+        const utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+        if (n <= 0 || cp < 0) return false;
+        f(cp);
+        p += n;
+        left -= n;
+    }
+    return true;
+}
+
+bool is_space(utf8proc_int32_t cp) {
+    if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 || cp == 0xA0) return true;
+    return utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
+}
+
+void append_utf8(std::string& out, utf8proc_int32_t cp) {
+    utf8proc_uint8_t buf[4];
+    const auto n = utf8proc_encode_char(cp, buf);
+    out.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
+}
+
+// Compound surnames that mask as a whole (欧阳某, not 欧某).
+constexpr std::array<std::string_view, 16> kCompoundSurnames = {
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙",
+    "慕容", "长孙", "宇文", "司徒", "夏侯", "轩辕", "令狐", "钟离"};
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+    return for_each_codepoint(s, [](utf8proc_int32_t) {});
+}
+
+void require_text(std::string_view s, std::string_view what, bool allow_newlines) {
+    bool control = false;
+    const bool ok = for_each_codepoint(s, [&](utf8proc_int32_t cp) {
+        if (cp == '\n' || cp == '\t' || cp == '\r') {
+            if (!allow_newlines) control = true;
+        } else if (cp < 0x20 || cp == 0x7F) {
+            control = true;
+        }
+    });
+    if (!ok) throw usage_error(std::string(what) + " is not valid UTF-8");
+    if (control) throw usage_error(std::string(what) + " contains control characters");
+}
+
+std::string trim(std::string_view s) {
+    std::string out;
+    // Collect code points, then drop white space at both ends.
+    std::u32string cps;
+    if (!for_each_codepoint(s, [&](utf8proc_int32_t cp) { cps.push_back(static_cast<char32_t>(cp)); }))
+        return std::string(s);
+    size_t b = 0, e = cps.size();
+    while (b < e && is_space(static_cast<utf8proc_int32_t>(cps[b])))
+        ++b;
+    while (e > b && is_space(static_cast<utf8proc_int32_t>(cps[e - 1])))
+        --e;
+    for (size_t i = b; i < e; ++i)
+        append_utf8(out, static_cast<utf8proc_int32_t>(cps[i]));
+    return out;
+}
+
+std::string normalize_address(std::string_view address) {
+    if (!is_valid_utf8(address)) return std::string(address);
+    std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> folded(
+        utf8proc_NFKC(reinterpret_cast<const utf8proc_uint8_t*>(std::string(address).c_str())), &std::free);
+    if (!folded) return std::string(address);
+    std::string out;
+    for_each_codepoint(reinterpret_cast<const char*>(folded.get()), [&](utf8proc_int32_t cp) {
+        if (!is_space(cp)) append_utf8(out, cp);
+    });
+    return out;
+}
+
+int display_width(std::string_view s) {
+    int width = 0;
+    if (!for_each_codepoint(s, [&](utf8proc_int32_t cp) { width += utf8proc_charwidth(cp); }))
+        return static_cast<int>(s.size());
+    return width;
+}
+
+std::string pad_to_width(std::string_view s, int width) {
+    std::string out(s);
+    const int w = display_width(s);
+    if (w < width) out.append(static_cast<size_t>(width - w), ' ');
+    return out;
+}
+
+std::string mask_name(std::string_view name) {
+    const std::string n = trim(name);
+    if (n.empty()) return n;
+    for (auto compound : kCompoundSurnames)
+        if (n.size() > compound.size() && n.compare(0, compound.size(), compound) == 0)
+            return std::string(compound) + "某";
+    std::string first;
+    bool done = false;
+    for_each_codepoint(n, [&](utf8proc_int32_t cp) {
+        if (!done) append_utf8(first, cp);
+        done = true;
+    });
+    return first + "某";
+}
+
+std::string mask_phone(std::string_view phone) {
+    std::string digits;
+    for (char c : phone)
+        if (c >= '0' && c <= '9') digits += c;
+    if (digits.size() < 7) return std::string(digits.size(), '*');
+    return digits.substr(0, 3) + std::string(digits.size() - 7, '*') + digits.substr(digits.size() - 4);
+}
+
+}  // namespace minsheng

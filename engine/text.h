@@ -1,0 +1,30 @@
+// Text handling shared by every layer: UTF-8 validation, address normalization for repeat matching,
+// terminal display width, and masking of personal data in reports.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace minsheng {
+
+bool is_valid_utf8(std::string_view s);
+// Throws Error(Usage) naming `what` when s is not valid UTF-8 or holds control characters (tab and newline
+// are allowed only when allow_newlines).
+void require_text(std::string_view s, std::string_view what, bool allow_newlines = false);
+std::string trim(std::string_view s);
+
+// The key two addresses are compared by: NFKC (full-width letters and digits become half-width), then all
+// white space removed. "海福巷 3 号" and "海福巷３号" both give "海福巷3号".
+std::string normalize_address(std::string_view address);
+
+// Columns the text takes in a terminal (CJK characters take two).
+int display_width(std::string_view s);
+// Pads with spaces to `width` display columns (never truncates).
+std::string pad_to_width(std::string_view s, int width);
+
+// 宋长松 -> 宋某 (two-character compound surnames such as 欧阳 are kept whole).
+std::string mask_name(std::string_view name);
+// 13812341234 -> 138****1234; other lengths keep their first 3 and last 4 digits when long enough.
+std::string mask_phone(std::string_view phone);
+
+}  // namespace minsheng

@@ -1,0 +1,126 @@
+// RAII over the SQLite C API (see sqlite.h).
+#include "storage/sqlite.h"
+
+#include <sqlite3.h>
+
+#include "engine/error.h"
+
+namespace minsheng::sql {
+
+namespace {
+bool is_busy(int rc) {
+    const int primary = rc & 0xff;
+    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+}
+}  // namespace
+
+Db::Db(const std::string& path, Mode mode) {
+    const int flags =
+        SQLITE_OPEN_READWRITE | (mode == Mode::Create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        const std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+        sqlite3_close_v2(db_);
+        db_ = nullptr;
+        throw storage_error("cannot open database " + path + ": " + msg);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    // Writers from several processes wait for each other instead of failing.
+    sqlite3_busy_timeout(db_, 10000);
+}
+
+Db::~Db() {
+    sqlite3_close_v2(db_);
+}
+
+void Db::fail(int rc, std::string_view context) const {
+    if (is_busy(rc)) throw Busy{};
+    std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    const int primary = rc & 0xff;
+    if (primary == SQLITE_FULL) msg = "the disk is full (" + msg + ")";
+    if (primary == SQLITE_READONLY) msg = "the database is read-only (" + msg + ")";
+    throw storage_error(std::string(context) + ": " + msg);
+}
+
+void Db::exec(const std::string& sql) {
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+    sqlite3_free(err);
+    if (rc != SQLITE_OK) fail(rc, "database error");
+}
+
+std::int64_t Db::last_insert_rowid() const {
+    return sqlite3_last_insert_rowid(db_);
+}
+
+Stmt::Stmt(Db& db, std::string_view sql) : db_(db) {
+    const int rc = sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &st_, nullptr);
+    if (rc != SQLITE_OK) db.fail(rc, "database error");
+}
+
+Stmt::~Stmt() {
+    sqlite3_finalize(st_);
+}
+
+Stmt& Stmt::bind(int i, std::string_view v) {
+    const int rc = sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) db_.fail(rc, "database error");
+    return *this;
+}
+
+Stmt& Stmt::bind(int i, std::int64_t v) {
+    const int rc = sqlite3_bind_int64(st_, i, v);
+    if (rc != SQLITE_OK) db_.fail(rc, "database error");
+    return *this;
+}
+
+Stmt& Stmt::bind_null(int i) {
+    const int rc = sqlite3_bind_null(st_, i);
+    if (rc != SQLITE_OK) db_.fail(rc, "database error");
+    return *this;
+}
+
+bool Stmt::step() {
+    const int rc = sqlite3_step(st_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    db_.fail(rc, "database error");
+}
+
+void Stmt::run() {
+    while (step()) {
+    }
+}
+
+void Stmt::reset() {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+}
+
+std::string Stmt::text(int col) const {
+    const auto* p = sqlite3_column_text(st_, col);
+    if (!p) return {};
+    return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(st_, col)));
+}
+
+std::int64_t Stmt::integer(int col) const {
+    return sqlite3_column_int64(st_, col);
+}
+bool Stmt::is_null(int col) const {
+    return sqlite3_column_type(st_, col) == SQLITE_NULL;
+}
+
+Transaction::Transaction(Db& db) : db_(db) {
+    db_.exec("BEGIN IMMEDIATE");
+}
+
+Transaction::~Transaction() {
+    if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::commit() {
+    db_.exec("COMMIT");
+    done_ = true;
+}
+
+}  // namespace minsheng::sql

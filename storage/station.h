@@ -1,0 +1,124 @@
+// A station's database: the engine's model persisted in one SQLite file. Every write is one transaction in
+// which the event is appended to the hash-chained log and the case's projection row is updated together.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/calendar.h"
+#include "engine/case.h"
+#include "engine/runtime.h"
+#include "engine/workflow.h"
+
+namespace minsheng {
+
+namespace sql {
+class Db;
+}
+
+struct StaffMember {
+    std::string name;
+    Role role = Role::Coordinator;
+    std::string department;
+};
+
+struct SourceFile {
+    std::string name;  // file name shown in errors
+    std::string text;
+};
+
+struct InitOptions {
+    std::vector<SourceFile> workflows;
+    SourceFile calendar;
+    std::string supervisor;
+};
+
+struct WorkflowInfo {
+    std::string category;
+    std::string name;
+    int version = 0;
+    int deadline_days = 0;
+    std::string loaded_at;
+};
+
+struct OpenCaseResult {
+    std::string id;
+    bool repeat = false;
+};
+
+struct CaseFilter {
+    std::optional<Phase> phase;
+    std::optional<std::string> category;
+    std::optional<std::string> department;
+    bool overdue_only = false;  // overdue on `today`
+};
+
+struct VerifyResult {
+    bool ok = true;
+    std::int64_t events = 0;
+    std::int64_t cases = 0;
+    std::string problem;  // the first bad event or projection row, in words
+};
+
+class Station {
+  public:
+    // Creates a new database at `path`. Refused (exit 3) when anything exists there; on failure nothing is
+    // left.
+    static void create(const std::string& path, const InitOptions& options, const std::string& now);
+    // Opens an existing minsheng database, migrating its schema forward. NotFound when there is no file;
+    // Storage error (file untouched) when it is not a minsheng database or is newer than this build.
+    explicit Station(const std::string& path);
+    ~Station();
+    Station(const Station&) = delete;
+    Station& operator=(const Station&) = delete;
+
+    // Staff.
+    std::optional<StaffMember> staff(const std::string& name);
+    // The registered member acting; NotAllowed when unknown or not given.
+    StaffMember require_staff(const std::string& name);
+    void add_staff(const std::string& actor, const StaffMember& member, const std::string& now);
+
+    // Workflows and calendar.
+    std::vector<WorkflowInfo> workflows();
+    // Stores each workflow's text; same version with different text is refused. Returns the categories
+    // loaded.
+    std::vector<std::string> load_workflows(const std::vector<SourceFile>& files, const std::string& now);
+    const Workflow& workflow(const std::string& category, std::optional<int> version = std::nullopt);
+    const Calendar& calendar();
+    // Adds or replaces the years in the file and recomputes every deadline.
+    std::vector<int> load_calendar(const SourceFile& file, const std::string& now);
+
+    // Cases. `now` is the wall-clock timestamp recorded with the event.
+    OpenCaseResult open_case(const std::string& category, const ReportInput& report, bool force_new,
+                             const std::string& actor, const std::string& now);
+    // Performs a workflow action on case `id`. `request.at` empty means "now": `default_at`, moved up to the
+    // case's latest event when that lies later on the same day.
+    Event do_action(const std::string& id, ActionRequest request, const std::string& default_at,
+                    const std::string& now);
+    CaseState get_case(const std::string& id);  // NotFound when unknown
+    std::vector<Event> history(const std::string& id);
+    std::string workflow_label(const CaseState& c);  // the Chinese label of the case's step
+
+    // Streams the cases matching the filter, oldest received first.
+    void list_cases(const CaseFilter& filter, Date today, const std::function<void(const CaseState&)>& each);
+    // Every case overdue at the end of `as_of`, as it stood then (events after it ignored).
+    std::vector<std::pair<CaseState, ClockView>> overdue_as_of(Date as_of);
+
+    // Integrity: the hash chain, and the projection against a replay of the events.
+    VerifyResult verify();
+    // Drops the projection and rebuilds it from the events alone.
+    void rebuild_projection();
+
+    sql::Db& db();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace minsheng
