@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 
+#include "cli/context.h"
 #include "cli/output.h"
 #include "cli/shipped.h"
 #include "engine/error.h"
@@ -20,6 +21,37 @@ namespace minsheng::cli {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+SourceFile read_file(const std::string& path) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw not_found("no such file: " + path);
+    if (fs::is_directory(path, ec)) throw usage_error(path + " is a directory, not a file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw not_found("cannot read " + path);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return {path, ss.str()};
+}
+
+void write_file(const std::string& path, const std::string& text) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw storage_error("cannot write " + path);
+        out << text;
+        out.flush();
+        if (!out) {
+            std::remove(tmp.c_str());
+            throw storage_error("cannot write " + path + " (disk full?)");
+        }
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) {
+        std::remove(tmp.c_str());
+        throw storage_error("cannot write " + path + ": " + ec.message());
+    }
+}
 
 namespace {
 
@@ -36,28 +68,6 @@ std::string shanghai_now() {
 std::string env(const char* name) {
     const char* v = std::getenv(name);
     return v ? v : "";
-}
-
-// Everything a command needs from the global options.
-struct Context {
-    std::string db_path;
-    std::string actor;
-    Date today;
-    std::string now;         // wall clock, recorded with each event
-    std::string default_at;  // "now" as seen from --today
-    bool json = false;
-    std::ostream* out = nullptr;
-};
-
-SourceFile read_file(const std::string& path) {
-    std::error_code ec;
-    if (!fs::exists(path, ec)) throw not_found("no such file: " + path);
-    if (fs::is_directory(path, ec)) throw usage_error(path + " is a directory, not a file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw not_found("cannot read " + path);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return {path, ss.str()};
 }
 
 std::vector<SourceFile> read_workflow_dir(const std::string& dir) {
@@ -166,6 +176,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
 
     Context ctx;
     ctx.out = &out;
+    ctx.err = &err;
     std::string today_text;
     app.add_option("--db", ctx.db_path, "Database file (default $MINSHENG_DB, else ./minsheng.db)");
     app.add_option("--as", ctx.actor, "Acting staff member (default $MINSHENG_ACTOR)");
@@ -272,6 +283,10 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     std::string cal_file;
     cal_load->add_option("FILE", cal_file, "Calendar YAML")->required();
 
+    Commands commands;
+    add_report_commands(app, commands);
+    add_ledger_commands(app, commands);
+
     try {
         // Text from the command line must be UTF-8 without control characters (newlines allowed in notes).
         for (int i = 1; i < argc; ++i)
@@ -358,6 +373,13 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 }
             }
             return 0;
+        }
+
+        for (auto& [sub, runner] : commands) {
+            if (*sub) {
+                runner(ctx);
+                return 0;
+            }
         }
 
         Station st(ctx.db_path);

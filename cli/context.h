@@ -1,0 +1,40 @@
+// What every command module shares: the global options as resolved, and the way a module registers its
+// subcommands so app.cpp runs the one that was parsed.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/calendar.h"
+#include "storage/station.h"
+
+namespace minsheng::cli {
+
+struct Context {
+    std::string db_path;
+    std::string actor;
+    Date today;
+    std::string now;         // wall clock (Asia/Shanghai), recorded with each event
+    std::string default_at;  // "now" as seen from --today
+    bool json = false;
+    std::ostream* out = nullptr;
+    std::ostream* err = nullptr;
+};
+
+// A parsed subcommand and what runs it.
+using Commands = std::vector<std::pair<CLI::App*, std::function<void(Context&)>>>;
+
+// Modules beside app.cpp. Each adds its subcommands to `app` and its runners to `commands`.
+void add_report_commands(CLI::App& app, Commands& commands);  // report typical|annual
+void add_ledger_commands(CLI::App& app, Commands& commands);  // import, export
+
+// Reads a whole file; NotFound when missing.
+SourceFile read_file(const std::string& path);
+// Writes `text` to `path` atomically enough for reports (temp file + rename); Storage error on failure.
+void write_file(const std::string& path, const std::string& text);
+
+}  // namespace minsheng::cli
