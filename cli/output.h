@@ -17,13 +17,13 @@ nlohmann::json event_object(const Event& e);
 
 // A table aligned by display width, so Chinese columns line up in a terminal.
 class Table {
-  public:
+public:
     explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
     void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
     void print(std::ostream& out) const;
     bool empty() const { return rows_.empty(); }
 
-  private:
+private:
     std::vector<std::string> headers_;
     std::vector<std::vector<std::string>> rows_;
 };

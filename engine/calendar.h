@@ -52,14 +52,18 @@ public:
     int working_days_between(Date a, Date b) const;
 
 private:
-    // Implementation detail, see calendar.cpp.
-    Date first_;                     // first day of the first covered year
-    std::vector<int> cumulative_;    // cumulative_[i]: working days in [first_, first_ + i]
-    std::vector<int> workday_index_; // k -> day offset of the (k+1)-th working day
-    std::vector<bool> covered_;      // per year from first_.year()
-    std::vector<std::string> names_; // per day offset: holiday / adjusted workday name
-    void require_covered(int year) const;
-    void require_span(Date a, Date b) const;
+    // Implementation detail, see calendar.cpp. Days of uncovered years inside [first_, last day] are indexed
+    // as non-working; spans touching them are refused before the index is read.
+    Date first_;  // Jan 1 of the first covered year
+    int first_year_ = 0;
+    std::vector<int> next_uncovered_;  // per year from first_year_: smallest uncovered year >= it
+    std::vector<int> cumulative_;      // cumulative_[i]: working days in [first_, first_ + i]
+    std::vector<int> workday_index_;   // k -> day offset of the (k+1)-th working day
+    std::vector<std::pair<int, std::string>> names_;  // (day offset, holiday / adjusted workday name), sorted
+    int offset(Date d) const;
+    void require_covered(Date d) const;
+    void require_span(Date a, Date b) const;  // every year of [a, b]; a <= b
+    [[noreturn]] void throw_uncovered(int year) const;
 };
 
 }  // namespace minsheng

@@ -26,10 +26,20 @@ private:
     ErrorKind kind_;
 };
 
-inline Error storage_error(const std::string& m) { return Error(ErrorKind::Storage, m); }
-inline Error usage_error(const std::string& m) { return Error(ErrorKind::Usage, m); }
-inline Error refused(const std::string& m) { return Error(ErrorKind::Refused, m); }
-inline Error not_allowed(const std::string& m) { return Error(ErrorKind::NotAllowed, m); }
-inline Error not_found(const std::string& m) { return Error(ErrorKind::NotFound, m); }
+inline Error storage_error(const std::string& m) {
+    return Error(ErrorKind::Storage, m);
+}
+inline Error usage_error(const std::string& m) {
+    return Error(ErrorKind::Usage, m);
+}
+inline Error refused(const std::string& m) {
+    return Error(ErrorKind::Refused, m);
+}
+inline Error not_allowed(const std::string& m) {
+    return Error(ErrorKind::NotAllowed, m);
+}
+inline Error not_found(const std::string& m) {
+    return Error(ErrorKind::NotFound, m);
+}
 
 }  // namespace minsheng

@@ -44,7 +44,7 @@ struct LifecycleResult {
 // One case's lifecycle. Cheap to construct; not thread-safe.
 class Lifecycle {
 public:
-    Lifecycle();  // starts in intake, running
+    Lifecycle();                             // starts in intake, running
     Lifecycle(Phase phase, bool suspended);  // a machine already at this state (replays a canonical path)
     ~Lifecycle();
     Lifecycle(const Lifecycle&) = delete;

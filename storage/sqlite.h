@@ -16,7 +16,7 @@ namespace minsheng::sql {
 struct Busy {};
 
 class Db {
-  public:
+public:
     enum class Mode { ReadWrite, Create };
     Db(const std::string& path, Mode mode);
     ~Db();
@@ -28,12 +28,12 @@ class Db {
     std::int64_t last_insert_rowid() const;
     [[noreturn]] void fail(int rc, std::string_view context) const;
 
-  private:
+private:
     sqlite3* db_ = nullptr;
 };
 
 class Stmt {
-  public:
+public:
     Stmt(Db& db, std::string_view sql);
     ~Stmt();
     Stmt(const Stmt&) = delete;
@@ -56,7 +56,7 @@ class Stmt {
     std::int64_t integer(int col) const;
     bool is_null(int col) const;
 
-  private:
+private:
     Db& db_;
     sqlite3_stmt* st_ = nullptr;
 };
@@ -64,14 +64,14 @@ class Stmt {
 // BEGIN IMMEDIATE in the constructor, ROLLBACK in the destructor unless commit() ran. Never throws on
 // destruction.
 class Transaction {
-  public:
+public:
     explicit Transaction(Db& db);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit();
 
-  private:
+private:
     Db& db_;
     bool done_ = false;
 };

@@ -66,7 +66,7 @@ struct VerifyResult {
 };
 
 class Station {
-  public:
+public:
     // Creates a new database at `path`. Refused (exit 3) when anything exists there; on failure nothing is
     // left.
     static void create(const std::string& path, const InitOptions& options, const std::string& now);
@@ -116,7 +116,7 @@ class Station {
 
     sql::Db& db();
 
-  private:
+private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
