@@ -10,24 +10,19 @@ FUZZ_SECONDS ?= 60
 # Debian packages the build, the tests and the demo need.
 DEPS := cmake make g++ pkg-config libboost-dev libboost-date-time-dev libsqlite3-dev sqlite3 libyaml-cpp-dev \
         catch2 libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev libutf8proc-dev libxlsxwriter-dev
+TEST_DEPS := chromium poppler-utils fonts-noto-cjk clang libclang-rt-14-dev
 
-.PHONY: all deps build test test-asan demo bench fuzz format clean
+.PHONY: all deps test-deps build program test test-asan demo bench fuzz format clean
 
 all: build
 
-# Installs what is missing (as root), or prints the exact command and stops.
+# Installs what is missing (as root), or prints the exact apt-get command and stops.
 deps:
-	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing: $$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
-	  else \
-	    echo "minsheng needs these Debian packages; run:"; \
-	    echo "  sudo apt-get install -y $$missing"; \
-	    exit 1; \
-	  fi; \
-	fi
+	@bash .ci/install-deps.sh $(DEPS)
+
+# The HTML report is checked by printing it to PDF in headless Chromium.
+test-deps:
+	@bash .ci/install-deps.sh $(TEST_DEPS)
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DMINSHENG_WERROR=ON
@@ -36,24 +31,29 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 	@ln -sf $(BUILD)/compile_commands.json compile_commands.json
 
-test: build
+# Just the program (what the demo needs).
+program: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target minsheng
+	@ln -sf $(BUILD)/compile_commands.json compile_commands.json
+
+test: test-deps build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # The same suite under AddressSanitizer and UBSan (CI runs it after `make test`).
-test-asan: deps
+test-asan: deps test-deps
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DMINSHENG_SANITIZE=ON -DMINSHENG_BENCH=OFF
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
 
-demo: build
+demo: program
 	@bash demo/demo.sh $(BIN)
 
 bench: build
 	@bash bench/run.sh $(BUILD)
 
 # libFuzzer targets, built with clang; each runs FUZZ_SECONDS.
-fuzz: deps
+fuzz: deps test-deps
 	CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DMINSHENG_FUZZ=ON -DMINSHENG_TESTS=OFF -DMINSHENG_BENCH=OFF
 	cmake --build $(BUILD_FUZZ) -j $(JOBS)
 	@bash fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
