@@ -423,6 +423,9 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                           trim(o_reporter), trim(o_phone),
                           trim(o_channel),  o_at.empty() ? ctx.default_at : normalize_timestamp(o_at)};
             const OpenCaseResult res = st.open_case(o_category, r, o_new, ctx.actor, ctx.now);
+            // The report is logged whatever the calendar says; an unknown deadline is said out loud, not guessed.
+            if (const CaseState c = st.get_case(res.id); !c.deadline)
+                err << "minsheng: warning: case " << res.id << " has no deadline yet: " << c.deadline_problem << '\n';
             if (ctx.json)
                 out << json{{"id", res.id}, {"repeat", res.repeat}} << '\n';
             else
