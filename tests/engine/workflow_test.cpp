@@ -1,0 +1,633 @@
+// Tests of the workflow loader and checker (engine/workflow.cpp): every class of problem with its position,
+// the shipped workflows, and the inputs fuzzing found (tests/engine/workflow_cases/).
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "engine/error.h"
+#include "engine/workflow.h"
+
+using namespace minsheng;
+
+namespace {
+
+// A small valid workflow; tests append to it or replace a line of it. Line numbers matter below.
+const std::string kHead =
+    "category: t\n"                                           // 1
+    "name: 测试\n"                                            // 2
+    "version: 1\n"                                            // 3
+    "steps:\n"                                                // 4
+    "  - {id: received, label: 受理, phase: intake}\n"        // 5
+    "  - {id: handling, label: 办理, phase: coordination}\n"  // 6
+    "  - {id: visiting, label: 待回访, phase: follow_up}\n"   // 7
+    "  - {id: done, label: 办结, phase: closed}\n";           // 8
+const std::string kActions =
+    "actions:\n"                                                                                      // 9
+    "  - {id: dispatch, from: [received], to: handling, requires: [department], effect: dispatch}\n"  // 10
+    "  - {id: resolve, from: [handling], to: visiting}\n"                                             // 11
+    "  - {id: visit, from: [visiting], to: done}\n";                                                  // 12
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+std::string dump(const WorkflowLoad& load) {
+    std::string out;
+    for (const auto& p : load.problems)
+        out += p.to_string() + "\n";
+    return out;
+}
+
+// True when some problem contains `text` and sits at line:col.
+bool has_problem(const WorkflowLoad& load, const std::string& text, int line, int col) {
+    return std::any_of(load.problems.begin(), load.problems.end(), [&](const WorkflowProblem& p) {
+        return p.message.find(text) != std::string::npos && p.mark.line == line && p.mark.column == col;
+    });
+}
+
+#define CHECK_PROBLEM(load, text, line, col)        \
+    do {                                            \
+        const auto& load_ = (load);                 \
+        INFO(dump(load_));                          \
+        CHECK(has_problem(load_, text, line, col)); \
+        CHECK_FALSE(load_.workflow.has_value());    \
+    } while (false)
+
+WorkflowLoad load(const std::string& text) {
+    return load_workflow(text, "t.yaml");
+}
+
+const Action& action(const Workflow& wf, const std::string& id) {
+    const Action* a = wf.find_action(id);
+    INFO("action " << id);
+    REQUIRE(a != nullptr);
+    return *a;
+}
+
+}  // namespace
+
+TEST_CASE("a small valid workflow loads with its defaults", "[workflow]") {
+    const std::string text = kHead + kActions;
+    const auto l = load(text);
+    INFO(dump(l));
+    REQUIRE(l.problems.empty());
+    REQUIRE(l.workflow);
+    const Workflow& wf = *l.workflow;
+    CHECK(wf.category == "t");
+    CHECK(wf.name == "测试");
+    CHECK(wf.version == 1);
+    CHECK(wf.deadline_days == 20);
+    CHECK(wf.source == text);
+    CHECK(wf.steps.size() == 4);
+    CHECK(wf.initial_step().id == "received");
+    CHECK(wf.find_step("visiting")->phase == Phase::FollowUp);
+    CHECK(wf.find_step("visiting")->mark.line == 7);
+    CHECK(wf.find_step("nope") == nullptr);
+    const Action& d = action(wf, "dispatch");
+    CHECK(d.label == "dispatch");
+    CHECK(d.effect == Effect::Dispatch);
+    CHECK(d.roles == std::vector<Role>{Role::Coordinator, Role::Supervisor});
+    CHECK(d.requires_ == std::vector<std::string>{"department"});
+    CHECK(d.mark.line == 10);
+    CHECK_FALSE(d.require_replies);
+    CHECK(wf.find_action("nope") == nullptr);
+}
+
+TEST_CASE("the first intake step is where cases start", "[workflow]") {
+    const auto l = load(
+        "category: t\nname: n\nversion: 2\nsteps:\n"
+        "  - {id: done, label: 办结, phase: closed}\n"
+        "  - {id: a, label: A, phase: intake}\n"
+        "  - {id: b, label: B, phase: intake}\n"
+        "  - {id: c, label: C, phase: coordination}\n"
+        "  - {id: f, label: F, phase: follow_up}\n"
+        "actions:\n"
+        "  - {id: go, from: [a], to: b}\n"
+        "  - {id: route, from: [b], to: c}\n"
+        "  - {id: resolve, from: c, to: f}\n"
+        "  - {id: close, from: [f], to: done}\n");
+    INFO(dump(l));
+    REQUIRE(l.workflow);
+    CHECK(l.workflow->initial_step().id == "a");
+    CHECK(l.workflow->version == 2);
+    // A lone step id in `from` is a list of one.
+    CHECK(action(*l.workflow, "resolve").from == std::vector<std::string>{"c"});
+}
+
+TEST_CASE("every action key is read", "[workflow]") {
+    const auto l = load(kHead + kActions +
+                        "  - id: check\n"                                     // 13
+                        "    label: 核查\n"                                   // 14
+                        "    from: open\n"                                    // 15
+                        "    roles: [supervisor]\n"                           // 16
+                        "    requires: [note, satisfied]\n"                   // 17
+                        "    choices: {satisfied: [yes, no], kind: [a]}\n"    // 18
+                        "    guards:\n"                                       // 19
+                        "      - when: {reopen_count: {gt: 0}, x: [a, b]}\n"  // 20
+                        "        require: {root_cause: {present: true}, y: {not: no}, z: {present: false}}\n"
+                        "        message: 须填写根本原因\n"
+                        "      - require: {w: {not: [a, b]}, v: {gt: -3}}\n"
+                        "        message: m2\n"
+                        "    sets: {approved: yes, flag: 'true'}\n"
+                        "    effect: mark_typical\n"
+                        "    require_replies: true\n"
+                        "  - id: branch\n"
+                        "    from: [visiting]\n"
+                        "    outcomes:\n"
+                        "      - {when: {satisfied: yes}, to: done}\n"
+                        "      - {to: handling}\n");
+    INFO(dump(l));
+    REQUIRE(l.workflow);
+    const Action& a = action(*l.workflow, "check");
+    CHECK(a.label == "核查");
+    CHECK(a.from_kind == Action::From::AnyOpen);
+    CHECK(a.roles == std::vector<Role>{Role::Supervisor});
+    CHECK(a.requires_ == std::vector<std::string>{"note", "satisfied"});
+    // YAML 1.1 would read yes/no as booleans; here they stay the text the user typed.
+    CHECK(a.choices.at("satisfied") == std::vector<std::string>{"yes", "no"});
+    CHECK(a.choices.at("kind") == std::vector<std::string>{"a"});
+    REQUIRE(a.guards.size() == 2);
+    const Guard& g = a.guards[0];
+    CHECK(g.mark.line == 20);
+    CHECK(g.message == "须填写根本原因");
+    REQUIRE(g.when.size() == 2);
+    CHECK(g.when[0].field == "reopen_count");
+    CHECK(g.when[0].op == Condition::Op::GreaterThan);
+    CHECK(g.when[0].value == "0");
+    CHECK(g.when[1].op == Condition::Op::Equals);
+    CHECK(g.when[1].values == std::vector<std::string>{"a", "b"});
+    REQUIRE(g.require.size() == 3);
+    CHECK(g.require[0].op == Condition::Op::Present);
+    CHECK(g.require[1].op == Condition::Op::NotEquals);
+    CHECK(g.require[1].value == "no");
+    CHECK(g.require[2].op == Condition::Op::Absent);
+    const Guard& g2 = a.guards[1];
+    CHECK(g2.when.empty());
+    REQUIRE(g2.require.size() == 2);
+    CHECK(g2.require[0].op == Condition::Op::NotEquals);
+    CHECK(g2.require[0].values == std::vector<std::string>{"a", "b"});
+    CHECK(g2.require[1].value == "-3");
+    CHECK(a.sets.at("approved") == "yes");
+    CHECK(a.sets.at("flag") == "true");
+    CHECK(a.effect == Effect::MarkTypical);
+    CHECK(a.require_replies);
+
+    const Action& b = action(*l.workflow, "branch");
+    CHECK(b.to.empty());
+    REQUIRE(b.outcomes.size() == 2);
+    CHECK(b.outcomes[0].when.at(0).value == "yes");
+    CHECK(b.outcomes[0].to == "done");
+    CHECK(b.outcomes[1].when.empty());
+    CHECK(b.outcomes[1].to == "handling");
+}
+
+TEST_CASE("names of roles and effects round-trip", "[workflow]") {
+    for (Role r : {Role::Coordinator, Role::Supervisor})
+        CHECK(role_from_name(role_name(r)) == r);
+    CHECK(role_name(Role::Supervisor) == "supervisor");
+    CHECK_FALSE(role_from_name("admin"));
+    for (Effect e : {Effect::None, Effect::Dispatch, Effect::Sign, Effect::Return, Effect::Reply,
+                     Effect::Suspend, Effect::Resume, Effect::Escalate, Effect::Extend, Effect::MarkTypical})
+        CHECK(effect_from_name(effect_name(e)) == e);
+    CHECK(effect_name(Effect::MarkTypical) == "mark_typical");
+    CHECK_FALSE(effect_from_name("mark-typical"));
+}
+
+TEST_CASE("a problem prints as FILE:LINE:COL: message and the throwing loader refuses", "[workflow]") {
+    WorkflowProblem p{"workflows/x.yaml", {3, 7}, "bad"};
+    CHECK(p.to_string() == "workflows/x.yaml:3:7: bad");
+    try {
+        load_workflow_or_throw("category: t\ndeadine: 3\n", "w.yaml");
+        FAIL("no exception");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::Refused);
+        CHECK(std::string(e.what()) == "w.yaml:1:1: missing required key 'name'");
+    }
+    CHECK(load_workflow_or_throw(kHead + kActions, "ok.yaml").category == "t");
+}
+
+TEST_CASE("YAML syntax errors carry the parser's position", "[workflow][problems]") {
+    CHECK_PROBLEM(load("category: t\n  name: n\n"), "YAML syntax error: illegal map value", 2, 7);
+    CHECK_PROBLEM(load("category: t\nstates: *undefined\n"),
+                  "YAML syntax error: the referenced anchor is not defined", 2, 9);
+    // Where the parser gives up is where it says, even when the cause is earlier.
+    const auto l = load("category: t\nsteps: [a, b\n");
+    CHECK_PROBLEM(l, "YAML syntax error: end of sequence flow not found", 3, 1);
+    CHECK(l.problems.size() == 1);
+}
+
+TEST_CASE("the top level must be a map holding one document", "[workflow][problems]") {
+    CHECK_PROBLEM(load(""), "the file is empty", 1, 1);
+    CHECK_PROBLEM(load("# only a comment\n"), "the file is empty", 1, 1);
+    CHECK_PROBLEM(load("- a\n- b\n"), "the top level must be a map", 1, 1);
+    CHECK_PROBLEM(load("just text\n"), "the top level must be a map", 1, 1);
+    CHECK_PROBLEM(load(kHead + kActions + "---\nx: 1\n"), "holds one YAML document", 14, 1);
+    // yaml-cpp 0.7's LoadAll loops forever on these (jbeder/yaml-cpp#1040); the loader must return.
+    CHECK_PROBLEM(load(",\n"), "the document holds no value", 1, 1);
+    CHECK_PROBLEM(load("&a, *a\n"), "holds one YAML document", 1, 3);
+}
+
+TEST_CASE("nesting too deep is refused before parsing", "[workflow][problems]") {
+    CHECK_PROBLEM(load("x: " + std::string(100, '[')), "nesting deeper than 64", 1, 67);
+    std::string dashes;
+    for (int i = 0; i < 100; ++i)
+        dashes += "- ";
+    CHECK_PROBLEM(load(dashes + "x\n"), "nesting deeper than 64", 1, 127);
+    // Brackets inside quotes and comments are text.
+    const auto ok = load(kHead + kActions + "description: '" + std::string(100, '[') + "' # " +
+                         std::string(100, '{') + "\n");
+    INFO(dump(ok));
+    CHECK(ok.workflow);
+}
+
+TEST_CASE("unknown keys are reported where they are, with a suggestion", "[workflow][problems]") {
+    CHECK_PROBLEM(load(kHead + kActions + "deadine: 20\n"),
+                  "unknown key 'deadine' (did you mean 'deadline_days'?)", 13, 1);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, requries: [note]}\n"),
+                  "unknown key 'requries' in action 'x' (did you mean 'requires'?)", 13, 25);
+    CHECK_PROBLEM(load(kHead + "  - {id: y, lable: Y, phase: closed}\n" + kActions),
+                  "unknown key 'lable' in a step (did you mean 'label'?)", 9, 13);
+    CHECK_PROBLEM(load(kHead + kActions +
+                       "  - id: g\n"
+                       "    from: open\n"
+                       "    guards:\n"
+                       "      - {require: {a: b}, mesage: m}\n"),
+                  "unknown key 'mesage' in a guard in action 'g' (did you mean 'message'?)", 16, 27);
+    CHECK_PROBLEM(load(kHead + kActions +
+                       "  - id: o\n"
+                       "    from: [visiting]\n"
+                       "    outcomes:\n"
+                       "      - {wen: {a: b}, to: done}\n"),
+                  "unknown key 'wen' in an outcome of action 'o' (did you mean 'when'?)", 16, 10);
+    CHECK_PROBLEM(
+        load(kHead + kActions + "  - {id: c, from: open, guards: [{require: {a: {gte: 1}}, message: m}]}\n"),
+        "unknown key 'gte' in the test on 'a' (did you mean 'gt'?)", 13, 49);
+    CHECK_PROBLEM(load(kHead + kActions + "version: 2\n"), "duplicate key 'version' (first at line 3)", 13,
+                  1);
+}
+
+TEST_CASE("missing required keys are reported at their map", "[workflow][problems]") {
+    const auto l = load("category: t\nname: n\nsteps: []\nactions: []\n");
+    CHECK_PROBLEM(l, "missing required key 'version'", 1, 1);
+    CHECK_PROBLEM(load(kHead + "  - {id: x, phase: closed}\n" + kActions),
+                  "step is missing required key 'label'", 9, 5);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {label: 无名, from: open}\n"),
+                  "action is missing required key 'id'", 13, 5);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: nofrom}\n"),
+                  "action 'nofrom' is missing required key 'from'", 13, 5);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: g, from: open, guards: [{require: {a: b}}]}\n"),
+                  "guard in action 'g' is missing required key 'message'", 13, 34);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: o, from: [visiting], outcomes: [{when: {a: b}}]}\n"),
+                  "outcome of action 'o' is missing required key 'to'", 13, 42);
+}
+
+TEST_CASE("values of the wrong type are reported at the value", "[workflow][problems]") {
+    auto with = [](const std::string& line3) {
+        std::string text = kHead + kActions;
+        return load(text.replace(text.find("version: 1"), 10, line3));
+    };
+    CHECK_PROBLEM(with("version: 0"), "'version' must be a positive integer, not '0'", 3, 10);
+    CHECK_PROBLEM(with("version: 1.5"), "'version' must be a positive integer", 3, 10);
+    CHECK_PROBLEM(with("version: [1]"), "'version' must be a positive integer", 3, 10);
+    CHECK_PROBLEM(with("version:"), "'version' must be a positive integer", 3, 1);
+    CHECK_PROBLEM(with("deadline_days: -5\nversion: 1"), "'deadline_days' must be a positive integer", 3, 16);
+    CHECK_PROBLEM(with("deadline_days: 99999\nversion: 1"), "at most 1000", 3, 16);
+    CHECK_PROBLEM(with("version: 1\ncategory2: x"), "unknown key 'category2'", 4, 1);
+    CHECK_PROBLEM(load("category: Drain Age\nname: n\nversion: 1\nsteps: []\nactions: []\n"),
+                  "'category' must be an id", 1, 11);
+    CHECK_PROBLEM(load("category: t\nname: {a: b}\nversion: 1\nsteps: []\nactions: []\n"),
+                  "'name' must be text", 2, 7);
+    CHECK_PROBLEM(load("category: t\nname: n\nversion: 1\nsteps: x\nactions: []\n"), "'steps' must be a list",
+                  4, 8);
+    CHECK_PROBLEM(load(kHead + kActions + "departments: 城管科\n"), "'departments' must be a list", 13, 14);
+    CHECK_PROBLEM(load(kHead + kActions + "write_up: [a]\n"), "'write_up' must be text", 13, 11);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, requires: note}\n"),
+                  "'requires' in action 'x' must "
+                  "be a list",
+                  13, 35);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, require_replies: maybe}\n"),
+                  "'require_replies' in action 'x' must be true or false", 13, 42);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: 3}\n"),
+                  "'from' must be a list of step ids, 'open' or "
+                  "'any'",
+                  13, 19);
+    CHECK_PROBLEM(load(kHead + kActions +
+                       "  - {id: x, from: open, guards: [{require: {n: {gt: many}}, message: m}]}\n"),
+                  "'gt' in the test on 'n' must be an integer", 13, 53);
+    CHECK_PROBLEM(
+        load(kHead + kActions + "  - {id: x, from: open, guards: [{require: {n: }, message: m}]}\n"),
+        "the test on 'n' needs a value", 13, 45);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, sets: {days: [1]}}\n"),
+                  "the value set for 'days' in action 'x' must be a plain value", 13, 38);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, sets: {reopen_count: 0}}\n"),
+                  "'reopen_count' in 'sets' in action 'x' is a counter", 13, 32);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, requires: [departments]}\n"),
+                  "is a counter the case keeps, not an input (did you mean 'department'?)", 13, 36);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, roles: []}\n"), "'roles' is empty", 13,
+                  32);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, to: handling, outcomes: [{to: done}]}\n"),
+                  "has both 'to' and 'outcomes'", 13, 39);
+}
+
+TEST_CASE("duplicate ids are reported at the second one", "[workflow][problems]") {
+    CHECK_PROBLEM(load(kHead + "  - {id: handling, label: 又一个, phase: coordination}\n" + kActions),
+                  "duplicate step id 'handling' (first defined at line 6)", 9, 10);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: resolve, from: [handling], to: visiting}\n"),
+                  "duplicate action id 'resolve' (first defined at line 11)", 13, 10);
+    CHECK_PROBLEM(load(kHead + "  - {id: open, label: 开, phase: coordination}\n" + kActions),
+                  "step id 'open' is reserved", 9, 10);
+}
+
+TEST_CASE("actions must name defined steps", "[workflow][problems]") {
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: [handlng], to: handling}\n"),
+                  "action 'x': 'from' names undefined step 'handlng' (did you mean 'handling'?)", 13, 20);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: [handling], to: nowhere}\n"),
+                  "action 'x': 'to' names undefined step 'nowhere'", 13, 35);
+    CHECK_PROBLEM(
+        load(kHead + kActions + "  - {id: x, from: [visiting], outcomes: [{when: {a: b}, to: dne}]}\n"),
+        "action 'x': outcome 'to' names undefined step 'dne' (did you mean 'done'?)", 13, 61);
+}
+
+TEST_CASE("phases, roles and effects must be known names", "[workflow][problems]") {
+    CHECK_PROBLEM(load(kHead + "  - {id: z, label: Z, phase: followup}\n" + kActions),
+                  "unknown phase 'followup' (did you mean 'follow_up'?)", 9, 30);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, roles: [supervisr]}\n"),
+                  "unknown role 'supervisr' (did you mean 'supervisor'?)", 13, 33);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, effect: mark-typical}\n"),
+                  "unknown effect 'mark-typical' (did you mean 'mark_typical'?)", 13, 33);
+}
+
+TEST_CASE("a workflow needs an intake step and a closed step", "[workflow][problems]") {
+    CHECK_PROBLEM(
+        load("category: t\nname: n\nversion: 1\nsteps:\n  - {id: a, label: A, phase: coordination}\n"
+             "  - {id: b, label: B, phase: closed}\nactions: []\n"),
+        "no step has phase 'intake'", 4, 1);
+    CHECK_PROBLEM(load("category: t\nname: n\nversion: 1\nsteps:\n  - {id: a, label: A, phase: intake}\n"
+                       "actions: []\n"),
+                  "no step has phase 'closed'", 4, 1);
+}
+
+TEST_CASE("moves the lifecycle forbids do not load", "[workflow][problems]") {
+    const std::string shortcut =
+        kHead + kActions + "  - {id: skip, from: [received], to: done}\n";  // 13: intake -> closed
+    CHECK_PROBLEM(
+        load(shortcut),
+        "action 'skip' would move from intake (step received) to closed (step done), which the lifecycle "
+        "forbids",
+        13, 38);
+    // One target, several from-steps: each forbidden pair of phases is named once.
+    const auto any = load(kHead + kActions + "  - {id: back, from: any, to: received}\n");
+    CHECK_PROBLEM(any, "from coordination (step handling) to intake (step received)", 13, 31);
+    CHECK_PROBLEM(any, "from follow_up (step visiting) to intake (step received)", 13, 31);
+    CHECK_PROBLEM(any, "from closed (step done) to intake (step received)", 13, 31);
+    // Outcomes are checked one by one, at their own `to`.
+    CHECK_PROBLEM(load(kHead + kActions +
+                       "  - {id: v, from: [visiting], outcomes: [{when: {a: b}, to: done}, {to: "
+                       "received}]}\n"),
+                  "to intake (step received), which the lifecycle forbids", 13, 73);
+    // A closed step takes no work that stays put; a note or mark_typical is fine.
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: s, from: any, effect: suspend, requires: [note]}\n"),
+                  "action 's' with effect 'suspend' would act on closed (step done), which is finished", 13,
+                  19);
+    const auto fine = load(kHead + kActions +
+                           "  - {id: n, from: any, requires: [note]}\n"
+                           "  - {id: t, from: any, effect: mark_typical, roles: [supervisor]}\n");
+    INFO(dump(fine));
+    CHECK(fine.workflow);
+}
+
+TEST_CASE("suspend, resume, escalate, extend and mark_typical must not change the phase",
+          "[workflow][problems]") {
+    CHECK_PROBLEM(
+        load(kHead + kActions +
+             "  - {id: s, from: [handling], to: visiting, effect: suspend, requires: "
+             "[note]}\n"),
+        "action 's' has effect 'suspend', which must not change the phase, but would move from coordination "
+        "(step handling) to follow_up (step visiting)",
+        13, 35);
+    // Moving to another step of the same phase is allowed.
+    const auto ok = load(kHead + "  - {id: waiting, label: 等待材料, phase: coordination}\n" + kActions +
+                         "  - {id: s, from: [handling], to: waiting, effect: suspend, requires: [note]}\n"
+                         "  - {id: r, from: [waiting], to: handling, effect: resume}\n");
+    INFO(dump(ok));
+    CHECK(ok.workflow);
+}
+
+TEST_CASE("department effects require a department, extend requires days", "[workflow][problems]") {
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: s, from: [handling], effect: sign}\n"),
+                  "action 's' has effect 'sign' but does not list 'department' in 'requires'", 13, 39);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: e, from: open, effect: extend, requires: [note]}\n"),
+                  "action 'e' has effect 'extend' but does not list 'days' in 'requires'", 13, 33);
+    // choices may constrain a field the action does not require.
+    const auto ok =
+        load(kHead + kActions + "  - {id: n, from: open, requires: [note], choices: {hukou: [yes, no]}}\n");
+    INFO(dump(ok));
+    CHECK(ok.workflow);
+}
+
+TEST_CASE("steps out of reach and dead ends are reported at the step", "[workflow][problems]") {
+    CHECK_PROBLEM(load(kHead + "  - {id: island, label: 孤岛, phase: coordination}\n" + kActions +
+                       "  - {id: leave, from: [island], to: visiting}\n"),
+                  "step 'island' cannot be reached from the initial step 'received'", 9, 5);
+    const auto dead = load(kHead + "  - {id: stuck, label: 死胡同, phase: coordination}\n" + kActions +
+                           "  - {id: enter, from: [handling], to: stuck}\n");
+    CHECK_PROBLEM(dead, "no sequence of actions leads from step 'stuck' to a closed step", 9, 5);
+    CHECK(dead.problems.size() == 1);
+    // A rejected step is an end of its own and needs no way out.
+    const auto rejected = load(kHead + "  - {id: no, label: 不予受理, phase: rejected}\n" + kActions +
+                               "  - {id: reject, from: [received], to: no, requires: [note]}\n");
+    INFO(dump(rejected));
+    CHECK(rejected.workflow);
+}
+
+TEST_CASE("every problem in a file is reported, in file order", "[workflow][problems]") {
+    const std::string text =
+        "category: t\n"                                                           // 1
+        "name: 测试\n"                                                            // 2
+        "version: 0\n"                                                            // 3
+        "deadine: 5\n"                                                            // 4
+        "steps:\n"                                                                // 5
+        "  - {id: received, label: 受理, phase: intake}\n"                        // 6
+        "  - {id: handling, label: 办理, phase: coordinaton}\n"                   // 7
+        "  - {id: done, label: 办结, phase: closed}\n"                            // 8
+        "actions:\n"                                                              // 9
+        "  - {id: dispatch, from: [received], to: handling, effect: dispatch}\n"  // 10
+        "  - {id: esc, from: open, roles: [boss], effect: escalate}\n"            // 11
+        "  - {id: esc, from: open, effect: shout}\n";                             // 12
+    const auto l = load(text);
+    INFO(dump(l));
+    REQUIRE(l.problems.size() == 7);
+    CHECK(has_problem(l, "'version' must be a positive integer", 3, 10));
+    CHECK(has_problem(l, "unknown key 'deadine'", 4, 1));
+    CHECK(has_problem(l, "unknown phase 'coordinaton'", 7, 38));
+    CHECK(has_problem(l, "effect 'dispatch' but does not list 'department'", 10, 60));
+    CHECK(has_problem(l, "unknown role 'boss'", 11, 35));
+    CHECK(has_problem(l, "duplicate action id 'esc'", 12, 10));
+    CHECK(has_problem(l, "unknown effect 'shout'", 12, 35));
+    for (std::size_t i = 1; i < l.problems.size(); ++i) {
+        const auto& a = l.problems[i - 1].mark;
+        const auto& b = l.problems[i].mark;
+        CHECK(std::pair(a.line, a.column) <= std::pair(b.line, b.column));
+    }
+    CHECK(l.problems.front().file == "t.yaml");
+}
+
+TEST_CASE("the shipped workflows load and accept the common actions", "[workflow][shipped]") {
+    for (const std::string name : {"drainage", "road", "sanitation", "dibao", "general"}) {
+        const std::string path = std::string(MINSHENG_SOURCE_DIR "/workflows/") + name + ".yaml";
+        const std::string text = read_file(path);
+        REQUIRE_FALSE(text.empty());
+        const auto l = load_workflow(text, path);
+        INFO(path << "\n" << dump(l));
+        REQUIRE(l.problems.empty());
+        const Workflow& wf = *l.workflow;
+        CHECK(wf.category == name);
+        CHECK(wf.deadline_days == 20);
+        CHECK_FALSE(wf.departments.empty());
+        CHECK_FALSE(wf.write_up.empty());
+        const Step& start = wf.initial_step();
+
+        const Action& dispatch = action(wf, "dispatch");
+        CHECK(dispatch.effect == Effect::Dispatch);
+        CHECK(std::count(dispatch.from.begin(), dispatch.from.end(), start.id) == 1);
+        const Step* main = wf.find_step(dispatch.to);
+        REQUIRE(main);
+        CHECK(main->phase == Phase::Coordination);
+
+        for (const char* id : {"sign", "return", "reply"}) {
+            const Action& a = action(wf, id);
+            CHECK(effect_name(a.effect) == id);
+            CHECK(a.to.empty());
+            CHECK(std::count(a.requires_.begin(), a.requires_.end(), "department") == 1);
+            CHECK(std::count(a.from.begin(), a.from.end(), main->id) == 1);
+        }
+        for (const char* id : {"return", "reply"}) {
+            const Action& a = action(wf, id);
+            CHECK(std::count(a.requires_.begin(), a.requires_.end(), "note") == 1);
+        }
+
+        // The straight-through sequence: dispatch -> resolve -> visit.
+        const Action& resolve = action(wf, "resolve");
+        CHECK(std::count(resolve.from.begin(), resolve.from.end(), main->id) == 1);
+        const Step* follow = wf.find_step(resolve.to);
+        REQUIRE(follow);
+        CHECK(follow->phase == Phase::FollowUp);
+        CHECK(resolve.requires_.empty());
+        int root_cause_guards = 0;
+        for (const Guard& g : resolve.guards) {
+            if (g.when.size() == 1 && g.when[0].op == Condition::Op::GreaterThan && g.when[0].value == "0" &&
+                (g.when[0].field == "reopen_count" || g.when[0].field == "repeat_count") &&
+                g.require.size() == 1 && g.require[0].field == "root_cause" &&
+                g.require[0].op == Condition::Op::Present) {
+                ++root_cause_guards;
+                CHECK(g.message.find("root_cause") != std::string::npos);
+            }
+        }
+        CHECK(root_cause_guards == 2);
+
+        const Action& visit = action(wf, "visit");
+        CHECK(visit.from == std::vector<std::string>{follow->id});
+        CHECK(visit.requires_ == std::vector<std::string>{"satisfied"});
+        CHECK(visit.choices.at("satisfied") == std::vector<std::string>{"yes", "no"});
+        REQUIRE(visit.outcomes.size() == 2);
+        CHECK(visit.outcomes[0].when.at(0).field == "satisfied");
+        CHECK(visit.outcomes[0].when.at(0).value == "yes");
+        CHECK(wf.find_step(visit.outcomes[0].to)->phase == Phase::Closed);
+        CHECK(visit.outcomes[1].when.at(0).value == "no");
+        CHECK(visit.outcomes[1].to == main->id);
+        const std::string closed = visit.outcomes[0].to;
+
+        const auto stays_open = [&](const char* id, Effect effect, std::vector<std::string> requires) {
+            const Action& a = action(wf, id);
+            CHECK(a.from_kind == Action::From::AnyOpen);
+            CHECK(a.to.empty());
+            CHECK(a.outcomes.empty());
+            CHECK(a.effect == effect);
+            CHECK(a.requires_ == requires);
+            return a.roles;
+        };
+        const std::vector<Role> everyone{Role::Coordinator, Role::Supervisor};
+        const std::vector<Role> supervisors{Role::Supervisor};
+        CHECK(stays_open("suspend", Effect::Suspend, {"note"}) == everyone);
+        CHECK(stays_open("resume", Effect::Resume, {}) == everyone);
+        CHECK(stays_open("note", Effect::None, {"note"}) == everyone);
+        CHECK(stays_open("escalate", Effect::Escalate, {"note"}) == supervisors);
+        CHECK(stays_open("extend", Effect::Extend, {"days", "note"}) == supervisors);
+
+        const Action& reject = action(wf, "reject");
+        CHECK(reject.from == std::vector<std::string>{start.id});
+        CHECK(wf.find_step(reject.to)->phase == Phase::Rejected);
+        CHECK(reject.requires_ == std::vector<std::string>{"note"});
+
+        const Action& reopen = action(wf, "reopen");
+        CHECK(reopen.from == std::vector<std::string>{closed});
+        CHECK(reopen.to == main->id);
+        CHECK(reopen.roles == supervisors);
+        CHECK(reopen.requires_ == std::vector<std::string>{"note"});
+
+        const Action& typical = action(wf, "mark-typical");
+        CHECK(typical.from_kind == Action::From::Any);
+        CHECK(typical.effect == Effect::MarkTypical);
+        CHECK(typical.roles == supervisors);
+        CHECK(typical.to.empty());
+    }
+}
+
+TEST_CASE("dibao needs a supervisor's exception for hukou elsewhere", "[workflow][shipped]") {
+    const auto l = load_workflow(read_file(MINSHENG_SOURCE_DIR "/workflows/dibao.yaml"), "dibao.yaml");
+    INFO(dump(l));
+    REQUIRE(l.workflow);
+    const Workflow& wf = *l.workflow;
+    CHECK(wf.name == "低保");
+    const Action& approve = action(wf, "approve-exception");
+    CHECK(approve.roles == std::vector<Role>{Role::Supervisor});
+    CHECK(approve.requires_ == std::vector<std::string>{"note"});
+    CHECK(approve.sets.at("exception_approved") == "yes");
+    CHECK(approve.to.empty());
+    const Step* main = wf.find_step(action(wf, "dispatch").to);
+    REQUIRE(main);
+    CHECK(std::count(approve.from.begin(), approve.from.end(), main->id) == 1);
+
+    const Action& resolve = action(wf, "resolve");
+    const auto hukou = std::find_if(resolve.guards.begin(), resolve.guards.end(), [](const Guard& g) {
+        return g.when.size() == 1 && g.when[0].field == "hukou_elsewhere";
+    });
+    REQUIRE(hukou != resolve.guards.end());
+    CHECK(hukou->when[0].op == Condition::Op::Equals);
+    CHECK(hukou->when[0].value == "yes");
+    REQUIRE(hukou->require.size() == 1);
+    CHECK(hukou->require[0].field == "exception_approved");
+    CHECK(hukou->require[0].op == Condition::Op::Equals);
+    CHECK(hukou->require[0].value == "yes");
+    CHECK(hukou->message.find("approve-exception") != std::string::npos);
+    CHECK(hukou->message.find("人户分离") != std::string::npos);
+}
+
+TEST_CASE("inputs found by fuzzing load without crashing", "[workflow][fuzz]") {
+    namespace fs = std::filesystem;
+    const fs::path dir = MINSHENG_SOURCE_DIR "/tests/engine/workflow_cases";
+    REQUIRE(fs::is_directory(dir));
+    int count = 0;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        if (!entry.is_regular_file()) continue;
+        const std::string text = read_file(entry.path().string());
+        INFO(entry.path().string());
+        WorkflowLoad l;
+        CHECK_NOTHROW(l = load_workflow(text, entry.path().filename().string()));
+        // Either a workflow or problems, never both or neither.
+        CHECK(l.workflow.has_value() == l.problems.empty());
+        for (const auto& p : l.problems) {
+            CHECK(p.mark.line >= 1);
+            CHECK(p.mark.column >= 1);
+            CHECK_FALSE(p.message.empty());
+        }
+        ++count;
+    }
+    CHECK(count > 0);
+}
