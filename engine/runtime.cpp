@@ -48,7 +48,8 @@ std::optional<std::string> lookup(const std::string& key, const CaseState& s,
 
 bool holds(const Condition& c, const CaseState& s, const std::map<std::string, std::string>& fields) {
     const auto v = lookup(c.field, s, fields);
-    const bool present = v.has_value() && !v->empty();
+    // White space alone is no value: `--set root_cause="  "` does not record a root cause.
+    const bool present = v.has_value() && !trim(*v).empty();
     auto equals = [&] {
         if (!present) return false;
         if (!c.values.empty()) return std::find(c.values.begin(), c.values.end(), *v) != c.values.end();

@@ -1,0 +1,254 @@
+// The case lifecycle (SPEC.md "Phase"): every phase, running or suspended, against every lifecycle event,
+// checked against one table of the moves SPEC allows; and event_for_move for every pair of phases.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "engine/lifecycle.h"
+
+using minsheng::event_for_move;
+using minsheng::is_open;
+using minsheng::Lifecycle;
+using minsheng::LifecycleEvent;
+using minsheng::LifecycleResult;
+using minsheng::Phase;
+using minsheng::phase_name;
+
+namespace {
+
+using E = LifecycleEvent;
+using P = Phase;
+
+const std::vector<Phase> kPhases = {P::Intake, P::Coordination, P::FollowUp, P::Closed, P::Rejected};
+const std::vector<LifecycleEvent> kEvents = {E::Route,  E::Reject, E::Resolve,  E::Close,   E::Unsatisfied,
+                                             E::Reopen, E::Work,   E::Annotate, E::Suspend, E::Resume};
+
+struct Outcome {
+    Phase phase;
+    bool suspended;
+};
+
+// The moves SPEC allows, from (phase, suspended) by event, and where each lands. Everything not listed is
+// refused. Phase moves and work need the clock running (a suspended case is resumed first); notes and a
+// supervisor's acts (Annotate: note, escalate, extend, mark-typical — the last in any phase) are allowed
+// while suspended; only open phases can be suspended.
+const std::map<std::tuple<Phase, bool, LifecycleEvent>, Outcome>& allowed() {
+    static const std::map<std::tuple<Phase, bool, LifecycleEvent>, Outcome> m = {
+        // intake (受理)
+        {{P::Intake, false, E::Route}, {P::Coordination, false}},
+        {{P::Intake, false, E::Reject}, {P::Rejected, false}},
+        {{P::Intake, false, E::Work}, {P::Intake, false}},
+        {{P::Intake, false, E::Annotate}, {P::Intake, false}},
+        {{P::Intake, false, E::Suspend}, {P::Intake, true}},
+        {{P::Intake, true, E::Annotate}, {P::Intake, true}},
+        {{P::Intake, true, E::Resume}, {P::Intake, false}},
+        // coordination (办理)
+        {{P::Coordination, false, E::Resolve}, {P::FollowUp, false}},
+        {{P::Coordination, false, E::Work}, {P::Coordination, false}},
+        {{P::Coordination, false, E::Annotate}, {P::Coordination, false}},
+        {{P::Coordination, false, E::Suspend}, {P::Coordination, true}},
+        {{P::Coordination, true, E::Annotate}, {P::Coordination, true}},
+        {{P::Coordination, true, E::Resume}, {P::Coordination, false}},
+        // follow_up (待回访)
+        {{P::FollowUp, false, E::Close}, {P::Closed, false}},
+        {{P::FollowUp, false, E::Unsatisfied}, {P::Coordination, false}},
+        {{P::FollowUp, false, E::Work}, {P::FollowUp, false}},
+        {{P::FollowUp, false, E::Annotate}, {P::FollowUp, false}},
+        {{P::FollowUp, false, E::Suspend}, {P::FollowUp, true}},
+        {{P::FollowUp, true, E::Annotate}, {P::FollowUp, true}},
+        {{P::FollowUp, true, E::Resume}, {P::FollowUp, false}},
+        // closed (办结归档): only a supervisor's reopen, and marking it typical
+        {{P::Closed, false, E::Reopen}, {P::Coordination, false}},
+        {{P::Closed, false, E::Annotate}, {P::Closed, false}},
+        // rejected (不予受理): final
+        {{P::Rejected, false, E::Annotate}, {P::Rejected, false}},
+    };
+    return m;
+}
+
+std::string name_of(LifecycleEvent e) {
+    return std::string(minsheng::lifecycle_event_name(e));
+}
+
+}  // namespace
+
+TEST_CASE("a new lifecycle starts in intake with the clock running", "[lifecycle]") {
+    Lifecycle lc;
+    CHECK(lc.phase() == P::Intake);
+    CHECK_FALSE(lc.suspended());
+}
+
+TEST_CASE("Lifecycle(phase, suspended) puts the machine where it says", "[lifecycle]") {
+    const Phase phase = GENERATE(from_range(kPhases));
+    const bool suspended = GENERATE(false, true);
+    CAPTURE(phase_name(phase), suspended);
+    Lifecycle lc(phase, suspended);
+    CHECK(lc.phase() == phase);
+    // A closed or rejected case cannot be suspended: only open phases carry a running clock.
+    CHECK(lc.suspended() == (suspended && is_open(phase)));
+}
+
+TEST_CASE("every phase x running/suspended x event: exactly the moves SPEC allows succeed", "[lifecycle]") {
+    const Phase phase = GENERATE(from_range(kPhases));
+    const bool suspended = GENERATE(false, true);
+    const LifecycleEvent event = GENERATE(from_range(kEvents));
+    // Closed and rejected cases are never suspended; the "suspended" variant of them is the same state.
+    const bool really_suspended = suspended && is_open(phase);
+    CAPTURE(phase_name(phase), suspended, name_of(event));
+
+    Lifecycle lc(phase, suspended);
+    REQUIRE(lc.phase() == phase);
+    REQUIRE(lc.suspended() == really_suspended);
+
+    const auto it = allowed().find({phase, really_suspended, event});
+    const LifecycleResult r = lc.fire(event);
+    if (it != allowed().end()) {
+        CHECK(r.ok);
+        CHECK(r.reason.empty());
+        CHECK(lc.phase() == it->second.phase);
+        CHECK(lc.suspended() == it->second.suspended);
+    } else {
+        CHECK_FALSE(r.ok);
+        CHECK_FALSE(r.reason.empty());
+        CHECK(r.reason.find('\n') == std::string::npos);
+        // A refusal leaves the machine exactly as it was ...
+        CHECK(lc.phase() == phase);
+        CHECK(lc.suspended() == really_suspended);
+        // ... and still working: firing the same event again is refused again, the same way.
+        const LifecycleResult again = lc.fire(event);
+        CHECK_FALSE(again.ok);
+        CHECK(again.reason == r.reason);
+        CHECK(lc.phase() == phase);
+    }
+}
+
+TEST_CASE("the number of allowed moves matches the table", "[lifecycle]") {
+    int ok = 0;
+    for (Phase p : kPhases)
+        for (bool s : {false, true})
+            for (LifecycleEvent e : kEvents) {
+                Lifecycle lc(p, s);
+                if (lc.suspended() != s) continue;  // closed/rejected: no suspended variant
+                if (lc.fire(e).ok) ++ok;
+            }
+    CHECK(ok == static_cast<int>(allowed().size()));
+}
+
+TEST_CASE("refusal reasons say what is wrong", "[lifecycle]") {
+    SECTION("a suspended case must be resumed before it moves") {
+        Lifecycle lc(P::Coordination, true);
+        const auto r = lc.fire(E::Resolve);
+        REQUIRE_FALSE(r.ok);
+        CHECK(r.reason.find("resume") != std::string::npos);
+    }
+    SECTION("resuming a running case") {
+        Lifecycle lc(P::Coordination, false);
+        const auto r = lc.fire(E::Resume);
+        REQUIRE_FALSE(r.ok);
+        CHECK(r.reason.find("not suspended") != std::string::npos);
+    }
+    SECTION("suspending twice") {
+        Lifecycle lc(P::Intake, true);
+        const auto r = lc.fire(E::Suspend);
+        REQUIRE_FALSE(r.ok);
+        CHECK(r.reason.find("already suspended") != std::string::npos);
+    }
+    SECTION("suspending a closed case names the phase") {
+        Lifecycle lc(P::Closed, false);
+        const auto r = lc.fire(E::Suspend);
+        REQUIRE_FALSE(r.ok);
+        CHECK(r.reason.find("closed") != std::string::npos);
+    }
+    SECTION("an illegal move names the event and the phase") {
+        Lifecycle lc(P::Intake, false);
+        const auto r = lc.fire(E::Resolve);
+        REQUIRE_FALSE(r.ok);
+        CHECK(r.reason.find("resolve") != std::string::npos);
+        CHECK(r.reason.find("intake") != std::string::npos);
+    }
+}
+
+TEST_CASE("a whole life: intake to closed, reopened, suspended and closed again", "[lifecycle]") {
+    Lifecycle lc;
+    const std::vector<std::tuple<LifecycleEvent, Phase, bool>> path = {
+        {E::Work, P::Intake, false},          {E::Route, P::Coordination, false},
+        {E::Work, P::Coordination, false},    {E::Suspend, P::Coordination, true},
+        {E::Annotate, P::Coordination, true}, {E::Resume, P::Coordination, false},
+        {E::Resolve, P::FollowUp, false},     {E::Unsatisfied, P::Coordination, false},
+        {E::Resolve, P::FollowUp, false},     {E::Close, P::Closed, false},
+        {E::Annotate, P::Closed, false},      {E::Reopen, P::Coordination, false},
+        {E::Resolve, P::FollowUp, false},     {E::Close, P::Closed, false},
+    };
+    for (const auto& [event, phase, suspended] : path) {
+        CAPTURE(name_of(event));
+        const auto r = lc.fire(event);
+        REQUIRE(r.ok);
+        CHECK(lc.phase() == phase);
+        CHECK(lc.suspended() == suspended);
+    }
+    CHECK_FALSE(lc.fire(E::Work).ok);
+}
+
+TEST_CASE("a moved lifecycle keeps its state", "[lifecycle]") {
+    Lifecycle a(P::FollowUp, true);
+    Lifecycle b(std::move(a));
+    CHECK(b.phase() == P::FollowUp);
+    CHECK(b.suspended());
+    Lifecycle c;
+    c = std::move(b);
+    CHECK(c.phase() == P::FollowUp);
+    CHECK(c.fire(E::Resume).ok);
+    CHECK(c.fire(E::Close).ok);
+    CHECK(c.phase() == P::Closed);
+}
+
+TEST_CASE("event_for_move for every pair of phases", "[lifecycle]") {
+    const Phase from = GENERATE(from_range(kPhases));
+    const Phase to = GENERATE(from_range(kPhases));
+    CAPTURE(phase_name(from), phase_name(to));
+
+    static const std::map<std::pair<Phase, Phase>, LifecycleEvent> expected = {
+        {{P::Intake, P::Intake}, E::Work},         {{P::Coordination, P::Coordination}, E::Work},
+        {{P::FollowUp, P::FollowUp}, E::Work},     {{P::Intake, P::Coordination}, E::Route},
+        {{P::Intake, P::Rejected}, E::Reject},     {{P::Coordination, P::FollowUp}, E::Resolve},
+        {{P::FollowUp, P::Closed}, E::Close},      {{P::FollowUp, P::Coordination}, E::Unsatisfied},
+        {{P::Closed, P::Coordination}, E::Reopen},
+    };
+    const std::optional<LifecycleEvent> got = event_for_move(from, to);
+    const auto it = expected.find({from, to});
+    if (it == expected.end()) {
+        CHECK_FALSE(got.has_value());
+    } else {
+        REQUIRE(got.has_value());
+        CHECK(name_of(*got) == name_of(it->second));
+        // The event it names really makes that move on a running case.
+        Lifecycle lc(from, false);
+        REQUIRE(lc.fire(*got).ok);
+        CHECK(lc.phase() == to);
+    }
+}
+
+TEST_CASE("phase names are stable and round-trip", "[lifecycle]") {
+    const std::vector<std::pair<Phase, std::string>> names = {{P::Intake, "intake"},
+                                                              {P::Coordination, "coordination"},
+                                                              {P::FollowUp, "follow_up"},
+                                                              {P::Closed, "closed"},
+                                                              {P::Rejected, "rejected"}};
+    for (const auto& [p, n] : names) {
+        CHECK(phase_name(p) == n);
+        CHECK(minsheng::phase_from_name(n) == p);
+        CHECK_FALSE(minsheng::phase_label(p).empty());
+    }
+    CHECK_FALSE(minsheng::phase_from_name("open").has_value());
+    CHECK_FALSE(minsheng::phase_from_name("").has_value());
+    CHECK_FALSE(minsheng::phase_from_name("Intake").has_value());
+    CHECK(is_open(P::Intake));
+    CHECK(is_open(P::Coordination));
+    CHECK(is_open(P::FollowUp));
+    CHECK_FALSE(is_open(P::Closed));
+    CHECK_FALSE(is_open(P::Rejected));
+}
