@@ -546,6 +546,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 if (c.phase != Phase::Intake && c.phase != Phase::Coordination) return;
                 if (c.suspended) return;
                 const ClockView v = clock_at(c, ctx.today, st.calendar());
+                if (v.undecidable) throw refused("case " + c.id + ": " + v.problem);
                 if (v.deadline && !v.overdue && v.working_days_left <= within) rows.emplace_back(c, v);
             });
             std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {

@@ -51,7 +51,9 @@ void restart_clock(CaseState& s, Date on, const Calendar& calendar) {
     s.resolved_on.reset();
     s.suspended_since.reset();
     s.deadline_problem.clear();
-    s.escalation_level = 0;
+    // A new cycle needs its own root cause (SPEC: required once a case was reopened); the old one stays in
+    // the history.
+    s.fields.erase("root_cause");
     with_calendar(s, [&] { s.deadline = calendar.add_working_days(on, s.deadline_days); });
 }
 
@@ -124,7 +126,8 @@ void apply_action(CaseState& s, const Event& e, const Calendar& calendar) {
         s.suspended = false;
         const Date since = s.suspended_since.value_or(on);
         s.suspended_since.reset();
-        if (s.deadline) {
+        // After a resolve the clock has stopped: a suspension while awaiting the visit moves nothing.
+        if (s.deadline && !s.resolved_on) {
             with_calendar(s, [&] {
                 const int added = calendar.working_days_between(since, on);
                 s.deadline = calendar.add_working_days(*s.deadline, added);
@@ -300,6 +303,13 @@ ClockView clock_at(const CaseState& s, Date today, const Calendar& calendar) {
     v.stopped = s.resolved_on.has_value() || !is_open(s.phase);
     if (!s.deadline) {
         v.problem = s.deadline_problem;
+        // The deadline could not be computed because it lies in a year after the covered ones. When every
+        // year from the clock's start to `today` is covered, the deadline is therefore after today: not
+        // overdue, known without guessing. Otherwise nothing can be said.
+        bool covered = !s.clock_start.is_special() && today >= s.clock_start;
+        for (int y = covered ? s.clock_start.year() : 0; covered && y <= today.year(); ++y)
+            covered = calendar.covers(y);
+        v.undecidable = !v.stopped && !covered;
         return v;
     }
     try {
@@ -331,6 +341,7 @@ ClockView clock_at(const CaseState& s, Date today, const Calendar& calendar) {
         v.deadline.reset();
         v.overdue = false;
         v.problem = e.what();
+        v.undecidable = !v.stopped;
     }
     return v;
 }

@@ -107,6 +107,7 @@ struct ClockView {
     int working_days_left = 0;     // negative when overdue; frozen at the resolve once stopped
     int working_days_overdue = 0;  // working days d with deadline < d <= today
     std::string problem;           // deadline unknown: why
+    bool undecidable = false;      // whether it is overdue depends on a year the calendar lacks
 };
 ClockView clock_at(const CaseState& state, Date today, const Calendar& calendar);
 
