@@ -307,7 +307,7 @@ ClockView clock_at(const CaseState& s, Date today, const Calendar& calendar) {
         // year from the clock's start to `today` is covered, the deadline is therefore after today: not
         // overdue, known without guessing. Otherwise nothing can be said.
         bool covered = !s.clock_start.is_special() && today >= s.clock_start;
-        for (int y = covered ? s.clock_start.year() : 0; covered && y <= today.year(); ++y)
+        for (int y = covered ? static_cast<int>(s.clock_start.year()) : 0; covered && y <= today.year(); ++y)
             covered = calendar.covers(y);
         v.undecidable = !v.stopped && !covered;
         return v;
