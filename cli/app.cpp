@@ -336,8 +336,11 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
         }
         if (*wf_check) {
             int problems = 0;
-            for (const auto& f : wf_files) {
-                const SourceFile src = read_file(f);
+            // Every file is read before any problem is printed, so a missing file is the one line of output.
+            std::vector<SourceFile> sources;
+            for (const auto& f : wf_files)
+                sources.push_back(read_file(f));
+            for (const auto& src : sources) {
                 for (const auto& p : load_workflow(src.text, src.name).problems) {
                     err << p.to_string() << '\n';
                     ++problems;
@@ -419,13 +422,22 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             for (int y : st.load_calendar(read_file(cal_file), ctx.now))
                 out << "loaded " << y << '\n';
         } else if (*open) {
+            // Single-line fields: a line break here would not survive an export and re-import.
+            for (const auto& [value, what] : {std::pair{&o_category, "--category"},
+                                              {&o_address, "--address"},
+                                              {&o_reporter, "--reporter"},
+                                              {&o_phone, "--phone"},
+                                              {&o_channel, "--channel"}})
+                require_text(*value, what);
             ReportInput r{o_address,        o_summary,
                           trim(o_reporter), trim(o_phone),
                           trim(o_channel),  o_at.empty() ? ctx.default_at : normalize_timestamp(o_at)};
             const OpenCaseResult res = st.open_case(o_category, r, o_new, ctx.actor, ctx.now);
-            // The report is logged whatever the calendar says; an unknown deadline is said out loud, not guessed.
+            // The report is logged whatever the calendar says; an unknown deadline is said out loud, not
+            // guessed.
             if (const CaseState c = st.get_case(res.id); !c.deadline)
-                err << "minsheng: warning: case " << res.id << " has no deadline yet: " << c.deadline_problem << '\n';
+                err << "minsheng: warning: case " << res.id << " has no deadline yet: " << c.deadline_problem
+                    << '\n';
             if (ctx.json)
                 out << json{{"id", res.id}, {"repeat", res.repeat}} << '\n';
             else
@@ -482,8 +494,10 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
         } else if (*act) {
             ActionRequest r;
             r.action = d_action;
-            for (const auto& d : d_departments)
+            for (const auto& d : d_departments) {
+                require_text(d, "--department");
                 r.departments.push_back(trim(d));
+            }
             for (const auto& s : d_sets)
                 r.sets.push_back(split_set(s));
             r.note = d_note;
