@@ -45,7 +45,7 @@ ms case do "$DRAIN" reply --department 街道城管科 --note "开挖平台，�
   --at 2023-06-26T16:00
 refused case do "$DRAIN" resolve --note "已修复" --at 2023-06-27T10:00
 ms case do "$DRAIN" resolve --set root_cause="排水管与化粪池接口塌陷错位，以往只疏通不换管，故反复满溢" \
-  --note "更换塌陷排水管，平台污水满溢现象彻底根除" --at 2023-06-27T10:00
+  --note "更换塌陷排水管并重新接入市政管网" --at 2023-06-27T10:00
 ms case do "$DRAIN" visit --set satisfied=yes --note "回访张某等三户居民，平台干爽，居民满意" --at 2023-06-30T15:00
 
 step "典型事例一（下）：海福巷3号必经之路坑洼积水"
@@ -61,7 +61,7 @@ ms case do "$ROAD" visit --set satisfied=yes --note "居民出行难问题解决
 
 step "典型事例二：宋长松家低保申请，人户分离，特事特办"
 DIBAO=$(id_of case open --category dibao --address 海福巷71号 --reporter 宋长松 --phone 13912345678 --channel 来访 \
-  --summary "年纪大、无业，独子智力低下无法就业，申请低保；因申请廉租房搬迁，人户分离" --at 2023-08-01T09:00)
+  --summary "年纪大、无业，独子智力低下无法就业，申请低保；因申请廉租房搬迁至新居，户籍仍在我社区" --at 2023-08-01T09:00)
 echo "case $DIBAO"
 ms case do "$DIBAO" dispatch --department 社区民政 --set hukou_elsewhere=yes --at 2023-08-01T10:00
 ms case do "$DIBAO" coordinate --note "与现住地街道、社区及派出所户籍多方协调；本人因个人原因无法将户口迁入现住地" \
