@@ -3,6 +3,9 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+#include <cstdio>
+
 #include "engine/error.h"
 
 namespace minsheng::sql {
@@ -14,10 +17,42 @@ bool is_busy(int rc) {
 }
 }  // namespace
 
+namespace {
+// A path as an SQLite URI filename (only %, ? and # need escaping).
+std::string uri_of(const std::string& path) {
+    std::string out = "file:";
+    for (char c : path) {
+        if (c == '%' || c == '?' || c == '#') {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+            out += buf;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+}  // namespace
+
 Db::Db(const std::string& path, Mode mode) {
-    const int flags =
-        SQLITE_OPEN_READWRITE | (mode == Mode::Create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    int flags = SQLITE_OPEN_NOMUTEX;
+    std::string name = path;
+    switch (mode) {
+        case Mode::Create:
+            flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+            break;
+        case Mode::ReadWrite:
+            flags |= SQLITE_OPEN_READWRITE;
+            break;
+        case Mode::ReadOnly:
+            flags |= SQLITE_OPEN_READONLY;
+            break;
+        case Mode::ReadOnlyImmutable:
+            flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+            name = uri_of(path) + "?immutable=1";
+            break;
+    }
+    const int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
         const std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
         sqlite3_close_v2(db_);
@@ -33,12 +68,22 @@ Db::~Db() {
     sqlite3_close_v2(db_);
 }
 
+int Db::system_errno() const {
+    return db_ ? sqlite3_system_errno(db_) : 0;
+}
+
 void Db::fail(int rc, std::string_view context) const {
     if (is_busy(rc)) throw Busy{};
     std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     const int primary = rc & 0xff;
-    if (primary == SQLITE_FULL) msg = "the disk is full (" + msg + ")";
-    if (primary == SQLITE_READONLY) msg = "the database is read-only (" + msg + ")";
+    // What the operating system said, when it explains the failure better than SQLite's code.
+    const int os = system_errno();
+    if (primary == SQLITE_FULL || os == ENOSPC || os == EDQUOT)
+        msg = "the disk is full (" + msg + "); free some space and run the command again";
+    else if (primary == SQLITE_READONLY || os == EROFS)
+        msg = "the database is read-only (" + msg + ")";
+    else if (os == EACCES || os == EPERM)
+        msg = "no permission to write the database or its folder, so it is read-only for you (" + msg + ")";
     throw storage_error(std::string(context) + ": " + msg);
 }
 
@@ -97,10 +142,20 @@ void Stmt::reset() {
     sqlite3_clear_bindings(st_);
 }
 
+void Stmt::rewind() {
+    sqlite3_reset(st_);
+}
+
 std::string Stmt::text(int col) const {
     const auto* p = sqlite3_column_text(st_, col);
     if (!p) return {};
     return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(st_, col)));
+}
+
+std::string_view Stmt::view(int col) const {
+    const auto* p = sqlite3_column_text(st_, col);
+    if (!p) return {};
+    return {reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(st_, col))};
 }
 
 std::int64_t Stmt::integer(int col) const {
@@ -108,6 +163,12 @@ std::int64_t Stmt::integer(int col) const {
 }
 bool Stmt::is_null(int col) const {
     return sqlite3_column_type(st_, col) == SQLITE_NULL;
+}
+
+StmtCache::Lease StmtCache::get(const std::string& sql) {
+    auto it = stmts_.find(sql);
+    if (it == stmts_.end()) it = stmts_.emplace(sql, std::make_unique<Stmt>(db_, sql)).first;
+    return Lease(*it->second);
 }
 
 Transaction::Transaction(Db& db) : db_(db) {

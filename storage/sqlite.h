@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -17,7 +19,10 @@ struct Busy {};
 
 class Db {
 public:
-    enum class Mode { ReadWrite, Create };
+    // ReadOnly / ReadOnlyImmutable: for a station on read-only media or without write permission. ReadOnly
+    // reads through an existing WAL; ReadOnlyImmutable, when SQLite cannot create the WAL's files, reads the
+    // file alone without locks (nothing can write it meanwhile).
+    enum class Mode { ReadWrite, Create, ReadOnly, ReadOnlyImmutable };
     Db(const std::string& path, Mode mode);
     ~Db();
     Db(const Db&) = delete;
@@ -26,6 +31,7 @@ public:
     void exec(const std::string& sql);  // for fixed SQL only (schema, pragmas), never user text
     sqlite3* handle() const { return db_; }
     std::int64_t last_insert_rowid() const;
+    int system_errno() const;  // the OS error behind the last failure, 0 when none
     [[noreturn]] void fail(int rc, std::string_view context) const;
 
 private:
@@ -48,17 +54,49 @@ public:
         return v ? bind(i, std::string_view(*v)) : bind_null(i);
     }
 
-    bool step();  // true while a row is available
-    void run();   // step to completion, expecting no rows
-    void reset();
+    bool step();    // true while a row is available
+    void run();     // step to completion, expecting no rows
+    void reset();   // ready to run again, bindings cleared
+    void rewind();  // ready to run again, bindings kept (to be replaced)
 
     std::string text(int col) const;
+    std::string_view view(int col) const;  // valid until the next step or reset
     std::int64_t integer(int col) const;
     bool is_null(int col) const;
 
 private:
     Db& db_;
     sqlite3_stmt* st_ = nullptr;
+};
+
+// Statements prepared once per connection and reused: `get` hands out a lease that resets the statement when
+// it goes out of scope, so a cached statement never keeps a read snapshot open. Bindings are kept for speed:
+// every use binds every parameter. Destroy the cache before its Db.
+class StmtCache {
+public:
+    explicit StmtCache(Db& db) : db_(db) {}
+    StmtCache(const StmtCache&) = delete;
+    StmtCache& operator=(const StmtCache&) = delete;
+
+    class Lease {
+    public:
+        explicit Lease(Stmt& s) : s_(&s) {}
+        ~Lease() { s_->rewind(); }
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Stmt* operator->() const { return s_; }
+        Stmt& operator*() const { return *s_; }
+
+    private:
+        Stmt* s_;
+    };
+
+    // `sql` must be fixed text (a literal or built only from fixed fragments), never user input.
+    Lease get(const std::string& sql);
+
+private:
+    Db& db_;
+    std::unordered_map<std::string, std::unique_ptr<Stmt>> stmts_;
 };
 
 // BEGIN IMMEDIATE in the constructor, ROLLBACK in the destructor unless commit() ran. Never throws on

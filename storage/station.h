@@ -58,6 +58,21 @@ struct CaseFilter {
     bool overdue_only = false;  // overdue on `today`
 };
 
+// One row of a bulk intake (SPEC `import`).
+struct ImportRow {
+    int line = 0;          // where the row starts in its file, for messages
+    std::string category;  // the workflow's id (drainage) or its name (排水/下水道)
+    ReportInput report;    // `at` already normalized
+};
+
+struct ImportResult {
+    std::int64_t rows = 0;
+    std::int64_t cases = 0;             // new cases opened
+    std::int64_t repeats = 0;           // repeat reports attached to open cases
+    std::int64_t without_deadline = 0;  // new cases whose deadline the calendar cannot give yet
+    std::string deadline_problem;       // why, for the first of them
+};
+
 struct VerifyResult {
     bool ok = true;
     std::int64_t events = 0;
@@ -100,6 +115,19 @@ public:
     // case's latest event when that lies later on the same day.
     Event do_action(const std::string& id, ActionRequest request, const std::string& default_at,
                     const std::string& now);
+    // Bulk intake: every row `next` yields (it returns false at the end) is opened exactly as open_case would
+    // (a repeat of an open case attaches to it, also of a case opened earlier in the same import), all in one
+    // transaction. The first bad row rejects everything: Error(Refused) "SOURCE:LINE: reason"; an error
+    // thrown by `next` itself propagates unchanged. With dry_run the transaction is rolled back at the end:
+    // the counts are what a real import would do, and nothing is written.
+    ImportResult import_reports(const std::string& source, const std::function<bool(ImportRow&)>& next,
+                                const std::string& actor, const std::string& now, bool dry_run);
+
+    // Runs `body` in one write transaction that every write of this station inside it joins (each in its own
+    // savepoint, so a refused write undoes only itself). Commits when `body` returns, rolls everything back
+    // when it throws. For bulk work (benchmarks, migrations of old ledgers).
+    void batch(const std::function<void()>& body);
+
     CaseState get_case(const std::string& id);  // NotFound when unknown
     std::vector<Event> history(const std::string& id);
     std::string workflow_label(const CaseState& c);  // the Chinese label of the case's step

@@ -1,0 +1,261 @@
+// The station's storage in-process: bulk import (counts, repeats inside one import, dry run, errors naming
+// the line), batch transactions with a savepoint per write, what a transaction keeps in memory (the log's
+// head, case numbers) staying right when another connection writes in between, and the forward migration
+// from schema 1.
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include <string>
+#include <vector>
+
+#include "cli/shipped.h"
+#include "engine/error.h"
+#include "storage/sqlite.h"
+#include "storage/station.h"
+#include "test_support.h"
+
+using minsheng::ActionRequest;
+using minsheng::Error;
+using minsheng::ErrorKind;
+using minsheng::ImportResult;
+using minsheng::ImportRow;
+using minsheng::Station;
+using minsheng::test::TempDir;
+
+namespace {
+
+const std::string kNow = "2026-11-25T10:00:00";
+const std::string kSupervisor = "督办甲";
+
+std::string make_station(const TempDir& dir, const std::string& name = "s.db") {
+    const std::string path = dir.file(name);
+    minsheng::InitOptions o;
+    o.workflows = minsheng::cli::shipped_workflows();
+    o.calendar = minsheng::cli::shipped_calendar();
+    o.supervisor = kSupervisor;
+    Station::create(path, o, kNow);
+    return path;
+}
+
+ImportRow row(int line, const std::string& category, const std::string& address, const std::string& at,
+              const std::string& summary = "下水道堵塞") {
+    ImportRow r;
+    r.line = line;
+    r.category = category;
+    r.report.address = address;
+    r.report.summary = summary;
+    r.report.reporter = "张三";
+    r.report.at = at;
+    return r;
+}
+
+ImportResult import(Station& st, const std::vector<ImportRow>& rows, bool dry_run = false) {
+    size_t i = 0;
+    return st.import_reports(
+        "ledger.csv",
+        [&](ImportRow& r) {
+            if (i == rows.size()) return false;
+            r = rows[i++];
+            return true;
+        },
+        kSupervisor, kNow, dry_run);
+}
+
+std::int64_t count(Station& st, const char* table) {
+    minsheng::sql::Stmt q(st.db(), std::string("SELECT count(*) FROM ") + table);
+    q.step();
+    return q.integer(0);
+}
+
+ActionRequest action(const std::string& name, const std::string& at) {
+    ActionRequest r;
+    r.action = name;
+    r.at = at;
+    r.actor = kSupervisor;
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("import opens cases and attaches repeats, also to cases opened earlier in the same import") {
+    TempDir dir;
+    Station st(make_station(dir));
+    const ImportResult r = import(st, {row(2, "drainage", "海福巷3号", "2024-03-05T09:00:00"),
+                                       row(3, "排水/下水道", "海福巷 ３ 号", "2024-03-05T10:00:00", "又堵了"),
+                                       row(4, "road", "海福巷3号", "2024-03-05T11:00:00"),
+                                       row(5, " road ", "戎苑路1号", "2024-03-06T09:00:00")});
+    CHECK(r.rows == 4);
+    CHECK(r.cases == 3);
+    CHECK(r.repeats == 1);
+    CHECK(r.without_deadline == 0);
+    const auto c = st.get_case("2024-0001");
+    CHECK(c.repeat_count() == 1);
+    CHECK(c.reporters.size() == 2);
+    CHECK(c.reporters[1].summary == "又堵了");
+    CHECK(st.get_case("2024-0003").category == "road");
+    CHECK(st.verify().ok);
+}
+
+TEST_CASE("a dry run counts exactly and writes nothing") {
+    TempDir dir;
+    Station st(make_station(dir));
+    const std::vector<ImportRow> rows = {row(2, "drainage", "海福巷3号", "2024-03-05T09:00:00"),
+                                         row(3, "drainage", "海福巷3号", "2024-03-05T10:00:00")};
+    const ImportResult dry = import(st, rows, true);
+    CHECK(dry.cases == 1);
+    CHECK(dry.repeats == 1);
+    CHECK(count(st, "events") == 0);
+    CHECK(count(st, "cases") == 0);
+    // Case numbers were not used up by the dry run.
+    import(st, rows);
+    CHECK(st.get_case("2024-0001").repeat_count() == 1);
+    CHECK(st.verify().ok);
+}
+
+TEST_CASE("the first bad row rejects the whole import, naming its line") {
+    TempDir dir;
+    Station st(make_station(dir));
+    import(st, {row(2, "drainage", "旧案1号", "2024-01-02T09:00:00")});
+    const auto events = count(st, "events");
+    struct Bad {
+        ImportRow row;
+        const char* message;
+    };
+    const std::vector<Bad> bads = {
+        {row(7, "水电", "某路1号", "2024-03-05T09:00:00"), "ledger.csv:7: unknown category '水电'"},
+        {row(7, "road", "  ", "2024-03-05T09:00:00"), "ledger.csv:7: the address is empty"},
+        {row(7, "drainage", "旧案1号", "2024-01-01T09:00:00"), "ledger.csv:7: the report's time"},
+    };
+    for (const auto& bad : bads) {
+        try {
+            import(st, {row(2, "drainage", "新案1号", "2024-03-05T08:00:00"), bad.row});
+            FAIL("accepted");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::Refused);
+            CHECK_THAT(e.what(), Catch::Matchers::StartsWith(bad.message));
+        }
+        CHECK(count(st, "events") == events);
+        CHECK(count(st, "cases") == 1);
+    }
+    // An error thrown by the row source itself comes through unchanged, and rolls back too.
+    size_t calls = 0;
+    CHECK_THROWS_WITH(st.import_reports(
+                          "x.csv",
+                          [&](ImportRow& r) {
+                              if (calls++ == 0) {
+                                  r = row(2, "drainage", "新案2号", "2024-03-05T08:00:00");
+                                  return true;
+                              }
+                              throw minsheng::refused("x.csv:9: malformed");
+                          },
+                          kSupervisor, kNow, false),
+                      "x.csv:9: malformed");
+    CHECK(count(st, "events") == events);
+    CHECK(st.verify().ok);
+}
+
+TEST_CASE("only registered staff import") {
+    TempDir dir;
+    Station st(make_station(dir));
+    try {
+        st.import_reports(
+            "l.csv", [](ImportRow&) { return false; }, "路人", kNow, false);
+        FAIL("accepted");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::NotAllowed);
+    }
+}
+
+TEST_CASE("a batch commits its writes together, and a refused write inside it undoes only itself") {
+    TempDir dir;
+    Station st(make_station(dir));
+    import(st, {row(2, "drainage", "海福巷3号", "2024-03-05T09:00:00"),
+                row(3, "road", "戎苑路1号", "2024-03-05T10:00:00")});
+    st.batch([&] {
+        ActionRequest d = action("dispatch", "2024-03-05T11:00:00");
+        d.departments = {"街道城管科"};
+        st.do_action("2024-0001", d, d.at, kNow);
+        // Refused (resolve needs a dispatch first on road): undone alone, the batch goes on.
+        CHECK_THROWS_AS(st.do_action("2024-0002", action("visit", "2024-03-05T12:00:00"), "", kNow), Error);
+        st.do_action(
+            "2024-0002",
+            [] {
+                ActionRequest r = action("reject", "2024-03-05T12:30:00");
+                r.note = "不属于本站";
+                return r;
+            }(),
+            "", kNow);
+    });
+    CHECK(st.get_case("2024-0001").phase == minsheng::Phase::Coordination);
+    CHECK(st.get_case("2024-0002").phase == minsheng::Phase::Rejected);
+    CHECK(st.verify().ok);
+
+    // A batch whose body throws leaves nothing behind.
+    const auto events = count(st, "events");
+    CHECK_THROWS(st.batch([&] {
+        ActionRequest n = action("note", "2024-03-06T09:00:00");
+        n.note = "补充";
+        st.do_action("2024-0001", n, "", kNow);
+        throw std::runtime_error("stop");
+    }));
+    CHECK(count(st, "events") == events);
+    CHECK(st.verify().ok);
+}
+
+TEST_CASE("what a transaction keeps in memory stays right when another connection writes in between") {
+    TempDir dir;
+    const std::string path = make_station(dir);
+    Station a(path), b(path);
+    import(a, {row(2, "drainage", "海福巷3号", "2024-03-05T09:00:00")});
+    import(b, {row(2, "road", "戎苑路1号", "2024-03-05T10:00:00")});
+    import(a, {row(2, "sanitation", "清凉门大街1号", "2024-03-05T11:00:00")});
+    ActionRequest n = action("note", "2024-03-06T09:00:00");
+    n.note = "补充";
+    b.do_action("2024-0001", n, "", kNow);
+    a.do_action("2024-0002", n, "", kNow);
+    CHECK(a.get_case("2024-0003").category == "sanitation");  // numbers were not reused
+    CHECK(count(a, "cases") == 3);
+    const auto v = b.verify();
+    CHECK(v.ok);
+    CHECK(v.events == 5);
+}
+
+TEST_CASE("a schema-1 station is migrated forward on open and keeps working") {
+    TempDir dir;
+    const std::string path = make_station(dir);
+    {
+        Station st(path);
+        import(st, {row(2, "drainage", "海福巷3号", "2024-03-05T09:00:00"),
+                    row(3, "road", "戎苑路1号", "2024-03-05T10:00:00")});
+    }
+    // Take the file back to schema 1 as the first release wrote it.
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        const char* down =
+            "DROP TABLE workflow_steps; DROP INDEX cases_open_by_address; ALTER TABLE cases DROP COLUMN "
+            "address_hash; CREATE INDEX cases_open_by_address ON cases (category, address_key) WHERE phase "
+            "IN "
+            "('intake', 'coordination', 'follow_up'); PRAGMA user_version = 1;";
+        char* err = nullptr;
+        REQUIRE(sqlite3_exec(db, down, nullptr, nullptr, &err) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    Station st(path);
+    CHECK(st.verify().ok);  // address_hash was filled in for the existing cases
+    minsheng::sql::Stmt v(st.db(), "PRAGMA user_version");
+    v.step();
+    CHECK(v.integer(0) == 2);
+    CHECK(count(st, "workflow_steps") > 0);
+    // Repeat matching works on the migrated index.
+    minsheng::ReportInput again;
+    again.address = "海福巷 3 号";
+    again.summary = "又堵了";
+    again.at = "2024-03-06T09:00:00";
+    const auto res = st.open_case("drainage", again, false, kSupervisor, kNow);
+    CHECK(res.repeat);
+    CHECK(res.id == "2024-0001");
+    CHECK(st.workflow_label(st.get_case("2024-0002")) == "受理登记");
+    CHECK(st.verify().ok);
+}
