@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# The benchmark (`make bench`): builds stations of 10k, 100k and 1M cases by importing generated ledgers
+# (bench/make_ledger), works most of their cases through to the end (bench/make_station: dispatch, resolve,
+# visit, rejections, reopenings, suspensions, escalations), then times with hyperfine (medians of several
+# runs) and measures peak memory with /usr/bin/time -f %M:
+#   - import rows/s beside the sqlite3 shell's .import of the same file into a bare table, and their ratio;
+#   - `case show`, `case open` (a new case, and a repeat report) and `audit overdue` as whole commands;
+#   - `export` (one run: it streams, so its memory must not grow with the station).
+# Writes bench/RESULTS.md with the table and the machine it ran on.
+#
+# Usage: bash bench/run.sh BUILD_DIR
+# Environment: BENCH_SIZES (default "10000 100000 1000000"), BENCH_WORK (scratch folder, default a new one
+# under /tmp, removed at the end unless BENCH_KEEP=1), BENCH_TODAY (default today, capped to the last year
+# the shipped calendar covers), BENCH_RUNS (latency runs, default 30).
+set -euo pipefail
+
+BUILD=$(realpath "${1:?usage: bench/run.sh BUILD_DIR}")
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BIN=$BUILD/cli/minsheng
+MAKE_LEDGER=$BUILD/bench/make_ledger
+MAKE_STATION=$BUILD/bench/make_station
+for tool in "$BIN" "$MAKE_LEDGER" "$MAKE_STATION"; do
+  [ -x "$tool" ] || { echo "bench: $tool is missing; build first (make build)" >&2; exit 1; }
+done
+for tool in hyperfine sqlite3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
+done
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
+
+SIZES=${BENCH_SIZES:-"10000 100000 1000000"}
+RUNS=${BENCH_RUNS:-30}
+# The shipped calendar covers up to the end of this year; later dates cannot be computed (SPEC rule 6).
+LAST_COVERED=$(grep -oE '^  [0-9]{4}:' "$HERE/../workflows/calendar/cn-holidays.yaml" | tr -dc '0-9\n' | sort -n | tail -1)
+TODAY=${BENCH_TODAY:-$(date +%F)}
+if [ "${TODAY:0:4}" -gt "$LAST_COVERED" ]; then TODAY="$LAST_COVERED-12-31"; fi
+# The ledgers end five days before TODAY, so the newest cases are still being worked on TODAY.
+END=$(date -d "$TODAY -5 days" +%F)
+
+WORK=${BENCH_WORK:-$(mktemp -d /tmp/minsheng-bench.XXXXXX)}
+mkdir -p "$WORK"
+[ "${BENCH_KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
+RESULTS=$HERE/RESULTS.md
+SUPERVISOR=督办甲
+START=$(date +%s)
+
+say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+# hyperfine's median (seconds) from its CSV export.
+median() { awk -F, 'NR == 2 { print $4 }' "$1"; }
+# Peak resident memory in MB: the largest %M (KB) recorded in a file by /usr/bin/time -a.
+peak_mb() { awk 'BEGIN { m = 0 } /^[0-9]+$/ { if ($1 > m) m = $1 } END { printf "%.1f", m / 1024 }' "$1"; }
+# Peak memory of one run of a command (MB).
+mem_of() {
+  local f; f=$(mktemp "$WORK/mem.XXXXXX")
+  /usr/bin/time -f %M -o "$f" "$@" >/dev/null 2>&1 || true
+  peak_mb "$f"
+}
+ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
+fmt_rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+fmt_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
+human() { awk -v n="$1" 'BEGIN { if (n >= 1000000) printf "%gM", n / 1000000; else if (n >= 1000) printf "%gk", n / 1000; else print n }'; }
+
+IMPORT_ROWS=()
+COMMAND_ROWS=()
+NOTES=()
+
+for N in $SIZES; do
+  H=$(human "$N")
+  D=$WORK/$H
+  mkdir -p "$D"
+  LEDGER=$D/ledger.csv
+  DB=$D/station.db
+  say "$H: generating the ledger"
+  "$MAKE_LEDGER" "$N" "$LEDGER" --end "$END"
+  LEDGER_MB=$(du -m "$LEDGER" | cut -f1)
+  IMPORT_RUNS=$([ "$N" -ge 1000000 ] && echo 3 || echo 5)
+
+  say "$H: sqlite3 .import into a bare table ($IMPORT_RUNS runs)"
+  rm -f "$D/bare.mem"
+  hyperfine --style basic --runs "$IMPORT_RUNS" --export-csv "$D/sqlite.csv" \
+    --prepare "rm -f '$D/bare.db' '$D/bare.db-journal'" \
+    "/usr/bin/time -a -o '$D/bare.mem' -f %M sqlite3 '$D/bare.db' '.import --csv $LEDGER ledger'" >&2
+  SQLITE_S=$(median "$D/sqlite.csv")
+  SQLITE_MB=$(peak_mb "$D/bare.mem")
+
+  say "$H: the floor: SQLite alone storing these rows in minsheng's schema ($IMPORT_RUNS runs)"
+  # One INSERT ... SELECT per table from the bare table above, with an event and a projection row of the sizes
+  # minsheng writes (event JSON, two SHA-256 hex hashes, the slim state JSON), every index maintained; no
+  # application code at all. What the import cannot beat whatever its own code does.
+  cat >"$D/floor.sql" <<SQL
+ATTACH '$D/bare.db' AS bare;
+BEGIN;
+INSERT INTO events (seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash)
+  SELECT rowid, printf('2026-%07d', rowid), 'open', received_at, '$SUPERVISOR', '2026-11-25T10:00:00',
+    json_object('address', address, 'address_key', address, 'category', category, 'deadline_days', 20,
+                'reporter', json_object('channel', channel, 'name', reporter, 'phone', phone),
+                'step', 'received', 'summary', summary, 'workflow_version', 1),
+    lower(hex(randomblob(32))), lower(hex(randomblob(32)))
+  FROM bare.ledger;
+INSERT INTO cases (id, category, phase, step, suspended, address_key, received_at, deadline, typical,
+                   last_event_at, state, address_hash)
+  SELECT printf('2026-%07d', rowid), category, 'intake', 'received', 0, address, received_at,
+    substr(received_at, 1, 10), 0, received_at,
+    json_object('id', printf('2026-%07d', rowid), 'category', category, 'workflow_version', 1,
+                'address', address, 'address_key', address, 'summary', summary, 'received_at', received_at,
+                'phase', 'intake', 'step', 'received',
+                'reporters', json_array(json_object('name', reporter, 'phone', phone, 'channel', channel,
+                                                    'at', received_at)),
+                'clock_start', substr(received_at, 1, 10), 'deadline', substr(received_at, 1, 10),
+                'last_event_at', received_at, 'last_seq', rowid, 'event_count', 1),
+    random()
+  FROM bare.ledger;
+COMMIT;
+SQL
+  hyperfine --style basic --runs "$IMPORT_RUNS" --export-csv "$D/floor.csv" \
+    --prepare "rm -f '$D/floor.db' '$D/floor.db-wal' '$D/floor.db-shm' && '$BIN' --db '$D/floor.db' --as $SUPERVISOR init >/dev/null" \
+    "sqlite3 '$D/floor.db' '.read $D/floor.sql'" >&2
+  FLOOR_S=$(median "$D/floor.csv")
+  rm -f "$D/floor.db" "$D/floor.db-wal" "$D/floor.db-shm"
+
+  say "$H: minsheng import ($IMPORT_RUNS runs, each into a fresh station)"
+  rm -f "$D/import.mem"
+  hyperfine --style basic --runs "$IMPORT_RUNS" --export-csv "$D/import.csv" \
+    --prepare "rm -f '$DB' '$DB-wal' '$DB-shm' && '$BIN' --db '$DB' --as $SUPERVISOR init >/dev/null" \
+    "/usr/bin/time -a -o '$D/import.mem' -f %M '$BIN' --db '$DB' --as $SUPERVISOR import '$LEDGER'" >&2
+  IMPORT_S=$(median "$D/import.csv")
+  IMPORT_MB=$(peak_mb "$D/import.mem")
+  # The station holds the last run's import: every row is a case or a repeat report.
+  ROWS_CASES=$(sqlite3 "$DB" "SELECT count(*) FROM cases")
+  ROWS_REPEATS=$((N - ROWS_CASES))
+  IMPORT_ROWS+=("| $H | $LEDGER_MB MB | $(fmt_rate "$N" "$SQLITE_S") | $(fmt_rate "$N" "$IMPORT_S") | **$(fmt_ratio "$IMPORT_S" "$SQLITE_S")×** | $(fmt_rate "$N" "$FLOOR_S") ($(fmt_ratio "$FLOOR_S" "$SQLITE_S")×) | $(fmt_ratio "$IMPORT_S" "$FLOOR_S")× | $(printf '%.2f' "$SQLITE_S") / $(printf '%.2f' "$FLOOR_S") / $(printf '%.2f' "$IMPORT_S") s | $SQLITE_MB / $IMPORT_MB |")
+
+  say "$H: working the cases (make_station)"
+  STATION_LOG=$("$MAKE_STATION" "$DB" "$TODAY")
+  echo "$STATION_LOG" >&2
+  "$BIN" --db "$DB" --as $SUPERVISOR staff add 王协调 --role coordinator >/dev/null
+  CASES=$(sqlite3 "$DB" "SELECT count(*) FROM cases")
+  EVENTS=$(sqlite3 "$DB" "SELECT count(*) FROM events")
+  MIX=$(sqlite3 "$DB" "SELECT group_concat(phase || ' ' || n, ', ') FROM (SELECT phase, count(*) n FROM cases GROUP BY phase ORDER BY n DESC)")
+  DB_MB=$(du -m "$DB" | cut -f1)
+  ID=$(sqlite3 "$DB" "SELECT id FROM cases WHERE phase = 'closed' ORDER BY id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM cases WHERE phase = 'closed')")
+  OVERDUE=$("$BIN" --db "$DB" --today "$TODAY" audit overdue --format csv | tail -n +2 | wc -l)
+
+  say "$H: command latency ($RUNS runs each)"
+  hyperfine --style basic -N --warmup 3 --runs "$RUNS" --export-csv "$D/show.csv" \
+    "$BIN --db $DB --today $TODAY case show $ID" >&2
+  hyperfine --style basic -N --warmup 3 --runs "$RUNS" --export-csv "$D/open_new.csv" \
+    "$BIN --db $DB --as 王协调 --today $TODAY case open --category drainage --address 基准路1号 --summary 基准测试 --new" >&2
+  hyperfine --style basic -N --warmup 3 --runs "$RUNS" --export-csv "$D/open_repeat.csv" \
+    "$BIN --db $DB --as 王协调 --today $TODAY case open --category road --address 基准路2号 --summary 基准测试" >&2
+  hyperfine --style basic -N --warmup 3 --runs "$RUNS" --export-csv "$D/overdue.csv" \
+    "$BIN --db $DB --today $TODAY audit overdue" >&2
+  SHOW_MB=$(mem_of "$BIN" --db "$DB" --today "$TODAY" case show "$ID")
+  OPEN_MB=$(mem_of "$BIN" --db "$DB" --as 王协调 --today "$TODAY" case open --category drainage --address 基准路3号 --summary 基准测试)
+  OVERDUE_MB=$(mem_of "$BIN" --db "$DB" --today "$TODAY" audit overdue)
+
+  say "$H: export (one run)"
+  EXPORT_T=$( { /usr/bin/time -f '%e %M' "$BIN" --db "$DB" --today "$TODAY" export >/dev/null; } 2>&1 | tail -1)
+  EXPORT_S=${EXPORT_T% *}
+  EXPORT_MB=$(awk -v k="${EXPORT_T#* }" 'BEGIN { printf "%.1f", k / 1024 }')
+
+  COMMAND_ROWS+=("| $H | $CASES / $EVENTS | $DB_MB MB | $(ms "$(median "$D/show.csv")") | $(ms "$(median "$D/open_new.csv")") | $(ms "$(median "$D/open_repeat.csv")") | $(ms "$(median "$D/overdue.csv")") ($OVERDUE) | $SHOW_MB / $OPEN_MB / $OVERDUE_MB | $EXPORT_S s, $EXPORT_MB MB |")
+  NOTES+=("- $H: import made $ROWS_CASES cases and $ROWS_REPEATS repeat reports; $STATION_LOG; phases now: $MIX.")
+done
+
+ELAPSED=$(($(date +%s) - START))
+CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+MEM=$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
+{
+  echo "# minsheng benchmark results"
+  echo
+  echo "Generated by \`make bench\` (bench/run.sh) on $(date -u '+%Y-%m-%d %H:%M UTC') in ${ELAPSED} s."
+  echo
+  echo "Machine: $(nproc) CPUs ($CPU), $MEM memory, $(uname -sr); SQLite $(sqlite3 --version | cut -d' ' -f1),"
+  echo "$(hyperfine --version). Reference date (--today): $TODAY; the ledgers end $END."
+  echo
+  echo "## Import"
+  echo
+  echo "Rows per second, median of several runs (1M: 3, smaller: 5), each into a fresh database (minsheng) or a"
+  echo "fresh bare table (\`sqlite3 DB '.import --csv FILE ledger'\`). Ratio = minsheng time / sqlite3 time."
+  echo "The *floor* is SQLite alone writing, with two INSERT ... SELECT statements and no application code, an"
+  echo "event row and a projection row of minsheng's sizes per ledger row into minsheng's schema with all its"
+  echo "indexes (bench/run.sh, floor.sql): the least any import into this schema can cost. Peak memory is the"
+  echo "largest resident set of any run."
+  echo
+  echo "| rows | CSV | sqlite3 .import rows/s | minsheng import rows/s | minsheng / .import | floor rows/s (floor / .import) | minsheng / floor | median s (.import / floor / minsheng) | peak MB (sqlite3 / minsheng) |"
+  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${IMPORT_ROWS[@]}"
+  echo
+  echo "## Commands on the worked stations"
+  echo
+  echo "Whole-command wall time (process start to exit), median of $RUNS runs (hyperfine -N, 3 warm-up runs)."
+  echo "\`case open (new)\` opens a new case (--new); \`case open (repeat)\` attaches a repeat report to an open case."
+  echo "\`audit overdue\` is as of $TODAY, table format; in brackets the number of overdue cases it lists."
+  echo
+  echo "| station | cases / events | db size | case show ms | case open (new) ms | case open (repeat) ms | audit overdue ms | peak MB (show / open / overdue) | export (1 run) |"
+  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${COMMAND_ROWS[@]}"
+  echo
+  echo "## How the stations were made"
+  echo
+  printf '%s\n' "${NOTES[@]}"
+} >"$RESULTS"
+say "wrote $RESULTS (${ELAPSED} s)"
+cat "$RESULTS"
