@@ -133,6 +133,9 @@ SQL
   STATION_LOG=$("$MAKE_STATION" "$DB" "$TODAY")
   echo "$STATION_LOG" >&2
   "$BIN" --db "$DB" --as $SUPERVISOR staff add 王协调 --role coordinator >/dev/null
+  # Let the gigabytes just written reach the disk, so the latency runs below measure a station at rest, not
+  # the kernel's writeback of the bulk load competing with each command's fsyncs.
+  sync
   CASES=$(sqlite3 "$DB" "SELECT count(*) FROM cases")
   EVENTS=$(sqlite3 "$DB" "SELECT count(*) FROM events")
   MIX=$(sqlite3 "$DB" "SELECT group_concat(phase || ' ' || n, ', ') FROM (SELECT phase, count(*) n FROM cases GROUP BY phase ORDER BY n DESC)")
@@ -158,6 +161,12 @@ SQL
   EXPORT_S=${EXPORT_T% *}
   EXPORT_MB=$(awk -v k="${EXPORT_T#* }" 'BEGIN { printf "%.1f", k / 1024 }')
 
+  SHOW_MS=$(ms "$(median "$D/show.csv")")
+  OPEN_NEW_MS=$(ms "$(median "$D/open_new.csv")")
+  OPEN_REPEAT_MS=$(ms "$(median "$D/open_repeat.csv")")
+  OVERDUE_MS=$(ms "$(median "$D/overdue.csv")")
+  LAST=("$H" "$(fmt_ratio "$IMPORT_S" "$SQLITE_S")" "$SHOW_MS" "$OPEN_NEW_MS" "$OPEN_REPEAT_MS" "$OVERDUE_MS"
+        "$(printf '%s\n' "$IMPORT_MB" "$SHOW_MB" "$OPEN_MB" "$OVERDUE_MB" "$EXPORT_MB" | sort -n | tail -1)")
   COMMAND_ROWS+=("| $H | $CASES / $EVENTS | $DB_MB MB | $(ms "$(median "$D/show.csv")") | $(ms "$(median "$D/open_new.csv")") | $(ms "$(median "$D/open_repeat.csv")") | $(ms "$(median "$D/overdue.csv")") ($OVERDUE) | $SHOW_MB / $OPEN_MB / $OVERDUE_MB | $EXPORT_S s, $EXPORT_MB MB |")
   NOTES+=("- $H: import made $ROWS_CASES cases and $ROWS_REPEATS repeat reports; $STATION_LOG; phases now: $MIX.")
 done
@@ -196,9 +205,39 @@ MEM=$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
   echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${COMMAND_ROWS[@]}"
   echo
+  # Verdicts against the targets, on the largest station.
+  verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v + 0 <= t + 0) ? "met" : "NOT met" }'; }
+  echo "## Targets (on the ${LAST[0]} station)"
+  echo
+  echo "| target | measured | |"
+  echo "| --- | ---: | --- |"
+  echo "| import within 3× of sqlite3 .import | ${LAST[1]}× | $(verdict "${LAST[1]}" 3) |"
+  echo "| case show under 10 ms | ${LAST[2]} ms | $(verdict "${LAST[2]}" 10) |"
+  echo "| case open under 10 ms (new / repeat) | ${LAST[3]} / ${LAST[4]} ms | $(verdict "${LAST[3]}" 10) / $(verdict "${LAST[4]}" 10) |"
+  echo "| audit overdue under 150 ms | ${LAST[5]} ms | $(verdict "${LAST[5]}" 150) |"
+  echo "| peak memory of every command under 32 MB | ${LAST[6]} MB | $(verdict "${LAST[6]}" 32) |"
+  echo
   echo "## How the stations were made"
   echo
   printf '%s\n' "${NOTES[@]}"
+  cat <<'NOTES'
+
+## Notes
+
+- **Import vs `.import`.** `.import` appends one ~140-byte row to one table. Each imported report is, by the
+  SPEC's storage design, an event in the hash-chained log (its JSON, two SHA-256 hex hashes, ~500 bytes) and
+  a projection row (the case's state as JSON, ~450 bytes) with seven index entries, written in one
+  transaction whose WAL spills to disk and is checkpointed at the end: several times the bytes. The *floor*
+  column measures that part alone, done by SQLite with no application code; minsheng's own work (CSV
+  parsing and validation, NFKC address keys, repeat matching, the engine's events, hashing, JSON) adds about
+  as much again. The 3× target is below the floor, so no implementation of this schema can meet it.
+- **Write latency.** A write command's CPU time is 6-8 ms (process start, the workflow's YAML for a new
+  case, the transaction); the rest is the checkpoint SQLite runs when the last connection closes (fsync of
+  the WAL and of the file, removal of the WAL), which keeps the station one whole file between commands.
+  Those fsyncs cost from ~1 ms on an idle disk to 15+ ms on this VM's shared disk when other work is
+  writing; the medians above depend on that. `PRAGMA synchronous=NORMAL` is set (no fsync at commit).
+- Reads (`case show`, `audit overdue`, `export`) open no transaction for writing and do no fsync.
+NOTES
 } >"$RESULTS"
 say "wrote $RESULTS (${ELAPSED} s)"
 cat "$RESULTS"
