@@ -1,12 +1,15 @@
-// Test helpers (see test_support.h). Runs the program with posix_spawn so no shell ever parses arguments.
+// Test helpers (see test_support.h). Runs programs with posix_spawn so no shell ever parses arguments.
 #include "test_support.h"
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -41,32 +44,47 @@ std::string read_text(const std::string& path) {
     return ss.str();
 }
 
+std::string read_existing(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
 void write_text(const std::string& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
     out << text;
 }
 
-RunResult run_minsheng(const std::vector<std::string>& args, const std::vector<std::string>& env) {
-    TempDir io;
-    const std::string out_path = io.file("out"), err_path = io.file("err");
-    std::vector<std::string> argv_s = {MINSHENG_BIN};
+namespace {
+
+// Pointers to the strings, then a null pointer: an argv or envp for exec.
+std::vector<char*> null_terminated(std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    for (auto& s : strings)
+        out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+}
+
+}  // namespace
+
+pid_t start_program(const std::string& path, const std::vector<std::string>& args,
+                    const std::string& out_path, const std::string& err_path,
+                    const std::vector<std::string>& env, const std::string& drop_prefix) {
+    std::vector<std::string> argv_s = {path};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
+    const std::vector<char*> argv = null_terminated(argv_s);
 
     std::vector<std::string> env_s;
     for (char** e = environ; *e; ++e) {
         std::string v = *e;
-        if (v.rfind("MINSHENG_", 0) == 0) continue;
+        if (!drop_prefix.empty() && v.rfind(drop_prefix, 0) == 0) continue;
         env_s.push_back(v);
     }
     env_s.insert(env_s.end(), env.begin(), env.end());
-    std::vector<char*> envp;
-    for (auto& e : env_s)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
+    const std::vector<char*> envp = null_terminated(env_s);
 
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -76,23 +94,81 @@ RunResult run_minsheng(const std::vector<std::string>& args, const std::vector<s
     pid_t pid = 0;
     const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) throw std::runtime_error("cannot start " + std::string(MINSHENG_BIN));
+    return rc == 0 ? pid : -1;
+}
+
+int exit_code_of(int wait_status) {
+    return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+}
+
+RunResult run_program(const std::string& path, const std::vector<std::string>& args,
+                      const std::vector<std::string>& env, const std::string& drop_prefix) {
+    TempDir io;
+    const std::string out_path = io.file("out"), err_path = io.file("err");
+    const pid_t pid = start_program(path, args, out_path, err_path, env, drop_prefix);
+    if (pid < 0) throw std::runtime_error("cannot start " + path);
     int status = 0;
     waitpid(pid, &status, 0);
     RunResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.exit_code = exit_code_of(status);
     r.out = read_text(out_path);
     r.err = read_text(err_path);
     return r;
 }
 
-std::string fresh_station(const TempDir& dir) {
-    const std::string db = dir.file("station.db");
+RunResult run_minsheng(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+    return run_program(MINSHENG_BIN, args, env, "MINSHENG_");
+}
+
+std::string init_station(const std::string& db) {
     auto r = run_minsheng({"--db", db, "--as", "督办甲", "init"});
     if (r.exit_code != 0) throw std::runtime_error("init failed: " + r.err);
     r = run_minsheng({"--db", db, "--as", "督办甲", "staff", "add", "王协调", "--role", "coordinator"});
     if (r.exit_code != 0) throw std::runtime_error("staff add failed: " + r.err);
     return db;
+}
+
+std::string fresh_station(const TempDir& dir) {
+    return init_station(dir.file("station.db"));
+}
+
+nlohmann::json ok_json(const RunResult& r) {
+    INFO("exit " << r.exit_code << " stderr: " << r.err << " stdout: " << r.out);
+    REQUIRE(r.exit_code == 0);
+    return nlohmann::json::parse(r.out);
+}
+
+nlohmann::json audit_verify_json(const std::string& db) {
+    return ok_json(run_minsheng({"--db", db, "--json", "audit", "verify"}));
+}
+
+long long event_count(const std::string& db) {
+    return audit_verify_json(db).at("events").get<long long>();
+}
+
+bool one_line(const std::string& err) {
+    return !err.empty() && err.back() == '\n' && std::count(err.begin(), err.end(), '\n') == 1;
+}
+
+void sql_exec(const std::string& db, const std::string& sql) {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &err);
+    INFO(sql << ": " << (err ? err : ""));
+    sqlite3_free(err);
+    sqlite3_close(h);
+    REQUIRE(rc == SQLITE_OK);
+}
+
+Error error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e;
+    }
+    FAIL("expected a minsheng::Error");
+    throw std::logic_error("unreachable");
 }
 
 }  // namespace minsheng::test

@@ -10,7 +10,9 @@
 
 #include "test_support.h"
 
+using minsheng::test::audit_verify_json;
 using minsheng::test::fresh_station;
+using minsheng::test::ok_json;
 using minsheng::test::run_minsheng;
 using minsheng::test::RunResult;
 using minsheng::test::TempDir;
@@ -49,12 +51,6 @@ void check_all_succeeded(const std::vector<std::vector<RunResult>>& results) {
             CHECK(r.err.empty());
         }
     }
-}
-
-json ok_json(const RunResult& r) {
-    INFO("stderr: " << r.err);
-    REQUIRE(r.exit_code == 0);
-    return json::parse(r.out);
 }
 
 }  // namespace
@@ -110,8 +106,7 @@ TEST_CASE("processes opening cases at the same time all succeed and lose nothing
     CHECK(ids == printed);
     CHECK(addresses.size() == list.size());
 
-    const json verify =
-        ok_json(run_minsheng({"--db", db, "--as", kCoordinator, "--json", "audit", "verify"}));
+    const json verify = audit_verify_json(db);
     CHECK(verify.at("ok") == true);
     CHECK(verify.at("events") == workers * per_worker);
     CHECK(verify.at("cases") == workers * per_worker);
@@ -144,8 +139,7 @@ TEST_CASE("simultaneous reports of one address make one case with repeats, not s
     const json list = ok_json(run_minsheng({"--db", db, "--as", kCoordinator, "--json", "case", "list"}));
     REQUIRE(list.size() == 1);
     CHECK(list[0].at("repeat_count") == workers * per_worker - 1);
-    const json verify =
-        ok_json(run_minsheng({"--db", db, "--as", kCoordinator, "--json", "audit", "verify"}));
+    const json verify = audit_verify_json(db);
     CHECK(verify.at("ok") == true);
     CHECK(verify.at("events") == workers * per_worker);
 }
@@ -176,7 +170,6 @@ TEST_CASE("processes acting on one case at the same time all succeed, each event
     for (const auto& e : history)
         if (e.at("action") == "note") notes.insert(e.at("note").get<std::string>());
     CHECK(notes.size() == static_cast<size_t>(workers * per_worker));
-    const json verify =
-        ok_json(run_minsheng({"--db", db, "--as", kCoordinator, "--json", "audit", "verify"}));
+    const json verify = audit_verify_json(db);
     CHECK(verify.at("ok") == true);
 }

@@ -4,18 +4,11 @@
 //
 // (Named report_e2e_test.cpp: tests/CMakeLists.txt names each test executable after its file, so a second
 // report_test.cpp beside tests/engine/report_test.cpp would clash.)
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "test_support.h"
-
-extern char** environ;
 
 using namespace minsheng::test;
 using nlohmann::json;
@@ -127,27 +120,6 @@ void check_no_personal_data(const std::string& text) {
         INFO("found " << secret);
         CHECK_FALSE(contains(text, secret));
     }
-}
-
-// Runs a program (no shell) with output to files; returns the exit code.
-int run_tool(const std::vector<std::string>& args, const std::string& out_path, const std::string& err_path) {
-    std::vector<std::string> a = args;
-    std::vector<char*> argv;
-    for (auto& s : a)
-        argv.push_back(s.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return -1;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace
@@ -340,8 +312,7 @@ TEST_CASE("report annual: the HTML prints to an A4 PDF that carries the headline
 
     const std::string pdf = dir.file("annual.pdf");
     const std::string profile = dir.file("chromium-profile");
-    std::vector<std::string> args = {chromium,
-                                     "--headless",
+    std::vector<std::string> args = {"--headless",
                                      "--no-sandbox",
                                      "--disable-gpu",
                                      "--disable-quic",
@@ -353,16 +324,19 @@ TEST_CASE("report annual: the HTML prints to an A4 PDF that carries the headline
                                      "--user-data-dir=" + profile,
                                      "--print-to-pdf=" + pdf,
                                      "file://" + html};
-    if (fs::exists("/usr/bin/timeout")) args.insert(args.begin(), {"/usr/bin/timeout", "180"});
-    const int rc = run_tool(args, dir.file("chromium.out"), dir.file("chromium.err"));
-    INFO("chromium stderr: " << read_text(dir.file("chromium.err")));
-    REQUIRE(rc == 0);
+    std::string program = chromium;
+    if (fs::exists("/usr/bin/timeout")) {
+        args.insert(args.begin(), {"180", chromium});
+        program = "/usr/bin/timeout";
+    }
+    const RunResult browser = run_program(program, args);
+    INFO("chromium stderr: " << browser.err);
+    REQUIRE(browser.exit_code == 0);
     REQUIRE(fs::exists(pdf));
     REQUIRE(fs::file_size(pdf) > 1000);
 
     const std::string txt = dir.file("annual.txt");
-    REQUIRE(run_tool({pdftotext, "-layout", pdf, txt}, dir.file("pdftotext.out"),
-                     dir.file("pdftotext.err")) == 0);
+    REQUIRE(run_program(pdftotext, {"-layout", pdf, txt}).exit_code == 0);
     const std::string text = read_text(txt);
     INFO(text);
     CHECK(contains(text, "2023年度民生工作站工作统计"));
@@ -379,7 +353,8 @@ TEST_CASE("report annual: the HTML prints to an A4 PDF that carries the headline
     // The page is A4 (595 x 842 pt).
     const std::string pdfinfo = "/usr/bin/pdfinfo";
     if (fs::exists(pdfinfo)) {
-        REQUIRE(run_tool({pdfinfo, pdf}, dir.file("pdfinfo.out"), dir.file("pdfinfo.err")) == 0);
-        CHECK(contains(read_text(dir.file("pdfinfo.out")), "(A4)"));
+        const RunResult info = run_program(pdfinfo, {pdf});
+        REQUIRE(info.exit_code == 0);
+        CHECK(contains(info.out, "(A4)"));
     }
 }

@@ -2,14 +2,13 @@
 // against a day-by-day reference walk, uncovered years, strict dates and the YAML loader's error positions.
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <functional>
 #include <random>
 #include <set>
-#include <sstream>
 
 #include "engine/calendar.h"
 #include "engine/error.h"
+#include "test_support.h"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
@@ -20,22 +19,16 @@ using minsheng::Error;
 using minsheng::ErrorKind;
 using minsheng::format_date;
 using minsheng::parse_date;
+using minsheng::test::error_of;
+using minsheng::test::read_existing;
 
 namespace {
 
 const std::string kShippedPath = MINSHENG_SOURCE_DIR "/workflows/calendar/cn-holidays.yaml";
 
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
 const std::vector<CalendarYear>& shipped_years() {
     static const std::vector<CalendarYear> years =
-        minsheng::parse_calendar_yaml(read_text(kShippedPath), kShippedPath);
+        minsheng::parse_calendar_yaml(read_existing(kShippedPath), kShippedPath);
     return years;
 }
 
@@ -53,16 +46,6 @@ std::vector<CalendarYear> years_without_2025() {
     return out;
 }
 
-Error error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    FAIL("expected a minsheng::Error");
-    throw std::logic_error("unreachable");
-}
-
 std::string yaml_error(const std::string& text) {
     const Error e = error_of([&] { minsheng::parse_calendar_yaml(text, "t.yaml"); });
     CHECK(e.kind() == ErrorKind::Refused);
@@ -76,7 +59,7 @@ std::string uncovered(int year) {
 
 // The definition read literally, one day at a time, so it shares nothing with the index but the data.
 class NaiveCalendar {
-  public:
+public:
     explicit NaiveCalendar(const std::vector<CalendarYear>& years) {
         for (const auto& y : years) {
             covered_.insert(y.year);
@@ -115,7 +98,7 @@ class NaiveCalendar {
         return count;
     }
 
-  private:
+private:
     std::set<int> covered_;
     std::set<Date> holidays_, workdays_;
 };

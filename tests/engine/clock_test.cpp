@@ -3,9 +3,7 @@
 // drainage workflow. Every expected date below was counted by hand against the shipped holiday data.
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <functional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,6 +12,7 @@
 #include "engine/error.h"
 #include "engine/runtime.h"
 #include "engine/workflow.h"
+#include "test_support.h"
 
 using Catch::Matchers::Contains;
 using minsheng::ActionRequest;
@@ -29,21 +28,15 @@ using minsheng::format_date;
 using minsheng::Phase;
 using minsheng::Role;
 using minsheng::Workflow;
+using minsheng::test::error_of;
+using minsheng::test::read_existing;
 using nlohmann::json;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 const Calendar& cal() {
     static const std::string path = MINSHENG_SOURCE_DIR "/workflows/calendar/cn-holidays.yaml";
-    static const Calendar c(minsheng::parse_calendar_yaml(slurp(path), path));
+    static const Calendar c(minsheng::parse_calendar_yaml(read_existing(path), path));
     return c;
 }
 
@@ -143,16 +136,6 @@ private:
         return move(action, on, step_, phase_, lifecycle, effect, std::move(extra));
     }
 };
-
-Error error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    FAIL("expected a minsheng::Error");
-    throw std::logic_error("unreachable");
-}
 
 }  // namespace
 
@@ -506,7 +489,7 @@ namespace {
 
 const Workflow& drainage() {
     static const std::string path = MINSHENG_SOURCE_DIR "/workflows/drainage.yaml";
-    static const Workflow w = minsheng::load_workflow_or_throw(slurp(path), path);
+    static const Workflow w = minsheng::load_workflow_or_throw(read_existing(path), path);
     return w;
 }
 

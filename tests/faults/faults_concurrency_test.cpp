@@ -22,6 +22,7 @@
 #include "test_support.h"
 
 using minsheng::test::fresh_station;
+using minsheng::test::ok_json;
 using minsheng::test::run_minsheng;
 using minsheng::test::RunResult;
 using minsheng::test::TempDir;
@@ -52,12 +53,6 @@ void check_clean_failure(const RunResult& r) {
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
     CHECK(r.err.find("locked") == std::string::npos);
     CHECK(r.err.find("busy") == std::string::npos);
-}
-
-json ok_json(const RunResult& r) {
-    INFO("exit " << r.exit_code << " stderr: " << r.err);
-    REQUIRE(r.exit_code == 0);
-    return json::parse(r.out);
 }
 
 std::vector<std::string> base(const std::string& db) {

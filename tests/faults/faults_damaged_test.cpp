@@ -16,9 +16,11 @@
 #include "test_support.h"
 
 using minsheng::test::fresh_station;
+using minsheng::test::one_line;
 using minsheng::test::read_text;
 using minsheng::test::run_minsheng;
 using minsheng::test::RunResult;
+using minsheng::test::sql_exec;
 using minsheng::test::TempDir;
 using minsheng::test::write_text;
 using nlohmann::json;
@@ -50,17 +52,6 @@ std::string real_station(const TempDir& dir) {
     return db;
 }
 
-void sql_exec(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    char* err = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    INFO(sql << ": " << (err ? err : ""));
-    sqlite3_free(err);
-    sqlite3_close(db);
-    REQUIRE(rc == SQLITE_OK);
-}
-
 struct Snapshot {
     std::string bytes;
     struct timespec mtime {};
@@ -86,10 +77,6 @@ void check_untouched(const std::string& path, const Snapshot& before) {
     CHECK(after.mtime.tv_sec == before.mtime.tv_sec);
     CHECK(after.mtime.tv_nsec == before.mtime.tv_nsec);
     CHECK(after.siblings == before.siblings);  // no -wal, -shm or -journal left behind
-}
-
-bool one_line(const std::string& err) {
-    return !err.empty() && err.back() == '\n' && std::count(err.begin(), err.end(), '\n') == 1;
 }
 
 // Reads, writes and the integrity check: every one refused the same clear way.

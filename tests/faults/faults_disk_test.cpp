@@ -11,7 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -22,7 +21,11 @@
 
 #include "test_support.h"
 
+using minsheng::test::audit_verify_json;
+using minsheng::test::exit_code_of;
 using minsheng::test::fresh_station;
+using minsheng::test::init_station;
+using minsheng::test::one_line;
 using minsheng::test::run_minsheng;
 using minsheng::test::RunResult;
 using minsheng::test::TempDir;
@@ -84,10 +87,6 @@ void fill(const SmallDisk& disk, const std::string& filler, long long leave) {
     }
 }
 
-bool one_line(const std::string& err) {
-    return !err.empty() && err.back() == '\n' && std::count(err.begin(), err.end(), '\n') == 1;
-}
-
 bool mentions_full_disk(const std::string& err) {
     return err.find("disk") != std::string::npos &&
            (err.find("full") != std::string::npos || err.find("space") != std::string::npos);
@@ -103,13 +102,6 @@ std::string list_json(const std::string& db) {
     INFO(r.err);
     CHECK(r.exit_code == 0);
     return r.out;
-}
-
-json verify(const std::string& db) {
-    const RunResult r = run_minsheng({"--db", db, "--json", "audit", "verify"});
-    INFO("audit verify: " << r.err);
-    REQUIRE(r.exit_code == 0);
-    return json::parse(r.out);
 }
 
 // Writes that must fail on a full disk: a case action, a new case, an import, a staff member.
@@ -136,11 +128,9 @@ std::string ledger(int rows) {
 
 // A station in the small disk with one case; returns the case id.
 std::string station_with_case(const std::string& db) {
-    auto r = run_minsheng({"--db", db, "--as", "督办甲", "init"});
-    REQUIRE(r.exit_code == 0);
-    r = run_minsheng({"--db", db, "--as", "督办甲", "staff", "add", kCoordinator, "--role", "coordinator"});
-    REQUIRE(r.exit_code == 0);
-    r = run_minsheng({"--db", db, "--as", kCoordinator, "--json", "case", "open", "--category", "drainage",
+    init_station(db);
+    const RunResult r =
+        run_minsheng({"--db", db, "--as", kCoordinator, "--json", "case", "open", "--category", "drainage",
                       "--address", "海福巷3号", "--summary", "污水漫溢", "--at", "2024-03-04T09:00"});
     REQUIRE(r.exit_code == 0);
     return json::parse(r.out).at("id");
@@ -148,7 +138,7 @@ std::string station_with_case(const std::string& db) {
 
 void check_full_disk_refusals(const SmallDisk& disk, const std::string& db, const std::string& id,
                               const std::string& csv) {
-    const json before = verify(db);
+    const json before = audit_verify_json(db);
     const std::string list_before = list_json(db);
     fill(disk, disk.file("filler"), 0);  // nothing left at all
     for (const auto& args : writes(db, id, csv)) {
@@ -160,7 +150,7 @@ void check_full_disk_refusals(const SmallDisk& disk, const std::string& db, cons
     }
     // Space back: nothing was half-written, and the next command works.
     fs::remove(disk.file("filler"));
-    const json after = verify(db);
+    const json after = audit_verify_json(db);
     CHECK(after.at("events") == before.at("events"));
     CHECK(after.at("cases") == before.at("cases"));
     CHECK(list_json(db) == list_before);
@@ -168,7 +158,7 @@ void check_full_disk_refusals(const SmallDisk& disk, const std::string& db, cons
                                          "空间恢复后", "--at", "2024-03-05T11:00"});
     CAPTURE(next.err);
     CHECK(next.exit_code == 0);
-    CHECK(verify(db).at("events") == before.at("events").get<int>() + 1);
+    CHECK(audit_verify_json(db).at("events") == before.at("events").get<int>() + 1);
 }
 
 }  // namespace
@@ -191,7 +181,7 @@ TEST_CASE("on a full disk writes fail with one clear line and nothing is half-wr
     }
 
     SECTION("the disk has a little room left: writes go until it is gone, then fail cleanly") {
-        const json before = verify(db);
+        const json before = audit_verify_json(db);
         fill(disk, disk.file("filler"), 96 * 1024);
         int written = 0;
         RunResult last;
@@ -206,7 +196,7 @@ TEST_CASE("on a full disk writes fail with one clear line and nothing is half-wr
         CHECK(one_line(last.err));
         CHECK(mentions_full_disk(last.err));
         fs::remove(disk.file("filler"));
-        CHECK(verify(db).at("events") == before.at("events").get<int>() + written);
+        CHECK(audit_verify_json(db).at("events") == before.at("events").get<int>() + written);
         CHECK(run_minsheng({"--db", db, "--as", kCoordinator, "case", "do", id, "note", "--note", "恢复",
                             "--at", "2024-03-05T11:00"})
                   .exit_code == 0);
@@ -227,7 +217,7 @@ TEST_CASE("a read-only station refuses writes with one clear line and still answ
     const std::string csv = scratch.file("ledger.csv");
     minsheng::test::write_text(csv, ledger(5));
     const std::string list_before = list_json(db);
-    const json verified = verify(db);
+    const json verified = audit_verify_json(db);
     REQUIRE(disk.remount(true));
 
     for (const auto& args : writes(db, id, csv)) {
@@ -251,7 +241,7 @@ TEST_CASE("a read-only station refuses writes with one clear line and still answ
     CHECK(v.exit_code == 0);
 
     REQUIRE(disk.remount(false));
-    CHECK(verify(db).at("events") == verified.at("events"));
+    CHECK(audit_verify_json(db).at("events") == verified.at("events"));
     CHECK(run_minsheng({"--db", db, "--as", kCoordinator, "case", "do", id, "note", "--note", "可写了",
                         "--at", "2024-03-05T11:00"})
               .exit_code == 0);
@@ -284,7 +274,7 @@ RunResult run_as_nobody(const std::vector<std::string>& args, const std::string&
     int status = 0;
     ::waitpid(pid, &status, 0);
     RunResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.exit_code = exit_code_of(status);
     r.out = minsheng::test::read_text(out);
     r.err = minsheng::test::read_text(err);
     return r;

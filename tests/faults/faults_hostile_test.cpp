@@ -14,7 +14,11 @@
 #include "cli/app.h"
 #include "test_support.h"
 
+using minsheng::test::audit_verify_json;
+using minsheng::test::event_count;
 using minsheng::test::fresh_station;
+using minsheng::test::ok_json;
+using minsheng::test::one_line;
 using minsheng::test::run_minsheng;
 using minsheng::test::RunResult;
 using minsheng::test::TempDir;
@@ -24,10 +28,6 @@ namespace {
 
 const std::string kCoordinator = "王协调";
 const std::string kSupervisor = "督办甲";
-
-bool one_line(const std::string& err) {
-    return !err.empty() && err.back() == '\n' && std::count(err.begin(), err.end(), '\n') == 1;
-}
 
 // SPEC's contract for any command: an exit code 0-5 (never a signal: 128 + N); on failure exactly one line
 // on stderr; on success stderr empty or only warnings.
@@ -65,16 +65,6 @@ RunResult run_in_process(std::vector<std::string> args) {
     r.out = out.str();
     r.err = err.str();
     return r;
-}
-
-json ok_json(const RunResult& r) {
-    INFO("exit " << r.exit_code << " stderr: " << r.err);
-    REQUIRE(r.exit_code == 0);
-    return json::parse(r.out);
-}
-
-long long event_count(const std::string& db) {
-    return ok_json(run_minsheng({"--db", db, "--json", "audit", "verify"})).at("events").get<long long>();
 }
 
 // Text that must survive exactly: it is data, never code, markup or a format.
@@ -123,7 +113,7 @@ TEST_CASE("SQL, HTML and other hostile text round-trips exactly", "[faults][host
         CHECK(c.at("reporters")[0].at("name") == text);
     }
     // Nothing was executed: every table is still there and the log verifies.
-    const json v = ok_json(run_minsheng({"--db", db, "--json", "audit", "verify"}));
+    const json v = audit_verify_json(db);
     CHECK(v.at("ok") == true);
     CHECK(v.at("events") == 2 * n);
 
@@ -195,7 +185,7 @@ TEST_CASE("a 1 MB summary and a 1 MB note are kept exactly", "[faults][hostile]"
     CHECK(got.size() == expected.size());
     CHECK(got.substr(0, 200) == expected.substr(0, 200));
     CHECK((got == expected));
-    CHECK(ok_json(run_minsheng({"--db", db, "--json", "audit", "verify"})).at("ok") == true);
+    CHECK(audit_verify_json(db).at("ok") == true);
 }
 
 TEST_CASE("invalid UTF-8 and control characters are refused with one line and nothing written",
@@ -561,5 +551,5 @@ TEST_CASE("a few hundred random command lines keep the exit-code and one-line co
     WARN("random command lines: " << lines << " run; exit 0: " << by_code[0] << ", 1: " << by_code[1]
                                   << ", 2: " << by_code[2] << ", 3: " << by_code[3] << ", 4: " << by_code[4]
                                   << ", 5: " << by_code[5]);
-    CHECK(ok_json(run_minsheng({"--db", db, "--json", "audit", "verify"})).at("ok") == true);
+    CHECK(audit_verify_json(db).at("ok") == true);
 }

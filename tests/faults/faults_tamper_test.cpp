@@ -7,7 +7,6 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -15,8 +14,10 @@
 #include "test_support.h"
 
 using minsheng::test::fresh_station;
+using minsheng::test::one_line;
 using minsheng::test::run_minsheng;
 using minsheng::test::RunResult;
+using minsheng::test::sql_exec;
 using minsheng::test::TempDir;
 using nlohmann::json;
 
@@ -62,16 +63,7 @@ struct Station {
         REQUIRE(verify().exit_code == 0);
     }
     RunResult verify() const { return run_minsheng({"--db", db, "audit", "verify"}); }
-    void sql(const std::string& text) const {
-        sqlite3* h = nullptr;
-        REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
-        char* err = nullptr;
-        const int rc = sqlite3_exec(h, text.c_str(), nullptr, nullptr, &err);
-        INFO(text << ": " << (err ? err : ""));
-        sqlite3_free(err);
-        sqlite3_close(h);
-        REQUIRE(rc == SQLITE_OK);
-    }
+    void sql(const std::string& text) const { sql_exec(db, text); }
     std::string query(const std::string& text) const {
         sqlite3* h = nullptr;
         REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
@@ -85,10 +77,6 @@ struct Station {
         return out;
     }
 };
-
-bool one_line(const std::string& err) {
-    return !err.empty() && err.back() == '\n' && std::count(err.begin(), err.end(), '\n') == 1;
-}
 
 // Detected, exit 1, one line naming `event N` (and not a later one first).
 void check_detected(const Station& s, int first_bad) {
