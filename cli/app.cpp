@@ -3,6 +3,7 @@
 #include "cli/app.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -394,18 +395,26 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 out << "added " << trim(staff_name) << " as " << staff_role << '\n';
         } else if (*wf_list) {
             const auto wfs = st.workflows();
+            auto description = [&](const auto& w) {
+                return trim(st.workflow(w.category, w.version).description);
+            };
             if (ctx.json) {
                 json a = json::array();
                 for (const auto& w : wfs)
                     a.push_back({{"category", w.category},
                                  {"name", w.name},
                                  {"version", w.version},
-                                 {"deadline_days", w.deadline_days}});
+                                 {"deadline_days", w.deadline_days},
+                                 {"description", description(w)}});
                 out << a.dump(2) << '\n';
             } else {
-                Table t({"类别", "名称", "版本", "时限(工作日)"});
-                for (const auto& w : wfs)
-                    t.add({w.category, w.name, std::to_string(w.version), std::to_string(w.deadline_days)});
+                Table t({"类别", "名称", "版本", "时限(工作日)", "说明"});
+                for (const auto& w : wfs) {
+                    std::string d = description(w);
+                    std::replace(d.begin(), d.end(), '\n', ' ');  // one row per workflow
+                    t.add(
+                        {w.category, w.name, std::to_string(w.version), std::to_string(w.deadline_days), d});
+                }
                 t.print(out);
             }
         } else if (*wf_load) {

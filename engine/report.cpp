@@ -372,7 +372,7 @@ struct Node {
 
 struct Parsed {
     std::vector<Node> nodes;
-    std::vector<std::string> problems;
+    std::vector<TemplateProblem> problems;
 };
 
 bool valid_name(const std::string& n) {
@@ -393,18 +393,23 @@ Parsed parse_template(std::string_view t) {
     Parsed out;
     struct Open {
         Node node;
-        int line;
+        size_t offset;  // of its tag
     };
     std::vector<Open> stack;
     auto current = [&]() -> std::vector<Node>& {
         return stack.empty() ? out.nodes : stack.back().node.children;
     };
-    auto line_at = [&](size_t p) {
-        return 1 + static_cast<int>(std::count(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(p), '\n'));
+    // The line of offset p, counted on from the previous call: problems come in order, except the sections
+    // never closed, which come last and backwards.
+    auto line_at = [&t, at = size_t{0}, line = 1](size_t p) mutable {
+        const auto from = t.begin() + static_cast<std::ptrdiff_t>(std::min(at, p));
+        const auto to = t.begin() + static_cast<std::ptrdiff_t>(std::max(at, p));
+        const int lines = static_cast<int>(std::count(from, to, '\n'));
+        line += p >= at ? lines : -lines;
+        at = p;
+        return line;
     };
-    auto problem = [&](size_t p, const std::string& m) {
-        out.problems.push_back("line " + std::to_string(line_at(p)) + ": " + m);
-    };
+    auto problem = [&](size_t p, const std::string& m) { out.problems.push_back({p, line_at(p), m}); };
     auto add_text = [&](std::string_view s) {
         if (s.empty()) return;
         auto& nodes = current();
@@ -466,21 +471,31 @@ Parsed parse_template(std::string_view t) {
             continue;
         }
         if (!known_name(name)) {
-            std::string known;
-            for (const auto& p : write_up_placeholders())
-                known += (known.empty() ? "" : ", ") + std::string(p.name);
-            problem(open, "unknown placeholder '" + name + "' (known: " + known + ", fields.KEY)");
+            static const std::vector<std::string> names = [] {
+                std::vector<std::string> out;
+                for (const auto& p : write_up_placeholders())
+                    out.emplace_back(p.name);
+                return out;
+            }();
+            std::string hint = did_you_mean(name, names);
+            if (hint.empty()) {
+                for (const auto& n : names)
+                    hint += (hint.empty() ? " (known: " : ", ") + n;
+                hint += ", fields.KEY)";
+            }
+            problem(open, "unknown placeholder '" + name + "'" + hint);
             continue;
         }
         if (sigil == '#' || sigil == '^') {
-            stack.push_back(
-                {{sigil == '#' ? Node::Kind::Section : Node::Kind::Inverted, name, {}}, line_at(open)});
+            stack.push_back({{sigil == '#' ? Node::Kind::Section : Node::Kind::Inverted, name, {}}, open});
         } else if (sigil == '/') {
             if (stack.empty()) {
                 problem(open, "'{{/" + name + "}}' closes no section");
             } else if (stack.back().node.text != name) {
-                problem(open, "'{{/" + name + "}}' closes section '" + stack.back().node.text +
-                                  "' opened on line " + std::to_string(stack.back().line));
+                const Node& section = stack.back().node;
+                const char opener = section.kind == Node::Kind::Inverted ? '^' : '#';
+                problem(open, "'{{/" + name + "}}' does not match the open section '{{" + opener +
+                                  section.text + "}}'; expected '{{/" + section.text + "}}'");
             } else {
                 Node done = std::move(stack.back().node);
                 stack.pop_back();
@@ -491,13 +506,14 @@ Parsed parse_template(std::string_view t) {
         }
     }
     while (!stack.empty()) {
-        out.problems.push_back("line " + std::to_string(stack.back().line) + ": section '" +
-                               stack.back().node.text + "' is never closed with {{/" +
-                               stack.back().node.text + "}}");
+        problem(stack.back().offset, "section '" + stack.back().node.text + "' is never closed with {{/" +
+                                         stack.back().node.text + "}}");
         Node done = std::move(stack.back().node);
         stack.pop_back();
         current().push_back(std::move(done));
     }
+    std::stable_sort(out.problems.begin(), out.problems.end(),
+                     [](const TemplateProblem& a, const TemplateProblem& b) { return a.offset < b.offset; });
     return out;
 }
 
@@ -523,13 +539,17 @@ void render_nodes(const std::vector<Node>& nodes, const TemplateValues& values, 
 
 }  // namespace
 
-std::vector<std::string> template_problems(std::string_view tmpl) {
+std::string TemplateProblem::to_string() const {
+    return "line " + std::to_string(line) + ": " + message;
+}
+
+std::vector<TemplateProblem> template_problems(std::string_view tmpl) {
     return parse_template(tmpl).problems;
 }
 
 std::string render_template(std::string_view tmpl, const TemplateValues& values) {
     const Parsed p = parse_template(tmpl);
-    if (!p.problems.empty()) throw refused("write_up template: " + p.problems.front());
+    if (!p.problems.empty()) throw refused("write_up template: " + p.problems.front().to_string());
     std::string out;
     render_nodes(p.nodes, values, out);
     return out;
@@ -871,7 +891,7 @@ WriteUp make_write_up(const CaseState& c, const std::vector<Event>& events, cons
     const Parsed p = parse_template(tmpl);
     if (!p.problems.empty())
         throw refused("the write_up template of workflow '" + w.category + "' (version " +
-                      std::to_string(w.version) + "): " + p.problems.front() +
+                      std::to_string(w.version) + "): " + p.problems.front().to_string() +
                       "; fix it and load the workflow again");
     std::string rendered;
     render_nodes(p.nodes, v, rendered);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -69,8 +70,16 @@ struct Placeholder {
 // Every placeholder a write-up template may use, with its meaning (for documentation and checking).
 const std::vector<Placeholder>& write_up_placeholders();
 
-// Problems with a template, each "line N: message" (N counts from 1 within the template); empty when valid.
-std::vector<std::string> template_problems(std::string_view tmpl);
+// A problem with a template, at the tag at fault.
+struct TemplateProblem {
+    std::size_t offset = 0;         // bytes from the start of the template to the tag's "{{"
+    int line = 1;                   // the line of the template it is on, from 1
+    std::string message;            // e.g. "unknown placeholder 'adress' (did you mean 'address'?)"
+    std::string to_string() const;  // "line N: message"
+};
+// Every problem with a template, in template order; empty when valid. The workflow checker reports these
+// when a workflow is loaded, and the renderer refuses a template that has any.
+std::vector<TemplateProblem> template_problems(std::string_view tmpl);
 // Renders the template; throws Error(Refused) naming the first problem when template_problems() finds any.
 std::string render_template(std::string_view tmpl, const TemplateValues& values);
 

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "engine/error.h"
+#include "engine/report.h"
 
 namespace minsheng {
 
@@ -86,6 +87,7 @@ namespace {
 // and no workflow needs more than about six.
 constexpr int kMaxNesting = 64;
 constexpr int kMaxDeadlineDays = 1000;
+constexpr std::size_t kMaxTemplateProblems = 20;  // reported one by one in a write_up
 constexpr std::string_view kCounters[] = {"repeat_count", "reopen_count", "escalation_level", "departments"};
 
 bool is_counter(std::string_view name) {
@@ -112,9 +114,9 @@ bool is_field_name(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return is_lower(c) || is_digit(c) || c == '_'; });
 }
 
-std::string quoted(std::string_view s) {
-    return "'" + std::string(s) + "'";
-}
+// A function object rather than a function, so that argument-dependent lookup does not pick std::quoted
+// (<iomanip>, which report.h brings in) for std::string arguments.
+const auto quoted = [](std::string_view s) { return "'" + std::string(s) + "'"; };
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);
@@ -158,11 +160,14 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
     return best;
 }
 
-// " (did you mean 'x'?)", or "" when nothing is close.
+}  // namespace
+
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
     const std::string best = closest(word, candidates);
     return best.empty() ? "" : " (did you mean " + quoted(best) + "?)";
 }
+
+namespace {
 
 std::vector<std::string> to_strings(std::initializer_list<std::string_view> words) {
     return std::vector<std::string>(words.begin(), words.end());
@@ -266,6 +271,62 @@ SourceMark character_mark(const std::string& text, SourceMark byte_mark) {
     for (std::size_t i = start; i < end; ++i)
         if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
     return {byte_mark.line, column};
+}
+
+// Line `line` (0-based) of `text`, without its line break; nullopt past the end.
+std::optional<std::string_view> line_of(const std::string& text, int line) {
+    std::size_t start = 0;
+    for (int i = 0; i < line; ++i) {
+        start = text.find('\n', start);
+        if (start == std::string::npos) return std::nullopt;
+        ++start;
+    }
+    std::size_t end = std::min(text.find('\n', start), text.size());
+    if (end > start && text[end - 1] == '\r') --end;
+    return std::string_view(text).substr(start, end - start);
+}
+
+// Where byte `offset` of the scalar `node`'s value lies in the file (`text`), as a byte mark, when the
+// value's text can be found there as written: line by line in a literal block (`|`), or on the scalar's first
+// line for a plain or quoted one. nullopt otherwise (folded blocks, escapes, line folding before `offset`).
+std::optional<SourceMark> mark_in_scalar(const std::string& text, const YAML::Node& node,
+                                         std::string_view value, std::size_t offset) {
+    const YAML::Mark m = node.Mark();
+    if (m.is_null() || m.line < 0 || m.column < 0 || offset >= value.size()) return std::nullopt;
+    const auto header = line_of(text, m.line);
+    if (!header) return std::nullopt;
+    std::size_t c = static_cast<std::size_t>(m.column);
+    // The mark of a scalar with a tag or an anchor (`!!str |`, `&a |`) is at the tag or anchor.
+    while (c < header->size() && ((*header)[c] == '!' || (*header)[c] == '&')) {
+        while (c < header->size() && (*header)[c] != ' ')
+            ++c;
+        while (c < header->size() && (*header)[c] == ' ')
+            ++c;
+    }
+    if (c >= header->size()) return std::nullopt;
+    const char indicator = (*header)[c];
+    if (indicator == '|') {
+        // Each line of a literal block is a line of the value, after the block's indentation.
+        const std::size_t line_start = offset == 0 ? 0 : value.rfind('\n', offset - 1) + 1;
+        const std::size_t line_end = std::min(value.find('\n', offset), value.size());
+        const std::string_view value_line = value.substr(line_start, line_end - line_start);
+        const int k = static_cast<int>(std::count(value.begin(), value.begin() + line_start, '\n'));
+        const auto file_line = line_of(text, m.line + 1 + k);
+        if (!file_line || file_line->size() < value_line.size()) return std::nullopt;
+        const std::size_t indent = file_line->size() - value_line.size();
+        if (file_line->substr(indent) != value_line ||
+            file_line->substr(0, indent).find_first_not_of(' ') != std::string_view::npos)
+            return std::nullopt;
+        return SourceMark{m.line + 2 + k, static_cast<int>(indent + offset - line_start) + 1};
+    }
+    if (indicator == '>') return std::nullopt;
+    // A plain or quoted scalar: its text up to and including the tag's "{{" must be as written, on one line.
+    const std::size_t start = indicator == '"' || indicator == '\'' ? c + 1 : c;
+    const std::size_t length = std::min(offset + 2, value.size());
+    if (value.substr(0, length).find('\n') != std::string_view::npos ||
+        header->substr(start, length) != value.substr(0, length))
+        return std::nullopt;
+    return SourceMark{m.line + 1, static_cast<int>(start + offset) + 1};
 }
 
 // Only whitespace and comments.
@@ -592,7 +653,8 @@ bool may_stay_in_finished(Effect e) {
 
 class WorkflowReader {
 public:
-    WorkflowReader(Loader& loader, Workflow& wf) : in_(loader), wf_(wf) {}
+    WorkflowReader(Loader& loader, Workflow& wf, WorkflowChecks checks)
+        : in_(loader), wf_(wf), checks_(checks) {}
 
     void read(const YAML::Node& root) {
         std::set<std::string> suggested;
@@ -627,9 +689,14 @@ public:
                     wf_.departments.push_back(name);
             }
         }
-        if (const Entry* e = Loader::find(top, "write_up"))
-            if (auto s = in_.text(*e, "", false)) wf_.write_up = *s;
-        if (const Entry* e = Loader::find(top, "description")) in_.text(*e, "", false);
+        if (const Entry* e = Loader::find(top, "write_up")) {
+            if (auto s = in_.text(*e, "", false)) {
+                wf_.write_up = *s;
+                if (checks_ == WorkflowChecks::All) check_write_up(*e);
+            }
+        }
+        if (const Entry* e = Loader::find(top, "description"))
+            if (auto s = in_.text(*e, "", false)) wf_.description = *s;
 
         const Entry* steps = Loader::find(top, "steps");
         if (steps) read_steps(*steps);
@@ -641,6 +708,31 @@ public:
     }
 
 private:
+    // The template's problems (report.cpp's parser, the one that renders it), each at its tag when the
+    // value's text can be found in the file, else at the value.
+    // At most kMaxTemplateProblems of them, then how many more: a template of nothing but bad tags is not
+    // worth a line per tag.
+    void check_write_up(const Entry& e) {
+        const std::string& tmpl = wf_.write_up;
+        const auto problems = report::template_problems(tmpl);
+        for (std::size_t i = 0; i < problems.size(); ++i) {
+            const report::TemplateProblem& p = problems[i];
+            std::string message = p.message;
+            if (i == kMaxTemplateProblems)
+                message = "and " + std::to_string(problems.size() - i) + " more problems in the template";
+            if (auto at = mark_in_scalar(wf_.source, e.value, tmpl, p.offset)) {
+                in_.problem(*at, "write_up: " + message);
+            } else {
+                const std::size_t newline = tmpl.find('\n');
+                const bool one_line = newline == std::string::npos || newline + 1 == tmpl.size();
+                in_.problem(e.value, "write_up" +
+                                         (one_line ? "" : " (template line " + std::to_string(p.line) + ")") +
+                                         ": " + message);
+            }
+            if (i == kMaxTemplateProblems) break;
+        }
+    }
+
     void read_steps(const Entry& e) {
         if (!e.value.IsSequence()) {
             in_.problem(e.value.IsNull() ? e.key_node : e.value,
@@ -1168,6 +1260,7 @@ private:
 
     Loader& in_;
     Workflow& wf_;
+    WorkflowChecks checks_;
     std::vector<ActionNodes> nodes_;
     std::map<std::string, int> step_lines_;  // every step id seen, valid step or not, for duplicates
     bool steps_ok_ = true;                   // every step read, with unique ids and known phases
@@ -1177,7 +1270,7 @@ private:
 
 }  // namespace
 
-WorkflowLoad load_workflow(const std::string& text, const std::string& file_name) {
+WorkflowLoad load_workflow(const std::string& text, const std::string& file_name, WorkflowChecks checks) {
     WorkflowLoad result;
     Loader loader(file_name);
     if (auto deep = too_deep(text)) {
@@ -1210,7 +1303,7 @@ WorkflowLoad load_workflow(const std::string& text, const std::string& file_name
             loader.problem(root,
                            "the top level must be a map (category, name, version, steps, actions, ...)");
         } else {
-            WorkflowReader(loader, wf).read(root);
+            WorkflowReader(loader, wf, checks).read(root);
         }
     } catch (const YAML::Exception& e) {
         // The reader only asks nodes what they are before reading them, so this is a bug; still a problem,
@@ -1234,8 +1327,9 @@ WorkflowLoad load_workflow(const std::string& text, const std::string& file_name
     return result;
 }
 
-Workflow load_workflow_or_throw(const std::string& text, const std::string& file_name) {
-    WorkflowLoad load = load_workflow(text, file_name);
+Workflow load_workflow_or_throw(const std::string& text, const std::string& file_name,
+                                WorkflowChecks checks) {
+    WorkflowLoad load = load_workflow(text, file_name, checks);
     if (!load.problems.empty()) throw refused(load.problems.front().to_string());
     return std::move(*load.workflow);
 }

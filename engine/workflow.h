@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/lifecycle.h"
@@ -53,7 +54,7 @@ struct Condition {
 struct Guard {
     std::vector<Condition> when;  // empty: always
     std::vector<Condition> require;
-    std::string message;          // shown to the user when refused
+    std::string message;  // shown to the user when refused
     SourceMark mark;
 };
 
@@ -97,8 +98,9 @@ struct Workflow {
     std::vector<std::string> departments;  // usually involved; the first is the usual lead (牵头单位)
     std::vector<Step> steps;               // the first intake step is where a new case starts
     std::vector<Action> actions;
-    std::string write_up;  // the typical-case write-up template (reports)
-    std::string source;    // the YAML text as loaded
+    std::string write_up;     // the typical-case write-up template (reports)
+    std::string description;  // optional text for people, as written
+    std::string source;       // the YAML text as loaded
 
     const Step* find_step(std::string_view id) const;
     const Action* find_action(std::string_view id) const;
@@ -117,10 +119,21 @@ struct WorkflowLoad {
     std::vector<WorkflowProblem> problems;  // every problem found, in file order
 };
 
+// Which checks a load runs. A station's stored text passed the checks of the minsheng that stored it; a later
+// minsheng may check more (the write_up template's placeholders, say), and must still read that text: its
+// cases were opened under it. The template is checked again when a report renders it.
+enum class WorkflowChecks { All, Stored };
+
 // Parses and checks one workflow file's text; never throws for bad content (problems are returned).
-WorkflowLoad load_workflow(const std::string& text, const std::string& file_name);
+WorkflowLoad load_workflow(const std::string& text, const std::string& file_name,
+                           WorkflowChecks checks = WorkflowChecks::All);
 
 // Convenience: load_workflow, throwing Error(Refused) with the first problem when there are any.
-Workflow load_workflow_or_throw(const std::string& text, const std::string& file_name);
+Workflow load_workflow_or_throw(const std::string& text, const std::string& file_name,
+                                WorkflowChecks checks = WorkflowChecks::All);
+
+// " (did you mean 'x'?)" naming the candidate closest to a misspelt `word`, or "" when none is close: the
+// suggestion the checker gives for unknown keys and names (and report.cpp for unknown placeholders).
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace minsheng

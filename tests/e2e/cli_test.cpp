@@ -17,9 +17,11 @@
 
 using Catch::Matchers::Contains;
 using minsheng::test::fresh_station;
+using minsheng::test::ok_json;
 using minsheng::test::read_text;
 using minsheng::test::run_minsheng;
 using minsheng::test::RunResult;
+using minsheng::test::sql_exec;
 using minsheng::test::TempDir;
 using minsheng::test::write_text;
 using nlohmann::json;
@@ -41,12 +43,6 @@ RunResult ok(const RunResult& r) {
     INFO("stderr: " << r.err);
     REQUIRE(r.exit_code == 0);
     return r;
-}
-
-json ok_json(const RunResult& r) {
-    ok(r);
-    INFO("stdout: " << r.out);
-    return json::parse(r.out);
 }
 
 // Opens a drainage case (or attaches a repeat) and returns {"id", "repeat"}.
@@ -97,19 +93,6 @@ std::string fingerprint(const std::string& db) {
         if (fs::exists(db + suffix)) fp += std::string("|") + suffix + ":" + read_text(db + suffix);
     }
     return fp;
-}
-
-void sql_exec(const std::string& db, const std::string& statement) {
-    sqlite3* h = nullptr;
-    REQUIRE(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) ==
-            SQLITE_OK);
-    char* err = nullptr;
-    const int rc = sqlite3_exec(h, statement.c_str(), nullptr, nullptr, &err);
-    const std::string message = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(h);
-    INFO(statement << ": " << message);
-    REQUIRE(rc == SQLITE_OK);
 }
 
 long long sql_count(const std::string& db, const std::string& query) {
@@ -1052,4 +1035,80 @@ TEST_CASE("audit overdue --as-of takes each case as it stood then", "[cli][e2e][
         CHECK(ids(ok_json(as(db, kSupervisor, {"--today", "2024-04-02", "--json", "audit", "overdue"}))) ==
               std::vector<std::string>{d, a});
     }
+}
+
+TEST_CASE("a bad write_up placeholder: workflow check names its place, load and init refuse it",
+          "[cli][e2e][workflow]") {
+    TempDir dir;
+    std::string text = read_text(MINSHENG_SOURCE_DIR "/workflows/general.yaml");
+    text.replace(text.find("version: 1\n"), 11, "version: 2\n");  // a new version, loadable but for the typo
+    const size_t at = text.find("{{address}}");
+    REQUIRE(at != std::string::npos);
+    text.replace(at, 11, "{{adress}}");
+    // Its line, and its column in characters.
+    const size_t line_start = text.rfind('\n', at) + 1;
+    const long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(at), '\n');
+    long column = 1;
+    for (size_t i = line_start; i < at; ++i)
+        column += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+    fs::create_directories(dir.file("wf"));
+    const std::string file = dir.file("wf/general.yaml");
+    write_text(file, text);
+    const std::string problem = file + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                                ": write_up: unknown placeholder 'adress' (did you mean 'address'?)\n";
+
+    const RunResult check = run_minsheng({"workflow", "check", file});
+    CHECK(check.exit_code == 3);
+    CHECK(check.out.empty());
+    CHECK(check.err == problem);
+    CHECK(run_minsheng({"workflow", "check", MINSHENG_SOURCE_DIR "/workflows/general.yaml"}).exit_code == 0);
+
+    const std::string db = fresh_station(dir);
+    const std::string before = fingerprint(db);
+    const RunResult load = as(db, kSupervisor, {"workflow", "load", file});
+    check_error(load, 3);
+    CHECK(load.err == "minsheng: " + problem);
+    CHECK(fingerprint(db) == before);
+
+    const std::string other = dir.file("other.db");
+    const RunResult init = as(other, kSupervisor, {"init", "--workflows", dir.file("wf")});
+    check_error(init, 3);
+    CHECK(init.err == "minsheng: " + problem);
+    CHECK_FALSE(fs::exists(other));
+}
+
+TEST_CASE("workflow list shows each workflow's description", "[cli][e2e][workflow]") {
+    TempDir dir;
+    const std::string db = fresh_station(dir);
+    const std::string general = "不属于其他类别的民生诉求，按“受理—派单—办理—回访—办结”办理。";
+    const json j = ok_json(as(db, kCoordinator, {"--json", "workflow", "list"}));
+    REQUIRE(j.size() == 5);
+    for (const auto& w : j) {
+        CAPTURE(w.dump());
+        CHECK_FALSE(w.at("description").get<std::string>().empty());
+        if (w.at("category") == "general") CHECK(w.at("description") == general);
+    }
+    const RunResult table = ok(as(db, kCoordinator, {"workflow", "list"}));
+    const std::string header = table.out.substr(0, table.out.find('\n'));
+    CHECK(header.size() > std::string("说明").size());
+    CHECK(header.substr(header.size() - std::string("说明").size()) == "说明");
+    CHECK_THAT(table.out, Contains("  " + general + "\n"));
+}
+
+TEST_CASE("a workflow stored before its write_up was checked still works; only its report refuses",
+          "[cli][e2e][workflow]") {
+    TempDir dir;
+    const std::string db = fresh_station(dir);
+    const std::string id = open_case(db, "海福巷3号", "2024-03-05T09:00:00");
+    // As an older minsheng, which did not check placeholders, could have stored it.
+    sql_exec(db,
+             "UPDATE workflows SET source = replace(source, '{{address}}', '{{adress}}') WHERE category = "
+             "'drainage'");
+    CHECK(ok_json(as(db, kCoordinator, {"--json", "workflow", "list"})).size() == 5);
+    act(db, kCoordinator, id, "dispatch", {"--department", "街道城管科"});
+    CHECK(open_report(db, "海福巷5号", "2024-03-06T09:00:00").at("repeat") == false);
+    act(db, kSupervisor, id, "mark-typical");
+    const RunResult report = as(db, kCoordinator, {"report", "typical", id});
+    check_error(report, 3);
+    CHECK_THAT(report.err, Contains("adress"));
 }

@@ -3,24 +3,17 @@
 #include "engine/report.h"
 
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <sstream>
 
 #include "engine/error.h"
 #include "engine/runtime.h"
+#include "test_support.h"
 
 using namespace minsheng;
 using namespace minsheng::report;
+using minsheng::test::read_existing;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 // The shipped calendar and workflows, read from the source tree.
 struct Shipped {
@@ -29,10 +22,10 @@ struct Shipped {
     Shipped() {
         const std::string dir = std::string(MINSHENG_SOURCE_DIR) + "/workflows/";
         const std::string cal = dir + "calendar/cn-holidays.yaml";
-        calendar = Calendar(parse_calendar_yaml(slurp(cal), cal));
+        calendar = Calendar(parse_calendar_yaml(read_existing(cal), cal));
         for (const char* c : {"drainage", "road", "sanitation", "dibao", "general"}) {
             const std::string f = dir + c + ".yaml";
-            workflows.emplace(c, load_workflow_or_throw(slurp(f), f));
+            workflows.emplace(c, load_workflow_or_throw(read_existing(f), f));
         }
     }
 };
@@ -381,11 +374,26 @@ TEST_CASE("the write-up template: placeholders, sections, inverted and nested se
     CHECK(template_problems("{{address}}{{#repeated}}x{{/repeated}}").empty());
     auto problems = template_problems("第一行\n{{adress}}");
     REQUIRE(problems.size() == 1);
-    CHECK(contains(problems[0], "line 2"));
-    CHECK(contains(problems[0], "adress"));
+    CHECK(problems[0].line == 2);
+    CHECK(problems[0].offset == std::string("第一行\n").size());
+    CHECK(problems[0].message == "unknown placeholder 'adress' (did you mean 'address'?)");
+    CHECK(problems[0].to_string() == "line 2: unknown placeholder 'adress' (did you mean 'address'?)");
+    CHECK(contains(template_problems("{{zzzz}}").at(0).message, "(known: id, category, "));
     CHECK(template_problems("{{#repeated}}x").size() == 1);
-    CHECK(contains(template_problems("{{#repeated}}x{{/resolved}}{{/repeated}}").at(0),
-                   "closes section 'repeated'"));
+    CHECK(template_problems("{{#repeated}}x").at(0).message ==
+          "section 'repeated' is never closed with {{/repeated}}");
+    CHECK(template_problems("{{#repeated}}x{{/resolved}}{{/repeated}}").at(0).message ==
+          "'{{/resolved}}' does not match the open section '{{#repeated}}'; expected '{{/repeated}}'");
+    // In template order, the section never closed (reported once the end is reached) first.
+    problems = template_problems("{{#repeated}}x{{nope}}");
+    REQUIRE(problems.size() == 2);
+    CHECK(problems[0].offset == 0);
+    CHECK(problems[1].offset == 14);
+    problems = template_problems("{{#repeated}}\n{{#resolved}}\n\n{{nope}}\n");
+    REQUIRE(problems.size() == 3);
+    CHECK(problems[0].line == 1);
+    CHECK(problems[1].line == 2);
+    CHECK(problems[2].line == 4);
     CHECK(template_problems("{{/repeated}}").size() == 1);
     CHECK(template_problems("{{address").size() == 1);
     CHECK(template_problems("{{{address}}}").size() == 1);
@@ -406,6 +414,38 @@ TEST_CASE("the shipped workflows' write_up templates are valid", "[report][templ
         CHECK(template_problems(w.write_up).empty());
     }
     CHECK(template_problems(kDefaultWriteUp).empty());
+}
+
+TEST_CASE("workflows/README.md lists exactly the placeholders the renderer knows", "[report][template]") {
+    // The table under "| placeholder | value |": rows "| `{{name}}` | meaning |" in the order of
+    // write_up_placeholders(), then fields.KEY.
+    std::istringstream readme(read_existing(MINSHENG_SOURCE_DIR "/workflows/README.md"));
+    std::string line;
+    while (std::getline(readme, line) && line != "| placeholder | value |") {
+    }
+    REQUIRE(std::getline(readme, line));  // | --- | --- |
+    std::vector<std::pair<std::string, std::string>> documented;
+    const std::string open = "| `{{";
+    const std::string close = "}}` | ";
+    while (std::getline(readme, line) && line.rfind(open, 0) == 0) {
+        const size_t end = line.find(close);
+        REQUIRE(end != std::string::npos);
+        const size_t meaning = end + close.size();
+        REQUIRE(line.size() >= meaning + 2);
+        documented.emplace_back(line.substr(open.size(), end - open.size()),
+                                line.substr(meaning, line.size() - meaning - 2));
+    }
+    REQUIRE_FALSE(documented.empty());
+    CHECK(documented.back().first == "fields.KEY");
+    documented.pop_back();
+    std::vector<std::pair<std::string, std::string>> known;
+    for (const auto& p : write_up_placeholders())
+        known.emplace_back(p.name, p.meaning);
+    REQUIRE(documented.size() == known.size());
+    for (size_t i = 0; i < known.size(); ++i) {
+        CHECK(documented[i].first == known[i].first);
+        CHECK(documented[i].second == known[i].second);
+    }
 }
 
 TEST_CASE("a bad write_up template is refused naming the workflow", "[report][template]") {

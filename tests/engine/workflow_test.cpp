@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "engine/error.h"
 #include "engine/workflow.h"
+#include "test_support.h"
 
 using namespace minsheng;
+using minsheng::test::read_text;
 
 namespace {
 
@@ -29,13 +29,6 @@ const std::string kActions =
     "  - {id: dispatch, from: [received], to: handling, requires: [department], effect: dispatch}\n"  // 10
     "  - {id: resolve, from: [handling], to: visiting}\n"                                             // 11
     "  - {id: visit, from: [visiting], to: done}\n";                                                  // 12
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 std::string dump(const WorkflowLoad& load) {
     std::string out;
@@ -481,7 +474,7 @@ TEST_CASE("every problem in a file is reported, in file order", "[workflow][prob
 TEST_CASE("the shipped workflows load and accept the common actions", "[workflow][shipped]") {
     for (const std::string name : {"drainage", "road", "sanitation", "dibao", "general"}) {
         const std::string path = std::string(MINSHENG_SOURCE_DIR "/workflows/") + name + ".yaml";
-        const std::string text = read_file(path);
+        const std::string text = read_text(path);
         REQUIRE_FALSE(text.empty());
         const auto l = load_workflow(text, path);
         INFO(path << "\n" << dump(l));
@@ -580,7 +573,7 @@ TEST_CASE("the shipped workflows load and accept the common actions", "[workflow
 }
 
 TEST_CASE("dibao needs a supervisor's exception for hukou elsewhere", "[workflow][shipped]") {
-    const auto l = load_workflow(read_file(MINSHENG_SOURCE_DIR "/workflows/dibao.yaml"), "dibao.yaml");
+    const auto l = load_workflow(read_text(MINSHENG_SOURCE_DIR "/workflows/dibao.yaml"), "dibao.yaml");
     INFO(dump(l));
     REQUIRE(l.workflow);
     const Workflow& wf = *l.workflow;
@@ -616,7 +609,7 @@ TEST_CASE("inputs found by fuzzing load without crashing", "[workflow][fuzz]") {
     int count = 0;
     for (const auto& entry : fs::directory_iterator(dir)) {
         if (!entry.is_regular_file()) continue;
-        const std::string text = read_file(entry.path().string());
+        const std::string text = read_text(entry.path().string());
         INFO(entry.path().string());
         WorkflowLoad l;
         CHECK_NOTHROW(l = load_workflow(text, entry.path().filename().string()));
@@ -630,4 +623,118 @@ TEST_CASE("inputs found by fuzzing load without crashing", "[workflow][fuzz]") {
         ++count;
     }
     CHECK(count > 0);
+}
+
+TEST_CASE("write_up placeholders are checked at load, each at its tag", "[workflow][problems][write_up]") {
+    // kHead + kActions are lines 1-12; the template starts on line 14.
+    auto with_write_up = [](const std::string& lines) {
+        return load(kHead + kActions + "write_up: |\n" + lines);
+    };
+    SECTION("an unknown name, with a suggestion; columns count characters") {
+        const auto l = with_write_up(
+            "  收集到群众{{report_count}}次反映{{adress}}。\n"   // 14
+            "  {{#repeated}}多次{{/repeated}}{{rootcause}}\n");  // 15
+        CHECK_PROBLEM(l, "write_up: unknown placeholder 'adress' (did you mean 'address'?)", 14, 27);
+        CHECK_PROBLEM(l, "write_up: unknown placeholder 'rootcause' (did you mean 'root_cause'?)", 15, 31);
+        CHECK(l.problems.size() == 2);
+        CHECK(l.problems.front().to_string() ==
+              "t.yaml:14:27: write_up: unknown placeholder 'adress' (did you mean 'address'?)");
+    }
+    SECTION("a name nothing is close to lists the known ones") {
+        CHECK_PROBLEM(with_write_up("  {{zzzz}}\n"), "unknown placeholder 'zzzz' (known: id, category,", 14,
+                      3);
+    }
+    SECTION("a section never closed, at its opening tag") {
+        CHECK_PROBLEM(with_write_up("  办结。\n  {{#resolved}}用时{{working_days}}天\n"),
+                      "write_up: section 'resolved' is never closed with {{/resolved}}", 15, 3);
+    }
+    SECTION("a closing tag that does not match the open section, or closes none") {
+        const auto l = with_write_up("  {{#resolved}}x{{/visited}}{{/resolved}}\n  y{{/resolved}}\n");
+        CHECK_PROBLEM(l,
+                      "write_up: '{{/visited}}' does not match the open section '{{#resolved}}'; "
+                      "expected '{{/resolved}}'",
+                      14, 17);
+        CHECK_PROBLEM(l, "write_up: '{{/resolved}}' closes no section", 15, 4);
+        CHECK(l.problems.size() == 2);
+    }
+    SECTION("malformed tags") {
+        CHECK_PROBLEM(with_write_up("  a{{address\n"), "write_up: '{{' is never closed with '}}'", 14, 4);
+        CHECK_PROBLEM(with_write_up("  a{{}}\n"), "write_up: empty placeholder", 14, 4);
+        CHECK_PROBLEM(with_write_up("  a{{{address}}}\n"), "write_up: '{{{' is not supported", 14, 4);
+        CHECK_PROBLEM(with_write_up("  {{Address}}\n"), "write_up: bad placeholder name 'Address'", 14, 3);
+    }
+    SECTION("a template of many bad tags: the first twenty, then how many more") {
+        std::string tags;
+        for (int i = 0; i < 25; ++i)
+            tags += "{{x}}";
+        const auto l = with_write_up("  " + tags + "\n");
+        INFO(dump(l));
+        REQUIRE(l.problems.size() == 21);
+        CHECK_PROBLEM(l, "write_up: unknown placeholder 'x'", 14, 98);
+        CHECK_PROBLEM(l, "write_up: and 5 more problems in the template", 14, 103);
+    }
+    SECTION("the same problems refuse the workflow when it is loaded for use") {
+        try {
+            load_workflow_or_throw(kHead + kActions + "write_up: |\n  {{adress}}\n", "w.yaml");
+            FAIL("no exception");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::Refused);
+            CHECK(std::string(e.what()) ==
+                  "w.yaml:14:3: write_up: unknown placeholder 'adress' (did you mean "
+                  "'address'?)");
+        }
+    }
+}
+
+TEST_CASE("write_up problems are placed in every style of scalar", "[workflow][problems][write_up]") {
+    auto with = [](const std::string& write_up) { return load(kHead + kActions + write_up); };
+    // Literal blocks: header indicators, a comment, more indentation, a tag or an anchor, CRLF line ends.
+    CHECK_PROBLEM(with("write_up: |-  # 典型事例\n    a\n\n      {{nope}}\n"), "unknown placeholder 'nope'",
+                  16, 7);
+    CHECK_PROBLEM(with("write_up: |2\n    {{nope}}\n"), "unknown placeholder 'nope'", 14, 5);
+    CHECK_PROBLEM(with("write_up: !!str |\n  x{{nope}}\n"), "unknown placeholder 'nope'", 14, 4);
+    CHECK_PROBLEM(with("write_up: &t |\n  x{{nope}}\n"), "unknown placeholder 'nope'", 14, 4);
+    CHECK_PROBLEM(load(kHead + kActions + "write_up: |\r\n  a\r\n  办{{nope}}\r\n"),
+                  "unknown placeholder 'nope'", 15, 4);
+    // One-line plain and quoted values.
+    CHECK_PROBLEM(with("write_up: 反映{{nope}}\n"), "write_up: unknown placeholder 'nope'", 13, 13);
+    CHECK_PROBLEM(with("write_up: \"反映{{nope}}\"\n"), "write_up: unknown placeholder 'nope'", 13, 14);
+    CHECK_PROBLEM(with("write_up: '反映{{nope}}'\n"), "write_up: unknown placeholder 'nope'", 13, 14);
+    // Where the value's text differs from the file's before the tag, the problem is at the value.
+    CHECK_PROBLEM(with("write_up: \"a\\tb{{nope}}\"\n"), "write_up: unknown placeholder 'nope'", 13, 11);
+    CHECK_PROBLEM(with("write_up: >\n  a\n  b{{nope}}\n"), "write_up: unknown placeholder 'nope'", 13, 11);
+    CHECK_PROBLEM(with("write_up: >\n  a\n\n  b{{nope}}\n"),
+                  "write_up (template line 2): unknown placeholder 'nope'", 13, 11);
+    CHECK_PROBLEM(with("write_up: a\n  b{{nope}}\n"), "write_up: unknown placeholder 'nope'", 13, 11);
+}
+
+TEST_CASE("valid write_up templates and the description are kept", "[workflow][write_up]") {
+    const std::string tmpl =
+        "{{#repeated}}{{report_times}}{{/repeated}}反映{{address}}{{^root_cause}}原因不明"
+        "{{/root_cause}}{{fields.finding}}{{! 注释 }}\n";
+    const auto l = load(kHead + kActions + "description: 测试用的工作流\nwrite_up: |\n  " + tmpl);
+    INFO(dump(l));
+    REQUIRE(l.workflow);
+    CHECK(l.workflow->write_up == tmpl);
+    CHECK(l.workflow->description == "测试用的工作流");
+    const auto none = load(kHead + kActions);
+    REQUIRE(none.workflow);
+    CHECK(none.workflow->description.empty());
+    CHECK(none.workflow->write_up.empty());
+}
+
+TEST_CASE("every shipped workflow file checks clean, write_up included", "[workflow][shipped][write_up]") {
+    namespace fs = std::filesystem;
+    int count = 0;
+    for (const auto& entry : fs::directory_iterator(MINSHENG_SOURCE_DIR "/workflows")) {
+        if (entry.path().extension() != ".yaml") continue;
+        const auto l = load_workflow(read_text(entry.path().string()), entry.path().filename().string());
+        INFO(entry.path().string() << "\n" << dump(l));
+        CHECK(l.problems.empty());
+        REQUIRE(l.workflow);
+        CHECK_FALSE(l.workflow->write_up.empty());
+        CHECK_FALSE(l.workflow->description.empty());
+        ++count;
+    }
+    CHECK(count == 5);
 }
