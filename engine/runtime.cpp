@@ -117,7 +117,11 @@ void check_task_effect(const Action& a, const CaseState& s, const ActionRequest&
 
 }  // namespace
 
-Event make_open_event(const Workflow& w, const std::string& case_id, const ReportInput& r,
+WorkflowOpening opening_of(const Workflow& w) {
+    return WorkflowOpening{w.category, w.version, w.deadline_days, w.initial_step().id};
+}
+
+Event make_open_event(const WorkflowOpening& w, const std::string& case_id, const ReportInput& r,
                       const std::string& actor) {
     const std::string address = trim(r.address);
     const std::string summary = trim(r.summary);
@@ -134,7 +138,7 @@ Event make_open_event(const Workflow& w, const std::string& case_id, const Repor
               {"address", address},
               {"address_key", normalize_address(address)},
               {"summary", summary},
-              {"step", w.initial_step().id},
+              {"step", w.initial_step},
               {"reporter", reporter_json(r)}};
     return e;
 }

@@ -21,9 +21,23 @@ struct ReportInput {
     std::string at;  // normalized timestamp
 };
 
-// The event that opens a case under `workflow`. Throws Error(Refused) for an empty address or summary.
-Event make_open_event(const Workflow& workflow, const std::string& case_id, const ReportInput& report,
+// What opening a case needs from its workflow: small enough to be stored beside the workflow's text, so that
+// `case open` and an import need not parse the YAML.
+struct WorkflowOpening {
+    std::string category;
+    int version = 0;
+    int deadline_days = 0;
+    std::string initial_step;
+};
+WorkflowOpening opening_of(const Workflow& workflow);
+
+// The event that opens a case under a workflow. Throws Error(Refused) for an empty address or summary.
+Event make_open_event(const WorkflowOpening& opening, const std::string& case_id, const ReportInput& report,
                       const std::string& actor);
+inline Event make_open_event(const Workflow& workflow, const std::string& case_id, const ReportInput& report,
+                             const std::string& actor) {
+    return make_open_event(opening_of(workflow), case_id, report, actor);
+}
 // The event that attaches a repeat report to an open case.
 Event make_report_event(const CaseState& state, const ReportInput& report, const std::string& actor);
 

@@ -94,6 +94,11 @@ const std::vector<std::string>& migrations() {
             label TEXT NOT NULL,
             PRIMARY KEY (category, version, step)) WITHOUT ROWID;
         )sql",
+        // 3: each workflow version's first step, so opening a case needs no parse of the workflow's YAML
+        // (filled from the stored workflows by migrate()).
+        R"sql(
+        ALTER TABLE workflows ADD COLUMN initial_step TEXT NOT NULL DEFAULT '';
+        )sql",
     };
     return m;
 }
@@ -116,6 +121,11 @@ int user_version(sql::Db& db) {
 
 int schema_version() {
     return static_cast<int>(migrations().size());
+}
+
+void store_workflow_initial_step(sql::Db& db, const Workflow& w) {
+    sql::Stmt up(db, "UPDATE workflows SET initial_step = ? WHERE category = ? AND version = ?");
+    up.bind(1, w.initial_step().id).bind(2, w.category).bind(3, w.version).run();
 }
 
 void store_workflow_steps(sql::Db& db, const Workflow& w) {
@@ -151,13 +161,19 @@ void migrate(sql::Db& db) {
     }
     for (int v = have; v < schema_version(); ++v) {
         db.exec(migrations()[static_cast<size_t>(v)]);
-        if (v == 1) {
-            // Migration 2 made workflow_steps: fill it from the workflows already stored.
-            sql::Stmt st(db, "SELECT source, file FROM workflows");
-            while (st.step()) {
-                const WorkflowLoad load = load_workflow(st.text(0), st.text(1));
-                if (load.workflow) store_workflow_steps(db, *load.workflow);
+        if (v == 1 || v == 2) {
+            // Migration 2 made workflow_steps, 3 the initial_step column: fill them from the stored
+            // workflows.
+            std::vector<Workflow> stored;
+            {
+                sql::Stmt st(db, "SELECT source, file FROM workflows");
+                while (st.step()) {
+                    WorkflowLoad load = load_workflow(st.text(0), st.text(1), WorkflowChecks::Stored);
+                    if (load.workflow) stored.push_back(std::move(*load.workflow));
+                }
             }
+            for (const auto& w : stored)
+                (v == 1 ? store_workflow_steps : store_workflow_initial_step)(db, w);
         }
     }
     if (have < schema_version()) db.exec("PRAGMA user_version = " + std::to_string(schema_version()));

@@ -4,6 +4,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <thread>
 
@@ -129,6 +131,29 @@ void insert_workflow(sql::Db& db, const Workflow& w, const std::string& file, co
     ins.bind(1, w.category).bind(2, w.version).bind(3, w.name).bind(4, w.deadline_days).bind(5, w.source);
     ins.bind(6, file).bind(7, now).run();
     store_workflow_steps(db, w);
+    store_workflow_initial_step(db, w);
+}
+
+// Removes what a killed `init` left beside `path`: its temporary station (`PATH.init-PID`, with -wal, -shm or
+// -journal) whose process no longer exists. A live process's files, or anything else, are left alone.
+void remove_abandoned_init_files(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path target(path);
+    const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    const std::string prefix = target.filename().string() + ".init-";
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        const std::string rest = name.substr(prefix.size());
+        const std::size_t digits = std::min(rest.find_first_not_of("0123456789"), rest.size());
+        const std::string suffix = rest.substr(digits);
+        if (digits == 0 || digits > 9 ||
+            (suffix != "" && suffix != "-wal" && suffix != "-shm" && suffix != "-journal"))
+            continue;
+        const pid_t pid = static_cast<pid_t>(std::stol(rest.substr(0, digits)));
+        if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) fs::remove(it->path(), ec);
+    }
 }
 
 }  // namespace
@@ -368,8 +393,8 @@ struct Station::Impl {
     }
 
     // Opens a case or attaches a repeat report, inside the current transaction (SPEC `case open`).
-    // `workflow` is asked for only when a new case is opened: a repeat report needs no parse of the YAML.
-    OpenCaseResult open_in_tx(const std::string& category, const std::function<const Workflow&()>& workflow,
+    // `opening` is asked for only when a new case is opened.
+    OpenCaseResult open_in_tx(const std::string& category, const std::function<WorkflowOpening()>& opening,
                               const ReportInput& report, bool force_new, const std::string& actor,
                               const std::string& now, const Calendar& cal) {
         // One-line fields stay one line (a ledger cell or a terminal table cannot hold a line break or tab in
@@ -408,7 +433,7 @@ struct Station::Impl {
                 return OpenCaseResult{*id, true};
             }
         }
-        Event e = make_open_event(workflow(), "", report, actor);
+        Event e = make_open_event(opening(), "", report, actor);
         e.case_id = next_case_id(date_of(report.at).year());
         append(e, now);
         CaseState s;
@@ -419,6 +444,7 @@ struct Station::Impl {
 };
 
 void Station::create(const std::string& path, const InitOptions& options, const std::string& now) {
+    remove_abandoned_init_files(path);
     if (file_exists(path))
         throw refused(path +
                       " already exists; init creates a new database and never touches an existing one");
@@ -629,6 +655,26 @@ std::vector<std::string> Station::load_workflows(const std::vector<SourceFile>& 
     return out;
 }
 
+Error Station::unknown_category(const std::string& category) {
+    std::string known;
+    for (const auto& w : workflows())
+        if (known.find(w.category) == std::string::npos) known += (known.empty() ? "" : ", ") + w.category;
+    return not_found("no workflow for category '" + category + "' (categories: " + known + ")");
+}
+
+WorkflowOpening Station::opening(const std::string& category) {
+    auto st = impl_->stmt(
+        "SELECT version, deadline_days, initial_step FROM workflows WHERE category = ? ORDER BY version DESC "
+        "LIMIT 1");
+    st->bind(1, category);
+    if (!st->step()) throw unknown_category(category);
+    WorkflowOpening o{category, static_cast<int>(st->integer(0)), static_cast<int>(st->integer(1)),
+                      st->text(2)};
+    // Stations made before the column existed were filled by their migration; this guards a hand-edited row.
+    if (o.initial_step.empty()) return opening_of(workflow(category, o.version));
+    return o;
+}
+
 const Workflow& Station::workflow(const std::string& category, std::optional<int> version) {
     // A (category, version) never changes once loaded (load_workflows refuses different text), so a parsed
     // workflow is asked for again only by its latest version number.
@@ -647,20 +693,16 @@ const Workflow& Station::workflow(const std::string& category, std::optional<int
             if (version) st->bind(2, *version);
             if (st->step()) v = static_cast<int>(st->integer(0));
         }
-        if (!v) {
-            std::string known;
-            for (const auto& w : workflows())
-                if (known.find(w.category) == std::string::npos)
-                    known += (known.empty() ? "" : ", ") + w.category;
-            throw not_found("no workflow for category '" + category + "' (categories: " + known + ")");
-        }
+        if (!v) throw unknown_category(category);
         auto key = std::make_pair(category, *v);
         auto it = impl_->workflows.find(key);
         if (it == impl_->workflows.end()) {
             auto src = impl_->stmt("SELECT source, file FROM workflows WHERE category = ? AND version = ?");
             src->bind(1, category).bind(2, *v);
             if (!src->step()) throw storage_error("workflow " + category + " vanished while being read");
-            it = impl_->workflows.emplace(key, load_workflow_or_throw(src->text(0), src->text(1))).first;
+            it = impl_->workflows
+                     .emplace(key, load_workflow_or_throw(src->text(0), src->text(1), WorkflowChecks::Stored))
+                     .first;
         }
         return &it->second;
     });
@@ -703,11 +745,9 @@ OpenCaseResult Station::open_case(const std::string& category, const ReportInput
                                   const std::string& actor, const std::string& now) {
     require_staff(actor);
     const Calendar& cal = calendar();
-    const std::function<const Workflow&()> workflow_of = [&]() -> const Workflow& {
-        return workflow(category);
-    };
+    const std::function<WorkflowOpening()> opening_of_category = [&] { return opening(category); };
     return impl_->write(
-        [&] { return impl_->open_in_tx(category, workflow_of, report, force_new, actor, now, cal); });
+        [&] { return impl_->open_in_tx(category, opening_of_category, report, force_new, actor, now, cal); });
 }
 
 ImportResult Station::import_reports(const std::string& source, const std::function<bool(ImportRow&)>& next,
@@ -743,12 +783,12 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
         }
         return resolved.emplace(given, c->second).first->second;
     };
-    std::map<std::string, const Workflow*> by_category;  // parsed once per category
+    std::map<std::string, WorkflowOpening> by_category;  // read once per category
     std::string current;
-    const std::function<const Workflow&()> workflow_of = [&]() -> const Workflow& {
+    const std::function<WorkflowOpening()> opening_of_current = [&] {
         auto it = by_category.find(current);
-        if (it == by_category.end()) it = by_category.emplace(current, &workflow(current)).first;
-        return *it->second;
+        if (it == by_category.end()) it = by_category.emplace(current, opening(current)).first;
+        return it->second;
     };
 
     struct DryRun {};
@@ -767,7 +807,7 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
                 try {
                     current = category_for(row.category);
                     const OpenCaseResult r =
-                        impl_->open_in_tx(current, workflow_of, row.report, false, actor, now, cal);
+                        impl_->open_in_tx(current, opening_of_current, row.report, false, actor, now, cal);
                     ++result.rows;
                     if (r.repeat) {
                         ++result.repeats;

@@ -12,6 +12,7 @@
 
 #include "engine/calendar.h"
 #include "engine/case.h"
+#include "engine/error.h"
 #include "engine/runtime.h"
 #include "engine/workflow.h"
 
@@ -104,6 +105,8 @@ public:
     // loaded.
     std::vector<std::string> load_workflows(const std::vector<SourceFile>& files, const std::string& now);
     const Workflow& workflow(const std::string& category, std::optional<int> version = std::nullopt);
+    // What opening a case in `category` needs from its latest workflow, read without parsing the YAML.
+    WorkflowOpening opening(const std::string& category);
     const Calendar& calendar();
     // Adds or replaces the years in the file and recomputes every deadline.
     std::vector<int> load_calendar(const SourceFile& file, const std::string& now);
@@ -145,6 +148,9 @@ public:
     sql::Db& db();
 
 private:
+    // The not-found error for a category no workflow has, listing the categories there are.
+    Error unknown_category(const std::string& category);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

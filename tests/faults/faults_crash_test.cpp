@@ -4,9 +4,7 @@
 // per write).
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,11 +19,12 @@
 
 #include "test_support.h"
 
-extern char** environ;
-
+using minsheng::test::audit_verify_json;
+using minsheng::test::exit_code_of;
 using minsheng::test::fresh_station;
 using minsheng::test::run_minsheng;
 using minsheng::test::RunResult;
+using minsheng::test::start_program;
 using minsheng::test::TempDir;
 using nlohmann::json;
 namespace fs = std::filesystem;
@@ -48,25 +47,8 @@ const std::string kCoordinator = "王协调";
 
 // Starts the program (no shell, output discarded, MINSHENG_* cleared), returns its pid.
 pid_t spawn(const std::vector<std::string>& args) {
-    std::vector<std::string> argv_s = {MINSHENG_BIN};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (char** e = environ; *e; ++e)
-        if (std::string(*e).rfind("MINSHENG_", 0) != 0) envp.push_back(*e);
-    envp.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&fa);
-    REQUIRE(rc == 0);
+    const pid_t pid = start_program(MINSHENG_BIN, args, "/dev/null", "/dev/null", {}, "MINSHENG_");
+    REQUIRE(pid > 0);
     return pid;
 }
 
@@ -82,13 +64,13 @@ Outcome run_and_kill(const std::vector<std::string>& args, std::chrono::microsec
     Outcome o;
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
-        o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        o.exit_code = exit_code_of(status);
         return o;
     }
     ::kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     o.killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-    if (!o.killed) o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (!o.killed) o.exit_code = exit_code_of(status);
     return o;
 }
 
@@ -129,10 +111,7 @@ struct Counts {
 };
 
 Counts verified_counts(const std::string& db) {
-    const RunResult r = run_minsheng({"--db", db, "--json", "audit", "verify"});
-    INFO("audit verify: exit " << r.exit_code << " " << r.err << r.out);
-    REQUIRE(r.exit_code == 0);
-    const json j = json::parse(r.out);
+    const json j = audit_verify_json(db);
     REQUIRE(j.at("ok") == true);
     return {j.at("events").get<long long>(), j.at("cases").get<long long>()};
 }
@@ -321,7 +300,7 @@ TEST_CASE("init killed at random moments leaves no file or a whole station, neve
                 waitpid(pid, &status, 0);
                 o.killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
             }
-            if (!o.killed) o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            if (!o.killed) o.exit_code = exit_code_of(status);
         }
         if (!o.killed) CHECK(o.exit_code == 0);
         std::error_code ec;
@@ -352,19 +331,33 @@ TEST_CASE("init killed at random moments leaves no file or a whole station, neve
                          " " + staff.err + " | init again: exit " + std::to_string(again.exit_code) + " " +
                          again.err;
     }
-    // What killed runs left beside the stations (a temporary file of a half-built station, say).
-    int litter = 0;
-    std::string litter_names;
-    for (const auto& e : fs::directory_iterator(dir.path())) {
-        const std::string n = e.path().filename().string();
-        if (n.size() >= 3 && n.compare(n.size() - 3, 3, ".db") == 0) continue;
-        if (litter++ < 3) litter_names += " " + n;
-    }
+    // What killed runs left beside the stations (the temporary file of a half-built station, say).
+    auto litter = [&] {
+        std::vector<std::string> names;
+        for (const auto& e : fs::directory_iterator(dir.path())) {
+            const std::string n = e.path().filename().string();
+            if (n.size() < 3 || n.compare(n.size() - 3, 3, ".db") != 0) names.push_back(n);
+        }
+        return names;
+    };
+    const auto left = litter();
     WARN("init kills: " << kInitKills << " runs (init takes " << duration.count() / 1000
                         << " ms; a file is at the station's path for its last " << stretch.count() / 1000
                         << " ms): " << none << " left no file, " << whole << " left a whole station, " << half
-                        << " left a half-made file; " << litter << " other files left in the folder"
-                        << litter_names);
+                        << " left a half-made file; " << left.size()
+                        << " temporary files left in the folder");
+    // The next `init` at a path removes what killed ones left there (their processes are gone), whether it
+    // then creates the station or refuses because one is already there.
+    std::vector<std::string> paths = {dir.file("calibrate1.db"), calibrate};
+    for (int it = 0; it < kInitKills; ++it)
+        paths.push_back(dir.file("init" + std::to_string(it) + ".db"));
+    for (const auto& db : paths) {
+        const RunResult again = run_minsheng({"--db", db, "--as", "督办甲", "init"});
+        CHECK((again.exit_code == 0 || again.exit_code == 3));
+    }
+    const auto still = litter();
+    INFO("still there: " << (still.empty() ? std::string() : still.front()));
+    CHECK(still.empty());
     INFO("first half-made file: " << first_half);
     CHECK(half == 0);
 }

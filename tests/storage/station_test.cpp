@@ -11,6 +11,7 @@
 
 #include "cli/shipped.h"
 #include "engine/error.h"
+#include "storage/schema.h"
 #include "storage/sqlite.h"
 #include "storage/station.h"
 #include "test_support.h"
@@ -234,6 +235,7 @@ TEST_CASE("a schema-1 station is migrated forward on open and keeps working") {
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
         const char* down =
+            "ALTER TABLE workflows DROP COLUMN initial_step; "
             "DROP TABLE workflow_steps; DROP INDEX cases_open_by_address; ALTER TABLE cases DROP COLUMN "
             "address_hash; CREATE INDEX cases_open_by_address ON cases (category, address_key) WHERE phase "
             "IN "
@@ -246,8 +248,11 @@ TEST_CASE("a schema-1 station is migrated forward on open and keeps working") {
     CHECK(st.verify().ok);  // address_hash was filled in for the existing cases
     minsheng::sql::Stmt v(st.db(), "PRAGMA user_version");
     v.step();
-    CHECK(v.integer(0) == 2);
+    CHECK(v.integer(0) == minsheng::schema_version());
     CHECK(count(st, "workflow_steps") > 0);
+    minsheng::sql::Stmt unfilled(st.db(), "SELECT count(*) FROM workflows WHERE initial_step = ''");
+    unfilled.step();
+    CHECK(unfilled.integer(0) == 0);  // each workflow's first step was filled in from its YAML
     // Repeat matching works on the migrated index.
     minsheng::ReportInput again;
     again.address = "海福巷 3 号";
@@ -257,5 +262,45 @@ TEST_CASE("a schema-1 station is migrated forward on open and keeps working") {
     CHECK(res.repeat);
     CHECK(res.id == "2024-0001");
     CHECK(st.workflow_label(st.get_case("2024-0002")) == "受理登记");
+    // A new case opens on its workflow's first step, read from the migrated column.
+    minsheng::ReportInput fresh;
+    fresh.address = "戎苑路2号";
+    fresh.summary = "路面坑洼";
+    fresh.at = "2024-03-06T10:00:00";
+    const auto opened = st.open_case("road", fresh, true, kSupervisor, kNow);
+    CHECK_FALSE(opened.repeat);
+    CHECK(st.get_case(opened.id).step == st.workflow("road").initial_step().id);
+    CHECK(st.verify().ok);
+}
+
+TEST_CASE("a new case opens on the first step of its category's latest workflow version") {
+    TempDir dir;
+    const std::string path = make_station(dir);
+    Station st(path);
+    minsheng::ReportInput r;
+    r.address = "戎苑路1号";
+    r.summary = "路灯不亮";
+    r.at = "2024-03-05T09:00:00";
+    const auto before = st.open_case("general", r, true, kSupervisor, kNow);
+
+    // Version 2 of `general` names its first step differently.
+    std::string v2;
+    for (const auto& f : minsheng::cli::shipped_workflows())
+        if (f.text.find("category: general") != std::string::npos) v2 = f.text;
+    REQUIRE_FALSE(v2.empty());
+    v2.replace(v2.find("version: 1"), 10, "version: 2");
+    for (std::size_t at = v2.find("received"); at != std::string::npos; at = v2.find("received", at + 1))
+        if (v2[at + 8] != '_') v2.replace(at, 8, "registered");  // the step, not write_up's received_date
+    st.load_workflows({{"general-v2.yaml", v2}}, kNow);
+
+    r.address = "戎苑路2号";
+    const auto after = st.open_case("general", r, true, kSupervisor, kNow);
+    const auto opened = st.get_case(after.id);
+    CHECK(opened.step == "registered");
+    CHECK(opened.workflow_version == 2);
+    // The case opened under version 1 keeps its version and step.
+    const auto older = st.get_case(before.id);
+    CHECK(older.step == "received");
+    CHECK(older.workflow_version == 1);
     CHECK(st.verify().ok);
 }
