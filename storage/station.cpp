@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "engine/error.h"
@@ -761,12 +762,23 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
         sql::Db& db;
         ~CacheBack() { sqlite3_exec(db.handle(), "PRAGMA cache_size = -2000", nullptr, nullptr, nullptr); }
     } cache_back{*impl_->db};
-    // Each category's workflow is looked up once, by its id or its Chinese name.
+    // Each category's workflow is looked up once, by its id, its Chinese name, or one part of a name written
+    // as alternatives ("排水/下水道": a ledger's 类别 column says 排水 or 下水道). A part two workflows share
+    // names neither.
     std::map<std::string, std::string> category_of;
+    std::map<std::string, std::set<std::string>> by_part;
     for (const auto& w : workflows()) {
         category_of.emplace(w.category, w.category);
         category_of.emplace(w.name, w.category);
+        for (std::size_t from = 0; from <= w.name.size();) {
+            const std::size_t slash = std::min(w.name.find('/', from), w.name.size());
+            const std::string part = trim(w.name.substr(from, slash - from));
+            if (!part.empty()) by_part[part].insert(w.category);
+            from = slash + 1;
+        }
     }
+    for (const auto& [part, categories] : by_part)
+        if (categories.size() == 1) category_of.emplace(part, *categories.begin());
     // Each row's category, given by id or name, resolved to the id once per distinct spelling.
     std::map<std::string, std::string> resolved;
     auto category_for = [&](const std::string& given) -> const std::string& {

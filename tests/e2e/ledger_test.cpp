@@ -250,6 +250,33 @@ TEST_CASE("import with a byte-order mark and Chinese headers, columns in any ord
     CHECK(cases[1]["received_at"] == "2024-06-06T00:00:00");
 }
 
+TEST_CASE("a ledger's 类别 may say one part of a category's name: 排水 or 下水道 for 排水/下水道") {
+    TempDir dir;
+    const std::string db = fresh_station(dir);
+    write_text(dir.file("a.csv"),
+               "受理时间,类别,地址,问题描述\n"
+               "2024-06-05 09:10,排水,海福巷3号,下水道堵塞\n"
+               "2024-06-05 10:00,路面,戎苑路8号,路面坑洼\n"
+               "2024-06-06 09:00, 下水道 ,海福巷3号,又堵了\n"
+               "2024-06-06 11:00,道路/路面,戎苑路9号,积水\n");
+    const json r = import_json(db, dir.file("a.csv"));
+    CHECK(r == json{{"cases", 3}, {"repeats", 1}, {"rows", 4}, {"dry_run", false}});
+    const json cases = export_json(db);
+    REQUIRE(cases.size() == 3);
+    CHECK(cases[0]["category"] == "drainage");
+    CHECK(cases[0]["repeat_count"] == 1);
+    CHECK(cases[1]["category"] == "road");
+    CHECK(cases[2]["category"] == "road");
+
+    // A word that is no part of any name is still refused, naming the categories there are.
+    write_text(dir.file("b.csv"), "受理时间,类别,地址,问题描述\n2024-06-07 09:00,排,海福巷3号,x\n");
+    const Snapshot before = snapshot(db);
+    const auto bad = ms(db, {"import", dir.file("b.csv")});
+    CHECK(bad.exit_code == 3);
+    CHECK_THAT(bad.err, Contains("b.csv:2: unknown category '排'") && Contains("drainage (排水/下水道)"));
+    CHECK(snapshot(db) == before);
+}
+
 TEST_CASE("a GBK ledger, as Chinese Excel and WPS save it, imports with --encoding gbk") {
     TempDir dir;
     const std::string db = fresh_station(dir);
