@@ -337,12 +337,17 @@ void run_import(Context& ctx, const std::string& path, const std::string& encodi
     if (ctx.json) {
         *ctx.out << json{{"cases", r.cases}, {"repeats", r.repeats}, {"rows", r.rows}, {"dry_run", dry_run}}
                  << '\n';
-    } else if (dry_run) {
-        *ctx.out << "dry run (nothing written): " << path << " has " << r.rows << " rows: " << r.cases
-                 << " new cases, " << r.repeats << " repeat reports\n";
     } else {
-        *ctx.out << "imported " << path << ": " << r.rows << " rows: " << r.cases << " new cases, "
-                 << r.repeats << " repeat reports\n";
+        auto count = [](std::int64_t n, const char* one, const char* many) {
+            return std::to_string(n) + " " + (n == 1 ? one : many);
+        };
+        const std::string counts = count(r.rows, "row", "rows") + ": " +
+                                   count(r.cases, "new case", "new cases") + ", " +
+                                   count(r.repeats, "repeat report", "repeat reports");
+        if (dry_run)
+            *ctx.out << "dry run (nothing written): " << path << " has " << counts << '\n';
+        else
+            *ctx.out << "imported " << path << ": " << counts << '\n';
     }
 }
 
