@@ -51,6 +51,14 @@ ImportRow row(int line, const std::string& category, const std::string& address,
     return r;
 }
 
+minsheng::ReportInput report(const std::string& address, const std::string& summary, const std::string& at) {
+    minsheng::ReportInput r;
+    r.address = address;
+    r.summary = summary;
+    r.at = at;
+    return r;
+}
+
 ImportResult import(Station& st, const std::vector<ImportRow>& rows, bool dry_run = false) {
     size_t i = 0;
     return st.import_reports(
@@ -254,20 +262,14 @@ TEST_CASE("a schema-1 station is migrated forward on open and keeps working") {
     unfilled.step();
     CHECK(unfilled.integer(0) == 0);  // each workflow's first step was filled in from its YAML
     // Repeat matching works on the migrated index.
-    minsheng::ReportInput again;
-    again.address = "海福巷 3 号";
-    again.summary = "又堵了";
-    again.at = "2024-03-06T09:00:00";
-    const auto res = st.open_case("drainage", again, false, kSupervisor, kNow);
+    const auto res = st.open_case("drainage", report("海福巷 3 号", "又堵了", "2024-03-06T09:00:00"), false,
+                                  kSupervisor, kNow);
     CHECK(res.repeat);
     CHECK(res.id == "2024-0001");
     CHECK(st.workflow_label(st.get_case("2024-0002")) == "受理登记");
     // A new case opens on its workflow's first step, read from the migrated column.
-    minsheng::ReportInput fresh;
-    fresh.address = "戎苑路2号";
-    fresh.summary = "路面坑洼";
-    fresh.at = "2024-03-06T10:00:00";
-    const auto opened = st.open_case("road", fresh, true, kSupervisor, kNow);
+    const auto opened =
+        st.open_case("road", report("戎苑路2号", "路面坑洼", "2024-03-06T10:00:00"), true, kSupervisor, kNow);
     CHECK_FALSE(opened.repeat);
     CHECK(st.get_case(opened.id).step == st.workflow("road").initial_step().id);
     CHECK(st.verify().ok);
@@ -277,11 +279,8 @@ TEST_CASE("a new case opens on the first step of its category's latest workflow 
     TempDir dir;
     const std::string path = make_station(dir);
     Station st(path);
-    minsheng::ReportInput r;
-    r.address = "戎苑路1号";
-    r.summary = "路灯不亮";
-    r.at = "2024-03-05T09:00:00";
-    const auto before = st.open_case("general", r, true, kSupervisor, kNow);
+    const auto before = st.open_case("general", report("戎苑路1号", "路灯不亮", "2024-03-05T09:00:00"), true,
+                                     kSupervisor, kNow);
 
     // Version 2 of `general` names its first step differently.
     std::string v2;
@@ -293,8 +292,8 @@ TEST_CASE("a new case opens on the first step of its category's latest workflow 
         if (v2[at + 8] != '_') v2.replace(at, 8, "registered");  // the step, not write_up's received_date
     st.load_workflows({{"general-v2.yaml", v2}}, kNow);
 
-    r.address = "戎苑路2号";
-    const auto after = st.open_case("general", r, true, kSupervisor, kNow);
+    const auto after = st.open_case("general", report("戎苑路2号", "路灯不亮", "2024-03-05T09:00:00"), true,
+                                    kSupervisor, kNow);
     const auto opened = st.get_case(after.id);
     CHECK(opened.step == "registered");
     CHECK(opened.workflow_version == 2);
