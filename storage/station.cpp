@@ -207,11 +207,23 @@ struct Station::Impl {
         }
     }
 
+    // Runs `body`, then `then`, and returns what `body` returned (if anything).
+    template <class F, class Then>
+    static auto run_then(F& body, Then&& then) {
+        if constexpr (std::is_void_v<decltype(body())>) {
+            body();
+            then();
+        } else {
+            auto result = body();
+            then();
+            return result;
+        }
+    }
+
     // Runs `body` in one IMMEDIATE transaction, retrying the whole of it while other writers hold the lock.
     // Inside a transaction already (batch, import), `body` runs in a savepoint of it instead.
     template <class F>
     auto write(F&& body) {
-        using R = decltype(body());
         if (!read_only.empty())
             throw storage_error(path + " is read-only (" + read_only + "): nothing was changed");
         if (depth > 0) {
@@ -219,17 +231,10 @@ struct Station::Impl {
             stmt("SAVEPOINT w")->run();
             ++depth;
             try {
-                if constexpr (std::is_void_v<R>) {
-                    body();
+                return run_then(body, [&] {
                     --depth;
                     stmt("RELEASE w")->run();
-                    return;
-                } else {
-                    R result = body();
-                    --depth;
-                    stmt("RELEASE w")->run();
-                    return result;
-                }
+                });
             } catch (...) {
                 --depth;
                 sqlite3_exec(db->handle(), "ROLLBACK TO w; RELEASE w", nullptr, nullptr, nullptr);
@@ -255,17 +260,10 @@ struct Station::Impl {
             try {
                 sql::Transaction t(*db);
                 Scope scope(*this);
-                if constexpr (std::is_void_v<R>) {
-                    body();
+                return run_then(body, [&] {
                     flush();
                     t.commit();
-                    return;
-                } else {
-                    R result = body();
-                    flush();
-                    t.commit();
-                    return result;
-                }
+                });
             } catch (const sql::Busy&) {
                 if (steady_clock::now() > give_up)
                     throw storage_error(
@@ -656,11 +654,19 @@ std::vector<std::string> Station::load_workflows(const std::vector<SourceFile>& 
     return out;
 }
 
+std::string Station::known_categories(bool with_names) {
+    std::string out;
+    std::set<std::string> seen;
+    for (const auto& w : workflows()) {
+        if (!seen.insert(w.category).second) continue;  // workflows() lists every version
+        out += (out.empty() ? "" : ", ") + w.category + (with_names ? " (" + w.name + ")" : "");
+    }
+    return out;
+}
+
 Error Station::unknown_category(const std::string& category) {
-    std::string known;
-    for (const auto& w : workflows())
-        if (known.find(w.category) == std::string::npos) known += (known.empty() ? "" : ", ") + w.category;
-    return not_found("no workflow for category '" + category + "' (categories: " + known + ")");
+    return not_found("no workflow for category '" + category + "' (categories: " + known_categories(false) +
+                     ")");
 }
 
 WorkflowOpening Station::opening(const std::string& category) {
@@ -786,13 +792,8 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
         if (it != resolved.end()) return it->second;
         const std::string wanted = trim(given);
         auto c = category_of.find(wanted);
-        if (c == category_of.end()) {
-            std::string known;
-            for (const auto& w : workflows())
-                if (known.find(w.category) == std::string::npos)
-                    known += (known.empty() ? "" : ", ") + w.category + " (" + w.name + ")";
-            throw refused("unknown category '" + wanted + "' (categories: " + known + ")");
-        }
+        if (c == category_of.end())
+            throw refused("unknown category '" + wanted + "' (categories: " + known_categories(true) + ")");
         return resolved.emplace(given, c->second).first->second;
     };
     std::map<std::string, WorkflowOpening> by_category;  // read once per category

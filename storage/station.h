@@ -148,6 +148,9 @@ public:
     sql::Db& db();
 
 private:
+    // The categories there are, each once, for error messages; with their names ("drainage (排水/下水道)")
+    // when `with_names`.
+    std::string known_categories(bool with_names);
     // The not-found error for a category no workflow has, listing the categories there are.
     Error unknown_category(const std::string& category);
 
