@@ -16,6 +16,7 @@
 
 #include "engine/calendar.h"
 #include "engine/error.h"
+#include "engine/text.h"
 
 namespace {
 
@@ -67,16 +68,6 @@ const std::vector<Category>& categories() {
          {"噪音扰民，夜间施工影响休息", "邻里纠纷，需要社区协调", "咨询养老服务补贴政策"}},
     };
     return c;
-}
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char ch : s) {
-        if (ch == '"') out += '"';
-        out += ch;
-    }
-    return out + "\"";
 }
 
 const char* const kFullWidth[] = {"０", "１", "２", "３", "４", "５", "６", "７", "８", "９"};
@@ -230,9 +221,9 @@ int main(int argc, char** argv) {
         row += ',';
         row += rng() % 5 == 0 ? c.name : c.id;
         row += ',';
-        row += csv_field(address);
+        row += minsheng::csv_field(address);
         row += ',';
-        row += csv_field(summary);
+        row += minsheng::csv_field(summary);
         row += ',';
         row += reporter;
         row += ',';

@@ -95,16 +95,6 @@ void Table::print(std::ostream& out) const {
         line(r);
 }
 
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char ch : s) {
-        if (ch == '"') out += '"';
-        out += ch;
-    }
-    return out + "\"";
-}
-
 void csv_row(std::ostream& out, const std::vector<std::string>& fields) {
     for (size_t i = 0; i < fields.size(); ++i)
         out << (i ? "," : "") << csv_field(fields[i]);

@@ -28,8 +28,7 @@ private:
     std::vector<std::vector<std::string>> rows_;
 };
 
-// RFC 4180: quotes a field when it holds a comma, quote, CR or LF.
-std::string csv_field(const std::string& s);
+// One CSV record: each field through csv_field (engine/text.h), comma-separated, ended by CRLF.
 void csv_row(std::ostream& out, const std::vector<std::string>& fields);
 
 // "12 个工作日" style helpers for the text forms.

@@ -11,19 +11,19 @@ namespace minsheng {
 
 using nlohmann::json;
 
-namespace {
-
-std::string str(const json& j, const char* key) {
+std::string json_text(const json& j, const char* key) {
     auto it = j.find(key);
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+namespace {
+
 Reporter reporter_from(const json& j, const std::string& at) {
     Reporter r;
-    r.name = str(j, "name");
-    r.phone = str(j, "phone");
-    r.channel = str(j, "channel");
-    r.summary = str(j, "summary");
+    r.name = json_text(j, "name");
+    r.phone = json_text(j, "phone");
+    r.channel = json_text(j, "channel");
+    r.summary = json_text(j, "summary");
     r.at = at;
     return r;
 }
@@ -60,14 +60,14 @@ void restart_clock(CaseState& s, Date on, const Calendar& calendar) {
 void apply_open(CaseState& s, const Event& e, const Calendar& calendar) {
     const json& d = e.data;
     s.id = e.case_id;
-    s.category = str(d, "category");
+    s.category = json_text(d, "category");
     s.workflow_version = d.value("workflow_version", 1);
     s.deadline_days = d.value("deadline_days", 20);
-    s.address = str(d, "address");
-    s.address_key = str(d, "address_key");
-    s.summary = str(d, "summary");
+    s.address = json_text(d, "address");
+    s.address_key = json_text(d, "address_key");
+    s.summary = json_text(d, "summary");
     s.received_at = e.at;
-    s.step = str(d, "step");
+    s.step = json_text(d, "step");
     s.phase = Phase::Intake;
     s.report_count = 1;
     if (d.contains("reporter")) s.reporters.push_back(reporter_from(d["reporter"], e.at));
@@ -96,7 +96,7 @@ void apply_tasks(CaseState& s, const Event& e, const std::string& effect) {
         } else if (t && (effect == "sign" || effect == "return" || effect == "reply")) {
             t->status = effect == "sign" ? "signed" : effect == "return" ? "returned" : "replied";
             t->updated_at = e.at;
-            if (effect != "sign") t->note = str(d, "note");
+            if (effect != "sign") t->note = json_text(d, "note");
             if (effect == "return") t->lead = false;
         }
     }
@@ -108,10 +108,10 @@ void apply_action(CaseState& s, const Event& e, const Calendar& calendar) {
     if (d.contains("set"))
         for (auto& [k, v] : d["set"].items())
             s.fields[k] = v.get<std::string>();
-    const std::string effect = str(d, "effect");
+    const std::string effect = json_text(d, "effect");
     apply_tasks(s, e, effect);
 
-    const std::string lifecycle = str(d, "lifecycle");
+    const std::string lifecycle = json_text(d, "lifecycle");
     if (lifecycle == "resolve") {
         s.resolved_on = on;
     } else if (lifecycle == "unsatisfied" || lifecycle == "reopen") {
@@ -148,8 +148,8 @@ void apply_action(CaseState& s, const Event& e, const Calendar& calendar) {
         s.typical = true;
     }
 
-    if (auto p = phase_from_name(str(d, "to_phase"))) s.phase = *p;
-    const std::string to = str(d, "to_step");
+    if (auto p = phase_from_name(json_text(d, "to_phase"))) s.phase = *p;
+    const std::string to = json_text(d, "to_step");
     if (!to.empty()) s.step = to;
 }
 
@@ -260,31 +260,31 @@ json state_to_json(const CaseState& s) {
 
 CaseState state_from_json(const json& j) {
     CaseState s;
-    s.id = str(j, "id");
-    s.category = str(j, "category");
+    s.id = json_text(j, "id");
+    s.category = json_text(j, "category");
     s.workflow_version = j.value("workflow_version", 0);
     s.deadline_days = j.value("deadline_days", 20);
-    s.address = str(j, "address");
-    s.address_key = str(j, "address_key");
-    s.summary = str(j, "summary");
-    s.received_at = str(j, "received_at");
-    s.phase = phase_from_name(str(j, "phase")).value_or(Phase::Intake);
-    s.step = str(j, "step");
+    s.address = json_text(j, "address");
+    s.address_key = json_text(j, "address_key");
+    s.summary = json_text(j, "summary");
+    s.received_at = json_text(j, "received_at");
+    s.phase = phase_from_name(json_text(j, "phase")).value_or(Phase::Intake);
+    s.step = json_text(j, "step");
     s.suspended = j.value("suspended", false);
     for (const auto& r : j.value("reporters", json::array()))
-        s.reporters.push_back(reporter_from(r, str(r, "at")));
+        s.reporters.push_back(reporter_from(r, json_text(r, "at")));
     s.report_count = j.value("report_count", 1);
     for (const auto& t : j.value("tasks", json::array()))
-        s.tasks.push_back({str(t, "department"), str(t, "status"), t.value("lead", false),
-                           str(t, "dispatched_at"), str(t, "updated_at"), str(t, "note")});
+        s.tasks.push_back({json_text(t, "department"), json_text(t, "status"), t.value("lead", false),
+                           json_text(t, "dispatched_at"), json_text(t, "updated_at"), json_text(t, "note")});
     s.fields = j.value("fields", std::map<std::string, std::string>{});
     s.reopen_count = j.value("reopen_count", 0);
     s.escalation_level = j.value("escalation_level", 0);
     s.typical = j.value("typical", false);
-    s.first_dispatched_at = str(j, "first_dispatched_at");
+    s.first_dispatched_at = json_text(j, "first_dispatched_at");
     if (auto d = date_from(j, "clock_start")) s.clock_start = *d;
     s.deadline = date_from(j, "deadline");
-    s.deadline_problem = str(j, "deadline_problem");
+    s.deadline_problem = json_text(j, "deadline_problem");
     s.suspended_since = date_from(j, "suspended_since");
     s.resolved_on = date_from(j, "resolved_on");
     for (const auto& c : j.value("past_cycles", json::array()))
@@ -292,7 +292,7 @@ CaseState state_from_json(const json& j) {
             {*date_from(c, "start"), date_from(c, "deadline"), date_from(c, "resolved_on")});
     s.suspended_working_days = j.value("suspended_working_days", 0);
     s.extended_working_days = j.value("extended_working_days", 0);
-    s.last_event_at = str(j, "last_event_at");
+    s.last_event_at = json_text(j, "last_event_at");
     s.last_seq = j.value("last_seq", std::int64_t{0});
     s.event_count = j.value("event_count", 0);
     return s;

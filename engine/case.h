@@ -95,6 +95,9 @@ std::string_view escalation_name(int level);  // "", 催办, 督办, 通报
 void apply_event(CaseState& state, const Event& event, const Calendar& calendar);
 CaseState replay(const std::vector<Event>& events, const Calendar& calendar);
 
+// The text of member `key` of an event's data (or any JSON object); "" when it is missing or not a string.
+std::string json_text(const nlohmann::json& j, const char* key);
+
 // The state <-> JSON used by the projection (full fidelity, not the user-facing object).
 nlohmann::json state_to_json(const CaseState& state);
 CaseState state_from_json(const nlohmann::json& j);

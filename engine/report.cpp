@@ -179,11 +179,6 @@ std::vector<std::string> split_list(const std::string& s) {
     return out;
 }
 
-std::string str(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 bool is_yes(const std::map<std::string, std::string>& fields, const std::string& key) {
     auto it = fields.find(key);
     if (it == fields.end()) return false;
@@ -195,8 +190,8 @@ std::string flag(bool b) {
     return b ? "是" : "";
 }
 
-std::string number_text(double v) {
-    if (std::fabs(v - std::round(v)) < 1e-9) return std::to_string(static_cast<long long>(std::llround(v)));
+// One decimal place, always ("12.0"): the figures and the charts' coordinates.
+std::string fmt_num(double v) {
     std::ostringstream ss;
     ss.setf(std::ios::fixed);
     ss.precision(1);
@@ -204,13 +199,14 @@ std::string number_text(double v) {
     return ss.str();
 }
 
+std::string number_text(double v) {
+    if (std::fabs(v - std::round(v)) < 1e-9) return std::to_string(static_cast<long long>(std::llround(v)));
+    return fmt_num(v);
+}
+
 std::string percent_text(std::optional<double> rate) {
     if (!rate) return "—";
-    std::ostringstream ss;
-    ss.setf(std::ios::fixed);
-    ss.precision(1);
-    ss << *rate * 100 << "%";
-    return ss.str();
+    return fmt_num(*rate * 100) + "%";
 }
 
 double round4(double v) {
@@ -547,12 +543,23 @@ std::vector<TemplateProblem> template_problems(std::string_view tmpl) {
     return parse_template(tmpl).problems;
 }
 
-std::string render_template(std::string_view tmpl, const TemplateValues& values) {
+namespace {
+
+// The template rendered with `values`; Error(Refused) naming its first problem, after `what`, when it has
+// any.
+std::string render_or_refuse(std::string_view tmpl, const TemplateValues& values, const std::string& what,
+                             const std::string& advice = "") {
     const Parsed p = parse_template(tmpl);
-    if (!p.problems.empty()) throw refused("write_up template: " + p.problems.front().to_string());
+    if (!p.problems.empty()) throw refused(what + ": " + p.problems.front().to_string() + advice);
     std::string out;
     render_nodes(p.nodes, values, out);
     return out;
+}
+
+}  // namespace
+
+std::string render_template(std::string_view tmpl, const TemplateValues& values) {
+    return render_or_refuse(tmpl, values, "write_up template");
 }
 
 // -------------------------------------------------------------------------------------------------------------
@@ -709,9 +716,11 @@ std::vector<std::string> paragraphs_of(const std::string& text, const Masker& ma
 
 }  // namespace
 
-TemplateValues write_up_values(const CaseState& c, const std::vector<Event>& events, const Workflow& w,
-                               const Calendar& cal) {
-    const Masker mask = masker_for(c);
+namespace {
+
+// write_up_values, with the case's masker made by the caller (make_write_up masks with it again).
+TemplateValues values_masked(const CaseState& c, const std::vector<Event>& events, const Workflow& w,
+                             const Calendar& cal, const Masker& mask) {
     auto text = [&](const std::string& s) { return strip_end_punct(mask(trim(s))); };
     TemplateValues v;
     v["id"] = c.id;
@@ -801,8 +810,8 @@ TemplateValues write_up_values(const CaseState& c, const std::vector<Event>& eve
     bool last_satisfied = false;
     for (const Event& e : events) {
         if (e.action == "open" || e.action == "report") continue;
-        const std::string effect = str(e.data, "effect"), lifecycle = str(e.data, "lifecycle");
-        const std::string note = text(str(e.data, "note"));
+        const std::string effect = json_text(e.data, "effect"), lifecycle = json_text(e.data, "lifecycle");
+        const std::string note = text(json_text(e.data, "note"));
         const json set = e.data.value("set", json::object());
         if (effect == "reply") {
             for (const auto& d : e.data.value("departments", json::array()))
@@ -884,20 +893,24 @@ TemplateValues write_up_values(const CaseState& c, const std::vector<Event>& eve
     return v;
 }
 
+}  // namespace
+
+TemplateValues write_up_values(const CaseState& c, const std::vector<Event>& events, const Workflow& w,
+                               const Calendar& cal) {
+    return values_masked(c, events, w, cal, masker_for(c));
+}
+
 WriteUp make_write_up(const CaseState& c, const std::vector<Event>& events, const Workflow& w,
                       const Calendar& cal) {
-    const TemplateValues v = write_up_values(c, events, w, cal);
+    const Masker mask = masker_for(c);
+    const TemplateValues v = values_masked(c, events, w, cal, mask);
     const std::string tmpl = trim(w.write_up).empty() ? std::string(kDefaultWriteUp) : w.write_up;
-    const Parsed p = parse_template(tmpl);
-    if (!p.problems.empty())
-        throw refused("the write_up template of workflow '" + w.category + "' (version " +
-                      std::to_string(w.version) + "): " + p.problems.front().to_string() +
-                      "; fix it and load the workflow again");
-    std::string rendered;
-    render_nodes(p.nodes, v, rendered);
+    const std::string rendered = render_or_refuse(
+        tmpl, v,
+        "the write_up template of workflow '" + w.category + "' (version " + std::to_string(w.version) + ")",
+        "; fix it and load the workflow again");
 
     WriteUp out;
-    const Masker mask = masker_for(c);
     out.id = c.id;
     out.category = c.category;
     out.category_name = v.at("category_name");
@@ -1020,9 +1033,7 @@ json write_ups_json(const std::vector<WriteUp>& write_ups) {
         json facts = json::object();
         for (const auto& [label, value] : w.facts)
             facts[label] = value;
-        std::string text;
-        for (const auto& p : w.paragraphs)
-            text += (text.empty() ? "" : "\n") + p;
+        const std::string text = join(w.paragraphs, "\n");  // paragraphs are never empty
         a.push_back({{"id", w.id},
                      {"category", w.category},
                      {"category_name", w.category_name},
@@ -1055,22 +1066,20 @@ AnnualStats annual_stats(const std::vector<CaseRecord>& cases, int year, const C
         if (now.received_at.empty() || now.received_at > end_ts) continue;
         const bool in_year = date_of(now.received_at).year() == year;
 
-        // The case as it stood at the end of the year.
-        std::vector<Event> until;
-        CaseState s;
-        if (now.last_event_at <= end_ts && !rec.events.empty()) {
-            s = now;
-            until = rec.events;
-        } else if (now.last_event_at <= end_ts) {
-            s = now;
-        } else {
+        // The case as it stood at the end of the year: as it is now, unless it changed after (then replayed
+        // from its events up to then). Only that case is copied.
+        const bool changed_after = now.last_event_at > end_ts;
+        std::vector<Event> before_end;
+        if (changed_after) {
             if (rec.events.empty())
                 throw storage_error("internal error: case " + now.id + " changed after " + format_date(last) +
                                     " but its events were not given");
             for (const auto& e : rec.events)
-                if (e.at <= end_ts) until.push_back(e);
-            s = replay(until, cal);
+                if (e.at <= end_ts) before_end.push_back(e);
         }
+        const CaseState replayed = changed_after ? replay(before_end, cal) : CaseState{};
+        const CaseState& s = changed_after ? replayed : now;
+        const std::vector<Event>& until = changed_after ? before_end : rec.events;
 
         // Overdue at the end of the year (SPEC rule 2), whenever received.
         const ClockView v = clock_at(s, last, cal);
@@ -1265,14 +1274,6 @@ std::string share(int n, int total) {
 }
 
 // --- SVG charts (inline, no script; text stays text so a PDF keeps it searchable) ---
-
-std::string fmt_num(double v) {
-    std::ostringstream ss;
-    ss.setf(std::ios::fixed);
-    ss.precision(1);
-    ss << v;
-    return ss.str();
-}
 
 // Shortens a label to at most `columns` display columns.
 std::string fit_label(const std::string& s, int columns) {
@@ -1495,13 +1496,7 @@ std::string csv_cell(const std::string& s) {
     std::string v = s;
     // A spreadsheet would run text starting with = + - @ as a formula.
     if (!v.empty() && std::string_view("=+-@").find(v[0]) != std::string_view::npos) v = "'" + v;
-    if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-    std::string out = "\"";
-    for (char c : v) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
+    return csv_field(v);
 }
 
 }  // namespace
@@ -1551,10 +1546,7 @@ std::string annual_csv(const AnnualStats& st, const std::vector<WriteUp>& typica
         row("by_department", k, k, std::to_string(n));
     int n = 0;
     for (const auto& w : typical) {
-        std::string text;
-        for (const auto& p : w.paragraphs)
-            text += (text.empty() ? "" : "\n") + p;
-        row("typical", w.id, "典型事例" + chinese_ordinal(++n) + "：" + w.heading, text);
+        row("typical", w.id, "典型事例" + chinese_ordinal(++n) + "：" + w.heading, join(w.paragraphs, "\n"));
     }
     for (const auto& [key, text] : annual_definitions(st.year))
         row("definition", key, "", text);

@@ -1,5 +1,5 @@
 // Text handling shared by every layer: UTF-8 validation, address normalization for repeat matching,
-// terminal display width, and masking of personal data in reports.
+// terminal display width, masking of personal data in reports, and CSV quoting.
 #pragma once
 
 #include <string>
@@ -26,5 +26,8 @@ std::string pad_to_width(std::string_view s, int width);
 std::string mask_name(std::string_view name);
 // 13812341234 -> 138****1234; other lengths keep their first 3 and last 4 digits when long enough.
 std::string mask_phone(std::string_view phone);
+
+// RFC 4180: the field quoted (its quotes doubled) when it holds a comma, quote, CR or LF; else as it is.
+std::string csv_field(std::string_view s);
 
 }  // namespace minsheng

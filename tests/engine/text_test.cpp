@@ -62,3 +62,12 @@ TEST_CASE("trim removes ASCII and ideographic white space at both ends only", "[
     CHECK(trim("　宋长松　") == "宋长松");
     CHECK(trim("") == "");
 }
+
+TEST_CASE("csv_field quotes only what RFC 4180 needs quoted, doubling quotes", "[text]") {
+    CHECK(csv_field("海福巷3号") == "海福巷3号");
+    CHECK(csv_field("") == "");
+    CHECK(csv_field("堵塞, 满溢") == "\"堵塞, 满溢\"");
+    CHECK(csv_field("他说\"又堵了\"") == "\"他说\"\"又堵了\"\"\"");
+    CHECK(csv_field("第一行\n第二行") == "\"第一行\n第二行\"");
+    CHECK(csv_field("a\rb") == "\"a\rb\"");
+}
