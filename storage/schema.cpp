@@ -123,11 +123,6 @@ int schema_version() {
     return static_cast<int>(migrations().size());
 }
 
-void store_workflow_initial_step(sql::Db& db, const Workflow& w) {
-    sql::Stmt up(db, "UPDATE workflows SET initial_step = ? WHERE category = ? AND version = ?");
-    up.bind(1, w.initial_step().id).bind(2, w.category).bind(3, w.version).run();
-}
-
 void store_workflow_steps(sql::Db& db, const Workflow& w) {
     sql::Stmt ins(
         db, "INSERT OR REPLACE INTO workflow_steps (category, version, step, label) VALUES (?, ?, ?, ?)");
@@ -159,21 +154,24 @@ void migrate(sql::Db& db) {
                                                   nullptr, sql_address_hash, nullptr, nullptr, nullptr);
         if (rc != SQLITE_OK) db.fail(rc, "database error");
     }
-    for (int v = have; v < schema_version(); ++v) {
+    for (int v = have; v < schema_version(); ++v)
         db.exec(migrations()[static_cast<size_t>(v)]);
-        if (v == 1 || v == 2) {
-            // Migration 2 made workflow_steps, 3 the initial_step column: fill them from the stored
-            // workflows.
-            std::vector<Workflow> stored;
-            {
-                sql::Stmt st(db, "SELECT source, file FROM workflows");
-                while (st.step()) {
-                    WorkflowLoad load = load_workflow(st.text(0), st.text(1), WorkflowChecks::Stored);
-                    if (load.workflow) stored.push_back(std::move(*load.workflow));
-                }
+    if (have < 3) {
+        // Migration 2 made workflow_steps, 3 the initial_step column: fill what is new from the stored
+        // workflows, each parsed once.
+        std::vector<Workflow> stored;
+        {
+            sql::Stmt st(db, "SELECT source, file FROM workflows");
+            while (st.step()) {
+                WorkflowLoad load = load_workflow(st.text(0), st.text(1), WorkflowChecks::Stored);
+                if (load.workflow) stored.push_back(std::move(*load.workflow));
             }
-            for (const auto& w : stored)
-                (v == 1 ? store_workflow_steps : store_workflow_initial_step)(db, w);
+        }
+        sql::Stmt initial(db, "UPDATE workflows SET initial_step = ? WHERE category = ? AND version = ?");
+        for (const auto& w : stored) {
+            if (have < 2) store_workflow_steps(db, w);
+            initial.reset();
+            initial.bind(1, w.initial_step().id).bind(2, w.category).bind(3, w.version).run();
         }
     }
     if (have < schema_version()) db.exec("PRAGMA user_version = " + std::to_string(schema_version()));

@@ -23,8 +23,6 @@ void migrate(sql::Db& db);
 
 // Records a workflow version's step labels (table workflow_steps), inside the caller's transaction.
 void store_workflow_steps(sql::Db& db, const Workflow& w);
-// Stores the workflow's first step in its row of `workflows` (what opening a case needs).
-void store_workflow_initial_step(sql::Db& db, const Workflow& w);
 
 // The key of the open-case index (cases.address_hash): a 64-bit FNV-1a hash of the category and the
 // normalized address. Eight bytes instead of the two texts keep the index small enough to stay in the page

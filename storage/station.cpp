@@ -127,12 +127,11 @@ void insert_workflow(sql::Db& db, const Workflow& w, const std::string& file, co
                       " is already loaded with different text; raise its version to load the change");
     }
     sql::Stmt ins(db,
-                  "INSERT INTO workflows (category, version, name, deadline_days, source, file, loaded_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?)");
+                  "INSERT INTO workflows (category, version, name, deadline_days, source, file, loaded_at, "
+                  "initial_step) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     ins.bind(1, w.category).bind(2, w.version).bind(3, w.name).bind(4, w.deadline_days).bind(5, w.source);
-    ins.bind(6, file).bind(7, now).run();
+    ins.bind(6, file).bind(7, now).bind(8, w.initial_step().id).run();
     store_workflow_steps(db, w);
-    store_workflow_initial_step(db, w);
 }
 
 // Removes what a killed `init` left beside `path`: its temporary station (`PATH.init-PID`, with -wal, -shm or

@@ -275,6 +275,24 @@ TEST_CASE("a schema-1 station is migrated forward on open and keeps working") {
     CHECK(st.verify().ok);
 }
 
+TEST_CASE("a schema-2 station gets each workflow's first step stored on open") {
+    TempDir dir;
+    const std::string path = make_station(dir);
+    minsheng::test::sql_exec(path,
+                             "ALTER TABLE workflows DROP COLUMN initial_step; PRAGMA user_version = 2;");
+    Station st(path);
+    minsheng::sql::Stmt v(st.db(), "PRAGMA user_version");
+    v.step();
+    CHECK(v.integer(0) == minsheng::schema_version());
+    minsheng::sql::Stmt steps(st.db(), "SELECT category, initial_step FROM workflows ORDER BY category");
+    int n = 0;
+    while (steps.step()) {
+        ++n;
+        CHECK(steps.text(1) == st.workflow(steps.text(0)).initial_step().id);
+    }
+    CHECK(n == 5);
+}
+
 TEST_CASE("a new case opens on the first step of its category's latest workflow version") {
     TempDir dir;
     const std::string path = make_station(dir);
