@@ -13,8 +13,6 @@
 #include <memory>
 #include <optional>
 
-#include <utf8proc.h>
-
 #include "cli/context.h"
 #include "cli/csv_reader.h"
 #include "cli/output.h"
@@ -102,25 +100,6 @@ std::string ledger_timestamp(const std::string& text) {
     else
         std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d", y, mo, d, h, mi);
     return buf;
-}
-
-bool space_code_point(utf8proc_int32_t cp) {
-    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 || cp == 0xA0 ||
-           utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
-}
-
-// trim(), without its cost for the usual cell that has nothing to trim.
-std::string trimmed(const std::string& s) {
-    if (s.empty()) return s;
-    const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
-    utf8proc_int32_t first = -1, last = -1;
-    utf8proc_iterate(p, static_cast<utf8proc_ssize_t>(s.size()), &first);
-    size_t start = s.size() - 1;
-    while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80)
-        --start;
-    utf8proc_iterate(p + start, static_cast<utf8proc_ssize_t>(s.size() - start), &last);
-    if (first >= 0 && last >= 0 && !space_code_point(first) && !space_code_point(last)) return s;
-    return trim(s);
 }
 
 // Whether a cell holds nothing but white space; cheap for the usual cell that holds text.
@@ -321,12 +300,12 @@ void run_import(Context& ctx, const std::string& path, const std::string& encodi
             throw fail(line, "bad received_at (受理时间) '" + received +
                                  "': expected YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS] (also 2023/6/5 9:10)");
         }
-        row.category = trimmed(cell(kCategory));
+        row.category = cell(kCategory);  // the station trims it, once per distinct spelling
         row.report.address = cell(kAddress);
         row.report.summary = unify_newlines(cell(kSummary));
-        row.report.reporter = trimmed(cell(kReporter));
-        row.report.phone = trimmed(cell(kPhone));
-        row.report.channel = trimmed(cell(kChannel));
+        row.report.reporter = trim(cell(kReporter));
+        row.report.phone = trim(cell(kPhone));
+        row.report.channel = trim(cell(kChannel));
         return true;
     };
 

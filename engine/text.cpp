@@ -65,19 +65,22 @@ void require_text(std::string_view s, std::string_view what, bool allow_newlines
 }
 
 std::string trim(std::string_view s) {
-    std::string out;
-    // Collect code points, then drop white space at both ends.
-    std::u32string cps;
-    if (!for_each_codepoint(s, [&](utf8proc_int32_t cp) { cps.push_back(static_cast<char32_t>(cp)); }))
-        return std::string(s);
-    size_t b = 0, e = cps.size();
-    while (b < e && is_space(static_cast<utf8proc_int32_t>(cps[b])))
-        ++b;
-    while (e > b && is_space(static_cast<utf8proc_int32_t>(cps[e - 1])))
-        --e;
-    for (size_t i = b; i < e; ++i)
-        append_utf8(out, static_cast<utf8proc_int32_t>(cps[i]));
-    return out;
+    // One walk over the code points, remembering the bytes from the first to the last that is not white
+    // space; invalid UTF-8 comes back as it is.
+    const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+    size_t pos = 0, begin = std::string_view::npos, end = 0;
+    while (pos < s.size()) {
+        utf8proc_int32_t cp = 0;
+        const utf8proc_ssize_t n =
+            utf8proc_iterate(p + pos, static_cast<utf8proc_ssize_t>(s.size() - pos), &cp);
+        if (n <= 0 || cp < 0) return std::string(s);
+        if (!is_space(cp)) {
+            if (begin == std::string_view::npos) begin = pos;
+            end = pos + static_cast<size_t>(n);
+        }
+        pos += static_cast<size_t>(n);
+    }
+    return begin == std::string_view::npos ? std::string() : std::string(s.substr(begin, end - begin));
 }
 
 std::string normalize_address(std::string_view address) {

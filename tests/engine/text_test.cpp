@@ -61,6 +61,10 @@ TEST_CASE("trim removes ASCII and ideographic white space at both ends only", "[
     CHECK(trim("  海福巷 3号\t") == "海福巷 3号");
     CHECK(trim("　宋长松　") == "宋长松");
     CHECK(trim("") == "");
+    CHECK(trim(" \t　 ") == "");
+    CHECK(trim("\xC2\xA0反映人\r\n") == "反映人");  // no-break space, CRLF
+    CHECK(trim("张 三") == "张 三");
+    CHECK(trim(" \xFF ") == " \xFF ");  // not UTF-8: left as it is
 }
 
 TEST_CASE("csv_field quotes only what RFC 4180 needs quoted, doubling quotes", "[text]") {
