@@ -392,7 +392,7 @@ void run_export(Context& ctx, const std::string& format) {
         return it->second;
     };
     const bool csv = format == "csv";
-    std::string line;
+    std::vector<std::string> row;  // one case's cells, reused
     if (csv) {
         out << "\xEF\xBB\xBF";
         csv_row(out, export_columns());
@@ -409,22 +409,20 @@ void run_export(Context& ctx, const std::string& format) {
         }
         const Reporter none;
         const Reporter& r = c.reporters.empty() ? none : c.reporters.front();
-        line.clear();
+        row.clear();
         for (const auto& key : export_columns()) {
-            if (&key != &export_columns().front()) line += ',';
-            std::string v;
             if (key == "reporter")
-                v = r.name;
+                row.push_back(r.name);
             else if (key == "phone")
-                v = r.phone;
+                row.push_back(r.phone);
             else if (key == "channel")
-                v = r.channel;
+                row.push_back(r.channel);
             else if (auto it = j.find(key); it != j.end())
-                v = cell_text(*it);
-            line += csv_field(v);
+                row.push_back(cell_text(*it));
+            else
+                row.emplace_back();
         }
-        line += "\r\n";
-        out << line;
+        csv_row(out, row);
     });
     if (!csv) out << (first ? "]\n" : "\n]\n");
     out.flush();
