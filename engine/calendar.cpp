@@ -75,7 +75,7 @@ void require_real(Date d) {
 }
 
 class YamlCalendarReader {
-  public:
+public:
     explicit YamlCalendarReader(const std::string& source) : source_(source) {}
 
     std::vector<CalendarYear> read(const YAML::Node& root) const {
@@ -108,7 +108,7 @@ class YamlCalendarReader {
         return result;
     }
 
-  private:
+private:
     const std::string& source_;
 
     // yaml-cpp marks an empty value at the next token, often on a later line; point at its key instead.
@@ -332,6 +332,12 @@ bool Calendar::covers(int year) const {
     if (next_uncovered_.empty() || year < first_year_) return false;
     const auto i = static_cast<size_t>(year - first_year_);
     return i < next_uncovered_.size() && next_uncovered_[i] != year;
+}
+
+bool Calendar::covers_years(int from, int to) const {
+    for (int y = from; y <= to; ++y)
+        if (!covers(y)) return false;
+    return true;
 }
 
 std::vector<int> Calendar::years() const {

@@ -39,6 +39,8 @@ public:
     explicit Calendar(std::vector<CalendarYear> years);
 
     bool covers(int year) const;
+    // Whether every year from `from` to `to` is covered (true when from > to).
+    bool covers_years(int from, int to) const;
     std::vector<int> years() const;  // covered years, ascending
 
     bool is_working_day(Date d) const;

@@ -306,9 +306,8 @@ ClockView clock_at(const CaseState& s, Date today, const Calendar& calendar) {
         // The deadline could not be computed because it lies in a year after the covered ones. When every
         // year from the clock's start to `today` is covered, the deadline is therefore after today: not
         // overdue, known without guessing. Otherwise nothing can be said.
-        bool covered = !s.clock_start.is_special() && today >= s.clock_start;
-        for (int y = covered ? static_cast<int>(s.clock_start.year()) : 0; covered && y <= today.year(); ++y)
-            covered = calendar.covers(y);
+        const bool covered = !s.clock_start.is_special() && today >= s.clock_start &&
+                             calendar.covers_years(s.clock_start.year(), today.year());
         v.undecidable = !v.stopped && !covered;
         return v;
     }

@@ -639,10 +639,9 @@ namespace {
 bool cycle_on_time(Date start, const std::optional<Date>& deadline, Date resolved, const Calendar& cal,
                    const CaseState& s) {
     if (deadline) return resolved <= *deadline;
-    for (int y = start.year(); y <= resolved.year(); ++y)
-        if (!cal.covers(y))
-            throw refused("case " + s.id + ": its deadline is unknown" +
-                          (s.deadline_problem.empty() ? "" : ": " + s.deadline_problem));
+    if (!cal.covers_years(start.year(), resolved.year()))
+        throw refused("case " + s.id + ": its deadline is unknown" +
+                      (s.deadline_problem.empty() ? "" : ": " + s.deadline_problem));
     return true;
 }
 
@@ -1089,8 +1088,8 @@ AnnualStats annual_stats(const std::vector<CaseRecord>& cases, int year, const C
         } else if (!v.problem.empty() && !v.stopped) {
             // Unknown deadline: fine when it lies after the year (every year from the clock's start to Y is
             // covered), otherwise the figure cannot be known.
-            for (int y = s.clock_start.year(); y <= year; ++y)
-                if (!cal.covers(y)) throw refused("case " + s.id + ": " + v.problem);
+            if (!cal.covers_years(s.clock_start.year(), year))
+                throw refused("case " + s.id + ": " + v.problem);
         }
         if (!in_year) continue;
         if (rec.events.empty())

@@ -249,6 +249,11 @@ TEST_CASE("years and coverage", "[calendar]") {
     const Calendar gap(years_without_2025());
     CHECK(gap.years() == std::vector<int>{2023, 2024, 2026});
     CHECK_FALSE(gap.covers(2025));
+    CHECK(gap.covers_years(2023, 2024));
+    CHECK(gap.covers_years(2026, 2026));
+    CHECK_FALSE(gap.covers_years(2024, 2026));  // 2025 is missing
+    CHECK(gap.covers_years(2026, 2025));        // no year to cover
+    CHECK_FALSE(shipped().covers_years(2026, 2027));
 
     const Calendar empty;
     CHECK(empty.years().empty());
