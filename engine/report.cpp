@@ -1231,23 +1231,29 @@ std::string scope_of(const AnnualStats& st) {
     return "统计范围：" + y + "年1月1日至12月31日受理的案件；办理情况截至" + y + "年12月31日日终。";
 }
 
-// The headline figures: label, value, unit (shared by every format).
-std::vector<std::array<std::string, 3>> headline(const AnnualStats& st) {
+// One headline figure; `card` marks the few the HTML form also shows as cards at the top.
+struct Figure {
+    std::string label, value, unit;
+    bool card = false;
+};
+
+// The headline figures (shared by every format).
+std::vector<Figure> headline(const AnnualStats& st) {
     return {
-        {"受理案件", std::to_string(st.cases), "件"},
-        {"办结", std::to_string(st.resolved), "件"},
+        {"受理案件", std::to_string(st.cases), "件", true},
+        {"办结", std::to_string(st.resolved), "件", true},
         {"按时办结", std::to_string(st.on_time), "件"},
-        {"按时办结率", percent_text(st.on_time_rate), ""},
+        {"按时办结率", percent_text(st.on_time_rate), "", true},
         {"办结用时中位数", st.median_working_days ? number_text(*st.median_working_days) : "—",
-         st.median_working_days ? "个工作日" : ""},
-        {"年末超期", std::to_string(st.overdue), "件"},
+         st.median_working_days ? "个工作日" : "", true},
+        {"年末超期", std::to_string(st.overdue), "件", true},
         {"其中本年受理", std::to_string(st.overdue_received_in_year), "件"},
-        {"重新办理", std::to_string(st.reopened), "件"},
-        {"重复反映", std::to_string(st.repeat_reports), "次"},
+        {"重新办理", std::to_string(st.reopened), "件", true},
+        {"重复反映", std::to_string(st.repeat_reports), "次", true},
         {"有重复反映的案件", std::to_string(st.cases_with_repeat_reports), "件"},
         {"回访", std::to_string(st.visits), "次"},
         {"满意", std::to_string(st.satisfied), "次"},
-        {"回访满意率", percent_text(st.satisfaction_rate), ""},
+        {"回访满意率", percent_text(st.satisfaction_rate), "", true},
         {"不予受理", std::to_string(st.rejected), "件"},
         {"年末未办结", std::to_string(st.open), "件"},
         {"典型事例", std::to_string(st.typical.size()), "件"},
@@ -1386,7 +1392,7 @@ std::string annual_markdown(const AnnualStats& st, const std::vector<WriteUp>& t
     std::ostringstream o;
     o << "# " << title_of(st) << "\n\n" << scope_of(st) << "\n\n";
     o << "## 一、主要指标\n\n| 指标 | 数值 |\n| --- | ---: |\n";
-    for (const auto& [label, value, unit] : headline(st))
+    for (const auto& [label, value, unit, card] : headline(st))
         o << "| " << label << " | " << value << (unit.empty() ? "" : " " + unit) << " |\n";
 
     o << "\n## 二、按月受理\n\n|";
@@ -1429,10 +1435,8 @@ std::string annual_html(const AnnualStats& st, const std::vector<WriteUp>& typic
       << "</p>\n";
     const auto head = headline(st);
     b << "<div class=\"kpis\">\n";
-    for (const auto& [label, value, unit] : head) {
-        if (label != "受理案件" && label != "办结" && label != "按时办结率" && label != "办结用时中位数" &&
-            label != "年末超期" && label != "重新办理" && label != "重复反映" && label != "回访满意率")
-            continue;
+    for (const auto& [label, value, unit, card] : head) {
+        if (!card) continue;
         b << "<div class=\"kpi\"><span class=\"num\">" << html_escape(value)
           << "</span><span class=\"label\">" << html_escape(label + (unit.empty() ? "" : "（" + unit + "）"))
           << "</span></div>\n";
@@ -1441,7 +1445,7 @@ std::string annual_html(const AnnualStats& st, const std::vector<WriteUp>& typic
 
     b << "<h2>一、主要指标</h2>\n<table>\n<thead><tr><th>指标</th><th "
          "class=\"num\">数值</th></tr></thead>\n<tbody>\n";
-    for (const auto& [label, value, unit] : head)
+    for (const auto& [label, value, unit, card] : head)
         b << "<tr><td>" << html_escape(label) << "</td><td class=\"num\">"
           << html_escape(value + (unit.empty() ? "" : " " + unit)) << "</td></tr>\n";
     b << "</tbody>\n</table>\n";
