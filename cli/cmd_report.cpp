@@ -79,19 +79,25 @@ void run_annual(Context& ctx, const ReportOptions& o) {
         if (c.received_at > end_ts) return;
         records.push_back({c, {}});
     });
-    std::map<std::string, std::string> names;
-    for (auto& r : records) {
+    for (auto& r : records)
         if (r.state.received_at.compare(0, year_prefix.size(), year_prefix) == 0 ||
             r.state.last_event_at > end_ts)
             r.events = st.history(r.state.id);
-        if (!names.count(r.state.category)) names[r.state.category] = st.workflow(r.state.category).name;
-    }
+    std::map<std::string, std::string> names;
+    for (const auto& w : st.workflows())  // by category, then version: the latest version's name stays
+        names[w.category] = w.name;
     const report::AnnualStats stats = report::annual_stats(records, o.year, cal, names);
 
+    // The typical cases' records, found in one pass over the records.
+    std::map<std::string, const report::CaseRecord*> typical_records;
+    for (const auto& id : stats.typical)
+        typical_records[id] = nullptr;
+    for (const auto& r : records)
+        if (auto it = typical_records.find(r.state.id); it != typical_records.end()) it->second = &r;
     std::vector<report::WriteUp> typical;
     for (const auto& id : stats.typical)
-        for (const auto& r : records)
-            if (r.state.id == id) typical.push_back(write_up_of(st, r.state, r.events));
+        if (const report::CaseRecord* r = typical_records[id])
+            typical.push_back(write_up_of(st, r->state, r->events));
 
     std::string text;
     if (format == "json")
