@@ -395,9 +395,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 out << "added " << trim(staff_name) << " as " << staff_role << '\n';
         } else if (*wf_list) {
             const auto wfs = st.workflows();
-            auto description = [&](const auto& w) {
-                return trim(st.workflow(w.category, w.version).description);
-            };
+            auto description = [](const WorkflowInfo& w) { return trim(w.description); };
             if (ctx.json) {
                 json a = json::array();
                 for (const auto& w : wfs)

@@ -94,10 +94,11 @@ const std::vector<std::string>& migrations() {
             label TEXT NOT NULL,
             PRIMARY KEY (category, version, step)) WITHOUT ROWID;
         )sql",
-        // 3: each workflow version's first step, so opening a case needs no parse of the workflow's YAML
-        // (filled from the stored workflows by migrate()).
+        // 3: each workflow version's first step and description, so opening a case and listing the workflows
+        // need no parse of their YAML (filled from the stored workflows by migrate()).
         R"sql(
         ALTER TABLE workflows ADD COLUMN initial_step TEXT NOT NULL DEFAULT '';
+        ALTER TABLE workflows ADD COLUMN description TEXT NOT NULL DEFAULT '';
         )sql",
     };
     return m;
@@ -157,8 +158,8 @@ void migrate(sql::Db& db) {
     for (int v = have; v < schema_version(); ++v)
         db.exec(migrations()[static_cast<size_t>(v)]);
     if (have < 3) {
-        // Migration 2 made workflow_steps, 3 the initial_step column: fill what is new from the stored
-        // workflows, each parsed once.
+        // Migration 2 made workflow_steps, 3 the initial_step and description columns: fill what is new from
+        // the stored workflows, each parsed once.
         std::vector<Workflow> stored;
         {
             sql::Stmt st(db, "SELECT source, file FROM workflows");
@@ -167,11 +168,16 @@ void migrate(sql::Db& db) {
                 if (load.workflow) stored.push_back(std::move(*load.workflow));
             }
         }
-        sql::Stmt initial(db, "UPDATE workflows SET initial_step = ? WHERE category = ? AND version = ?");
+        sql::Stmt fill(
+            db, "UPDATE workflows SET initial_step = ?, description = ? WHERE category = ? AND version = ?");
         for (const auto& w : stored) {
             if (have < 2) store_workflow_steps(db, w);
-            initial.reset();
-            initial.bind(1, w.initial_step().id).bind(2, w.category).bind(3, w.version).run();
+            fill.reset();
+            fill.bind(1, w.initial_step().id)
+                .bind(2, w.description)
+                .bind(3, w.category)
+                .bind(4, w.version)
+                .run();
         }
     }
     if (have < schema_version()) db.exec("PRAGMA user_version = " + std::to_string(schema_version()));

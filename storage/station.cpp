@@ -128,9 +128,9 @@ void insert_workflow(sql::Db& db, const Workflow& w, const std::string& file, co
     }
     sql::Stmt ins(db,
                   "INSERT INTO workflows (category, version, name, deadline_days, source, file, loaded_at, "
-                  "initial_step) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                  "initial_step, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     ins.bind(1, w.category).bind(2, w.version).bind(3, w.name).bind(4, w.deadline_days).bind(5, w.source);
-    ins.bind(6, file).bind(7, now).bind(8, w.initial_step().id).run();
+    ins.bind(6, file).bind(7, now).bind(8, w.initial_step().id).bind(9, w.description).run();
     store_workflow_steps(db, w);
 }
 
@@ -627,12 +627,12 @@ std::vector<WorkflowInfo> Station::workflows() {
     return read_retrying([&] {
         sql::Stmt st(
             *impl_->db,
-            "SELECT category, name, version, deadline_days, loaded_at FROM workflows ORDER BY category, "
-            "version");
+            "SELECT category, name, version, deadline_days, loaded_at, description FROM workflows ORDER BY "
+            "category, version");
         std::vector<WorkflowInfo> out;
         while (st.step())
             out.push_back({st.text(0), st.text(1), static_cast<int>(st.integer(2)),
-                           static_cast<int>(st.integer(3)), st.text(4)});
+                           static_cast<int>(st.integer(3)), st.text(4), st.text(5)});
         return out;
     });
 }

@@ -45,6 +45,7 @@ struct WorkflowInfo {
     int version = 0;
     int deadline_days = 0;
     std::string loaded_at;
+    std::string description;  // as written in the file, possibly over several lines
 };
 
 struct OpenCaseResult {

@@ -243,7 +243,7 @@ TEST_CASE("a schema-1 station is migrated forward on open and keeps working") {
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
         const char* down =
-            "ALTER TABLE workflows DROP COLUMN initial_step; "
+            "ALTER TABLE workflows DROP COLUMN initial_step; ALTER TABLE workflows DROP COLUMN description; "
             "DROP TABLE workflow_steps; DROP INDEX cases_open_by_address; ALTER TABLE cases DROP COLUMN "
             "address_hash; CREATE INDEX cases_open_by_address ON cases (category, address_key) WHERE phase "
             "IN "
@@ -275,20 +275,26 @@ TEST_CASE("a schema-1 station is migrated forward on open and keeps working") {
     CHECK(st.verify().ok);
 }
 
-TEST_CASE("a schema-2 station gets each workflow's first step stored on open") {
+TEST_CASE("a schema-2 station gets each workflow's first step and description stored on open") {
     TempDir dir;
     const std::string path = make_station(dir);
-    minsheng::test::sql_exec(path,
-                             "ALTER TABLE workflows DROP COLUMN initial_step; PRAGMA user_version = 2;");
+    minsheng::test::sql_exec(
+        path,
+        "ALTER TABLE workflows DROP COLUMN initial_step; ALTER TABLE workflows DROP COLUMN "
+        "description; PRAGMA user_version = 2;");
     Station st(path);
     minsheng::sql::Stmt v(st.db(), "PRAGMA user_version");
     v.step();
     CHECK(v.integer(0) == minsheng::schema_version());
-    minsheng::sql::Stmt steps(st.db(), "SELECT category, initial_step FROM workflows ORDER BY category");
+    minsheng::sql::Stmt steps(st.db(),
+                              "SELECT category, initial_step, description FROM workflows ORDER BY category");
     int n = 0;
     while (steps.step()) {
         ++n;
-        CHECK(steps.text(1) == st.workflow(steps.text(0)).initial_step().id);
+        const minsheng::Workflow& w = st.workflow(steps.text(0));
+        CHECK(steps.text(1) == w.initial_step().id);
+        CHECK_FALSE(steps.text(2).empty());
+        CHECK(steps.text(2) == w.description);
     }
     CHECK(n == 5);
 }
