@@ -21,6 +21,7 @@
 #include "engine/calendar.h"
 #include "engine/case.h"
 #include "engine/workflow.h"
+#include "engine/write_up_template.h"
 
 namespace minsheng::report {
 
@@ -51,37 +52,6 @@ private:
 // people the case's text mentions, e.g. family members: `--set persons=宋亮,宋某某`; separated by commas,
 // 、 or spaces).
 Masker masker_for(const CaseState& c);
-
-// ---------------------------------------------------------------------------------------------------------
-// The write-up template: a tiny subset of mustache.
-//   {{name}}             the value (plain text; formats escape it afterwards)
-//   {{#name}}…{{/name}}  shown when the value is non-empty and not "0"; sections nest
-//   {{^name}}…{{/name}}  shown when it is empty or "0"
-// A section tag alone on its line takes the line with it. After rendering, consecutive non-blank lines form
-// one paragraph (joined without a separator, as Chinese text wants) and blank lines separate paragraphs.
-// Names are those of write_up_placeholders(), or `fields.KEY` for any case field (empty when absent).
-
-using TemplateValues = std::map<std::string, std::string>;
-
-struct Placeholder {
-    const char* name;
-    const char* meaning;
-};
-// Every placeholder a write-up template may use, with its meaning (for documentation and checking).
-const std::vector<Placeholder>& write_up_placeholders();
-
-// A problem with a template, at the tag at fault.
-struct TemplateProblem {
-    std::size_t offset = 0;         // bytes from the start of the template to the tag's "{{"
-    int line = 1;                   // the line of the template it is on, from 1
-    std::string message;            // e.g. "unknown placeholder 'adress' (did you mean 'address'?)"
-    std::string to_string() const;  // "line N: message"
-};
-// Every problem with a template, in template order; empty when valid. The workflow checker reports these
-// when a workflow is loaded, and the renderer refuses a template that has any.
-std::vector<TemplateProblem> template_problems(std::string_view tmpl);
-// Renders the template; throws Error(Refused) naming the first problem when template_problems() finds any.
-std::string render_template(std::string_view tmpl, const TemplateValues& values);
 
 // ---------------------------------------------------------------------------------------------------------
 // Typical-case write-ups.

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace minsheng {
 
@@ -26,6 +27,14 @@ std::string pad_to_width(std::string_view s, int width);
 std::string mask_name(std::string_view name);
 // 13812341234 -> 138****1234; other lengths keep their first 3 and last 4 digits when long enough.
 std::string mask_phone(std::string_view phone);
+
+// The candidate closest to a misspelt `word`, or "" when none is close. A typo of one word of a compound
+// name counts as close too, so `deadine` suggests `deadline_days`.
+std::string closest(std::string_view word, const std::vector<std::string>& candidates);
+// " (did you mean 'x'?)" naming the candidate closest to a misspelt `word`, or "" when none is close: the
+// suggestion the workflow checker gives for unknown keys and names, and the template checker for unknown
+// placeholders.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
 // RFC 4180: the field quoted (its quotes doubled) when it holds a comma, quote, CR or LF; else as it is.
 std::string csv_field(std::string_view s);

@@ -14,7 +14,8 @@
 #include <utility>
 
 #include "engine/error.h"
-#include "engine/report.h"
+#include "engine/text.h"
+#include "engine/write_up_template.h"
 
 namespace minsheng {
 
@@ -114,60 +115,9 @@ bool is_field_name(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return is_lower(c) || is_digit(c) || c == '_'; });
 }
 
-// A function object rather than a function, so that argument-dependent lookup does not pick std::quoted
-// (<iomanip>, which report.h brings in) for std::string arguments.
-const auto quoted = [](std::string_view s) { return "'" + std::string(s) + "'"; };
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
+std::string quoted(std::string_view s) {
+    return "'" + std::string(s) + "'";
 }
-
-// The candidate closest to `word`, or "" when none is close. A typo of one word of a compound name counts
-// as close too, so `deadine` suggests `deadline_days`.
-std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
-    if (word.empty() || word.size() > 64) return "";
-    std::size_t best_score = SIZE_MAX;
-    std::string best;
-    for (const std::string& c : candidates) {
-        std::size_t score = edit_distance(word, c);
-        if (score > std::max<std::size_t>(2, c.size() / 3)) score = SIZE_MAX;
-        std::size_t start = 0;
-        while (start <= c.size()) {
-            std::size_t end = c.find_first_of("_-", start);
-            if (end == std::string::npos) end = c.size();
-            const std::string_view part = std::string_view(c).substr(start, end - start);
-            if (part.size() >= 4 && part != c && edit_distance(word, part) <= 1)
-                score = std::min(score, edit_distance(word, part) + 1);
-            start = end + 1;
-        }
-        if (score < best_score) {
-            best_score = score;
-            best = c;
-        }
-    }
-    return best;
-}
-
-}  // namespace
-
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-    const std::string best = closest(word, candidates);
-    return best.empty() ? "" : " (did you mean " + quoted(best) + "?)";
-}
-
-namespace {
 
 std::vector<std::string> to_strings(std::initializer_list<std::string_view> words) {
     return std::vector<std::string>(words.begin(), words.end());

@@ -132,8 +132,4 @@ WorkflowLoad load_workflow(const std::string& text, const std::string& file_name
 Workflow load_workflow_or_throw(const std::string& text, const std::string& file_name,
                                 WorkflowChecks checks = WorkflowChecks::All);
 
-// " (did you mean 'x'?)" naming the candidate closest to a misspelt `word`, or "" when none is close: the
-// suggestion the checker gives for unknown keys and names (and report.cpp for unknown placeholders).
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
-
 }  // namespace minsheng
