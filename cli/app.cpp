@@ -54,6 +54,38 @@ void write_file(const std::string& path, const std::string& text) {
     }
 }
 
+// The year-boundary warning (SPEC Part 2): one line on stderr, the exit code unchanged.
+void warn_calendar(const Context& ctx, const Calendar& cal) {
+    const std::string w = calendar_warning(cal, ctx.today);
+    if (!w.empty()) *ctx.err << "minsheng: 提醒：" << w << '\n';
+}
+
+// SPEC rule 6 for listings: before anything is printed, refuse when a listed case's clock cannot be told
+// (a year the calendar lacks). Only the cases that can be incomplete are read: those whose stored deadline is
+// unknown and, when today's year or one before it is missing, those whose clock still runs. With `--overdue`
+// only what decides the answer matters: whether a case is overdue, and an overdue case's count of days.
+void refuse_unknown_clocks(Station& st, const CaseFilter& filter, Date today) {
+    const Calendar& cal = st.calendar();
+    const bool overdue_only = filter.overdue_only;
+    auto check = [&](const CaseState& c) {
+        const ClockView v = clock_at(c, today, cal);
+        if (overdue_only && !v.undecidable && !(v.overdue && !v.complete())) return;
+        if (v.undecidable) throw refused("案件 " + c.id + "：" + v.problem);
+        require_complete_clock(c, v);
+    };
+    CaseFilter f = filter;
+    f.overdue_only = false;
+    f.unknown_deadline_only = true;
+    st.list_cases(f, today, check);
+    const auto years = cal.years();
+    if (years.empty() || !cal.covers_years(years.front(), today.year())) {
+        f = filter;
+        f.overdue_only = false;
+        f.running_only = true;
+        st.list_cases(f, today, check);
+    }
+}
+
 namespace {
 
 // Wall-clock time in Asia/Shanghai (UTC+8 all year: China keeps no daylight saving).
@@ -112,8 +144,34 @@ std::string task_status_label(const std::string& s) {
     return s;
 }
 
+// What a `recompute` event says: each round whose deadline or verdict the calendar load changed.
+std::string recompute_text(const json& data) {
+    auto deadline = [](const json& r) {
+        std::string t =
+            r.value("deadline", json(nullptr)).is_string() ? r["deadline"].get<std::string>() : "未知";
+        if (r.value("provisional", false)) t += "（暂定）";
+        if (r.contains("on_time") && r["on_time"].is_boolean())
+            t += r["on_time"].get<bool>() ? " 按时" : " 超时";
+        return t;
+    };
+    const std::string source = json_text(data, "source");
+    std::string out = source == "provisional"
+                          ? std::string("办理期限重算（暂定日历）：")
+                          : "办理期限重算（载入 " + fs::path(source).filename().string() + "）：";
+    const json before = data.value("before", json::array()), after = data.value("after", json::array());
+    for (size_t i = 0; i < after.size(); ++i) {
+        const std::string now = deadline(after[i]);
+        const std::string was = i < before.size() ? deadline(before[i]) : "—";
+        if (was == now) continue;
+        if (after.size() > 1) out += "第" + std::to_string(i + 1) + "轮 ";
+        out += was + " → " + now + "；";
+    }
+    if (!out.empty() && out.compare(out.size() - 3, 3, "；") == 0) out.resize(out.size() - 3);
+    return out;
+}
+
 void print_case_text(std::ostream& out, const CaseState& c, const ClockView& v, const std::string& step_label,
-                     const std::vector<Event>& history) {
+                     const std::vector<Event>& history, const std::vector<ClockRound>& rounds) {
     out << "案件 " << c.id << "  " << c.category << " v" << c.workflow_version << '\n';
     Table t({"项目", "内容"});
     t.add({"阶段", std::string(phase_name(c.phase)) + " " + std::string(phase_label(c.phase)) +
@@ -124,6 +182,20 @@ void print_case_text(std::ostream& out, const CaseState& c, const ClockView& v, 
     t.add({"受理时间", c.received_at});
     t.add({"办理期限", deadline_text(v) + (v.problem.empty() ? "" : "（" + v.problem + "）")});
     t.add({"时限", days_left_text(v)});
+    if (rounds.size() > 1) {
+        for (size_t i = 0; i < rounds.size(); ++i) {
+            const ClockRound& r = rounds[i];
+            std::string text = format_date(r.start) + " 起，期限 " +
+                               (r.deadline ? format_date(*r.deadline) : std::string("未知")) +
+                               (r.deadline_provisional ? "（暂定）" : "");
+            if (r.resolved_on)
+                text += "，" + format_date(*r.resolved_on) + " 办结" +
+                        (r.on_time ? (*r.on_time ? "（按时）" : "（超时）") : "");
+            else if (r.current)
+                text += "，办理中";
+            t.add({"第" + std::to_string(i + 1) + "轮办理", text});
+        }
+    }
     t.add({"反映次数", std::to_string(c.report_count) + "（重复 " + std::to_string(c.repeat_count()) + "）"});
     if (c.reopen_count) t.add({"重办次数", std::to_string(c.reopen_count)});
     if (c.escalation_level) t.add({"督办等级", std::string(escalation_name(c.escalation_level))});
@@ -152,6 +224,7 @@ void print_case_text(std::ostream& out, const CaseState& c, const ClockView& v, 
             const auto& r = e.data.value("reporter", json::object());
             detail += r.value("name", "") + " " + r.value("channel", "");
         }
+        if (e.action == "recompute") detail = recompute_text(e.data);
         h.add({std::to_string(e.seq), e.at.substr(0, 16), e.action, e.actor, trim(detail)});
     }
     h.print(out);
@@ -280,9 +353,19 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     cal_add->add_option("N", cal_n, "Working days")->required()->check(CLI::Range(0, 100000));
     auto* cal_info = calendar->add_subcommand("info", "Whether DATE is a working day");
     cal_info->add_option("DATE", cal_date, "YYYY-MM-DD")->required();
-    auto* cal_load = calendar->add_subcommand("load", "Load holiday years from a YAML file");
+    auto* cal_load = calendar->add_subcommand(
+        "load", "Load holiday years from a YAML file (the year's notice replaces a provisional year)");
     std::string cal_file;
     cal_load->add_option("FILE", cal_file, "Calendar YAML")->required();
+    auto* cal_provisional = calendar->add_subcommand(
+        "provisional",
+        "Make an uncovered year provisional: statutory holidays and 补假, no 调休 (supervisors)");
+    int cal_year = 0;
+    cal_provisional->add_option("YEAR", cal_year, "The year, e.g. 2027")
+        ->required()
+        ->check(CLI::Range(1900, 9999));
+    auto* cal_list =
+        calendar->add_subcommand("list", "The years the calendar covers, official or provisional");
 
     Commands commands;
     add_report_commands(app, commands);
@@ -362,16 +445,21 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             } else {
                 const bool working = cal.is_working_day(d);
                 const std::string name = cal.day_name(d);
+                const bool provisional = cal.is_provisional(d.year());
+                const std::optional<Date> until = cal.covered_until(d);
                 if (ctx.json) {
                     out << json{{"date", format_date(d)},
                                 {"working_day", working},
-                                {"name", name.empty() ? json(nullptr) : json(name)}}
+                                {"name", name.empty() ? json(nullptr) : json(name)},
+                                {"provisional", provisional},
+                                {"covered_until", until ? json(format_date(*until)) : json(nullptr)}}
                         << '\n';
                 } else {
                     static const char* weekdays[] = {"星期日", "星期一", "星期二", "星期三",
                                                      "星期四", "星期五", "星期六"};
                     std::string kind = working ? "工作日" : "休息日";
                     if (!name.empty()) kind += working ? "（调休上班：" + name + "）" : "（" + name + "）";
+                    if (provisional) kind += "（" + std::to_string(d.year()) + " 年为暂定日历）";
                     out << format_date(d) << " " << weekdays[d.day_of_week().as_number()] << " " << kind
                         << '\n';
                 }
@@ -423,11 +511,49 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             if (who.role != Role::Supervisor) throw not_allowed("only supervisors load workflows");
             for (const auto& loaded : st.load_workflows(files, ctx.now))
                 out << "loaded " << loaded << '\n';
-        } else if (*cal_load) {
-            const StaffMember who = st.require_staff(ctx.actor);
-            if (who.role != Role::Supervisor) throw not_allowed("only supervisors load the calendar");
-            for (int y : st.load_calendar(read_file(cal_file), ctx.now))
-                out << "loaded " << y << '\n';
+        } else if (*cal_load || *cal_provisional) {
+            const CalendarChange ch =
+                *cal_load ? st.load_calendar(read_file(cal_file), ctx.actor, ctx.default_at, ctx.now)
+                          : st.make_provisional(cal_year, shipped_statutory_anchors(), ctx.actor,
+                                                ctx.default_at, ctx.now);
+            if (ctx.json) {
+                out << json{{"years", ch.years},
+                            {"provisional", static_cast<bool>(*cal_provisional)},
+                            {"replaced_provisional", ch.replaced_provisional},
+                            {"cases_changed", ch.cases_changed}}
+                    << '\n';
+            } else {
+                for (int y : ch.years) {
+                    const bool replaced =
+                        std::find(ch.replaced_provisional.begin(), ch.replaced_provisional.end(), y) !=
+                        ch.replaced_provisional.end();
+                    out << (*cal_provisional ? "已设定 " : "已载入 ") << y << " 年"
+                        << (*cal_provisional ? "暂定日历（法定节假日及补假，未含调休）"
+                            : replaced       ? "放假安排，取代暂定日历"
+                                             : "放假安排")
+                        << '\n';
+                }
+                out << "办理期限或按时结论有变化的案件：" << ch.cases_changed << " 件"
+                    << (ch.cases_changed ? "（各案历史中记有新旧期限）" : "") << '\n';
+            }
+        } else if (*cal_list) {
+            const auto years = st.calendar_years();
+            if (ctx.json) {
+                json a = json::array();
+                for (const auto& y : years)
+                    a.push_back({{"year", y.year},
+                                 {"provisional", y.provisional},
+                                 {"source", y.source},
+                                 {"loaded_at", y.loaded_at}});
+                out << a.dump(2) << '\n';
+            } else {
+                Table t({"年份", "依据", "来源", "载入时间"});
+                for (const auto& y : years)
+                    t.add({std::to_string(y.year), y.provisional ? "暂定（法定节假日）" : "国务院放假通知",
+                           y.source, y.loaded_at});
+                t.print(out);
+            }
+            warn_calendar(ctx, st.calendar());
         } else if (*open) {
             // Single-line fields: a line break here would not survive an export and re-import.
             for (const auto& [value, what] : {std::pair{&o_category, "--category"},
@@ -443,8 +569,9 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             // The report is logged whatever the calendar says; an unknown deadline is said out loud, not
             // guessed.
             if (const CaseState c = st.get_case(res.id); !c.deadline)
-                err << "minsheng: warning: case " << res.id << " has no deadline yet: " << c.deadline_problem
-                    << '\n';
+                err << "minsheng: 提醒：案件 " << res.id << " 暂无办理期限：" << c.deadline_problem << '\n';
+            else
+                warn_calendar(ctx, st.calendar());
             if (ctx.json)
                 out << json{{"id", res.id}, {"repeat", res.repeat}} << '\n';
             else
@@ -453,10 +580,17 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             const CaseState c = st.get_case(case_id);
             const ClockView v = clock_at(c, ctx.today, st.calendar());
             const auto h = st.history(case_id);
-            if (ctx.json)
-                out << case_object(c, v, st.workflow_label(c), &h).dump(2) << '\n';
-            else
-                print_case_text(out, c, v, st.workflow_label(c), h);
+            const auto rounds = clock_rounds(c, st.calendar());
+            if (ctx.json) {
+                json j = case_object(c, v, st.workflow_label(c), &h);
+                j["rounds"] = rounds_json(rounds);
+                out << j.dump(2) << '\n';
+            } else {
+                print_case_text(out, c, v, st.workflow_label(c), h, rounds);
+            }
+            // What is known was shown; what the calendar cannot tell is refused, naming the year (rule 6).
+            out.flush();
+            require_complete_clock(c, v);
         } else if (*hist) {
             const auto h = st.history(case_id);
             if (ctx.json) {
@@ -481,6 +615,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             if (!l_category.empty()) f.category = l_category;
             if (!l_department.empty()) f.department = l_department;
             f.overdue_only = l_overdue;
+            refuse_unknown_clocks(st, f, ctx.today);
             if (ctx.json) {
                 // Streamed: one object at a time, however many cases there are.
                 out << '[';
@@ -560,6 +695,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 }
                 if (!t.empty()) t.print(out);
             }
+            warn_calendar(ctx, st.calendar());
         } else if (*due_soon) {
             CaseFilter f;
             std::vector<std::pair<CaseState, ClockView>> rows;
@@ -567,7 +703,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 if (c.phase != Phase::Intake && c.phase != Phase::Coordination) return;
                 if (c.suspended) return;
                 const ClockView v = clock_at(c, ctx.today, st.calendar());
-                if (v.undecidable) throw refused("case " + c.id + ": " + v.problem);
+                require_complete_clock(c, v);  // days left unknown: never left out silently
                 if (v.deadline && !v.overdue && v.working_days_left <= within) rows.emplace_back(c, v);
             });
             std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
@@ -589,6 +725,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 }
                 t.print(out);
             }
+            warn_calendar(ctx, st.calendar());  // after the answer: a refusal above says it already
         }
         return 0;
     } catch (const Error& e) {

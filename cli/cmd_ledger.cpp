@@ -311,8 +311,8 @@ void run_import(Context& ctx, const std::string& path, const std::string& encodi
 
     const ImportResult r = st.import_reports(path, next, ctx.actor, ctx.now, dry_run);
     if (r.without_deadline > 0)
-        *ctx.err << "minsheng: warning: " << r.without_deadline
-                 << " new case(s) have no deadline yet: " << r.deadline_problem << '\n';
+        *ctx.err << "minsheng: 提醒：新案件中有 " << r.without_deadline << " 件暂无办理期限："
+                 << r.deadline_problem << '\n';
     if (ctx.json) {
         *ctx.out << json{{"cases", r.cases}, {"repeats", r.repeats}, {"rows", r.rows}, {"dry_run", dry_run}}
                  << '\n';
@@ -343,6 +343,7 @@ const std::vector<std::string>& export_columns() {
                                                   "summary",
                                                   "received_at",
                                                   "deadline",
+                                                  "deadline_provisional",
                                                   "overdue",
                                                   "suspended",
                                                   "working_days_left",
@@ -383,6 +384,7 @@ void run_export(Context& ctx, const std::string& format) {
     Station st(ctx.db_path);
     std::ostream& out = *ctx.out;
     const Calendar& cal = st.calendar();
+    refuse_unknown_clocks(st, CaseFilter{}, ctx.today);
     // Step labels looked up once per workflow version, not once per case.
     std::map<std::pair<std::string, int>, std::string> labels;
     auto label_of = [&](const CaseState& c) -> const std::string& {

@@ -109,6 +109,7 @@ void run_annual(Context& ctx, const ReportOptions& o) {
     else
         text = report::annual_markdown(stats, typical);
     emit(ctx, o.annual_out, text);
+    warn_calendar(ctx, cal);
 }
 
 }  // namespace

@@ -35,29 +35,33 @@ json case_object(const CaseState& c, const ClockView& v, const std::string& step
     json reporters = json::array();
     for (const auto& r : c.reporters)
         reporters.push_back({{"name", r.name}, {"phone", r.phone}, {"channel", r.channel}, {"at", r.at}});
-    json j = {{"id", c.id},
-              {"category", c.category},
-              {"workflow_version", c.workflow_version},
-              {"phase", phase_name(c.phase)},
-              {"step", c.step},
-              {"step_label", step_label},
-              {"address", c.address},
-              {"summary", c.summary},
-              {"received_at", c.received_at},
-              {"deadline", v.deadline ? json(format_date(*v.deadline)) : json(nullptr)},
-              {"overdue", v.overdue},
-              {"suspended", c.suspended},
-              {"working_days_left", v.deadline ? json(v.working_days_left) : json(nullptr)},
-              {"working_days_overdue", v.working_days_overdue},
-              {"repeat_count", c.repeat_count()},
-              {"reopen_count", c.reopen_count},
-              {"departments", departments},
-              {"department_tasks", tasks},
-              {"escalation_level", c.escalation_level},
-              {"escalation", std::string(escalation_name(c.escalation_level))},
-              {"typical", c.typical},
-              {"reporters", reporters},
-              {"fields", c.fields}};
+    json j = {
+        {"id", c.id},
+        {"category", c.category},
+        {"workflow_version", c.workflow_version},
+        {"phase", phase_name(c.phase)},
+        {"step", c.step},
+        {"step_label", step_label},
+        {"address", c.address},
+        {"summary", c.summary},
+        {"received_at", c.received_at},
+        {"deadline", v.deadline ? json(format_date(*v.deadline)) : json(nullptr)},
+        {"deadline_provisional", v.deadline_provisional},
+        // What the calendar cannot decide is null, never a guess (SPEC rule 6).
+        {"overdue", v.undecidable ? json(nullptr) : json(v.overdue)},
+        {"suspended", c.suspended},
+        {"working_days_left", v.deadline && v.days_known ? json(v.working_days_left) : json(nullptr)},
+        {"working_days_overdue",
+         v.days_known || (!v.deadline && !v.undecidable) ? json(v.working_days_overdue) : json(nullptr)},
+        {"repeat_count", c.repeat_count()},
+        {"reopen_count", c.reopen_count},
+        {"departments", departments},
+        {"department_tasks", tasks},
+        {"escalation_level", c.escalation_level},
+        {"escalation", std::string(escalation_name(c.escalation_level))},
+        {"typical", c.typical},
+        {"reporters", reporters},
+        {"fields", c.fields}};
     if (!v.problem.empty()) j["deadline_problem"] = v.problem;
     if (c.resolved_on) j["resolved_on"] = format_date(*c.resolved_on);
     if (history) {
@@ -102,14 +106,28 @@ void csv_row(std::ostream& out, const std::vector<std::string>& fields) {
 }
 
 std::string days_left_text(const ClockView& v) {
-    if (!v.deadline) return "未知";
+    if (!v.deadline) return v.complete() ? "—" : "未知";
+    if (!v.days_known) return v.overdue ? "超期（天数未知）" : "未知";
     if (v.stopped) return "已停表 (" + std::to_string(v.working_days_left) + ")";
     if (v.overdue) return "超期 " + std::to_string(v.working_days_overdue) + " 个工作日";
     return "剩余 " + std::to_string(v.working_days_left) + " 个工作日";
 }
 
 std::string deadline_text(const ClockView& v) {
-    return v.deadline ? format_date(*v.deadline) : "未知";
+    if (!v.deadline) return v.complete() ? "—" : "未知";
+    return format_date(*v.deadline) + (v.deadline_provisional ? "（暂定）" : "");
+}
+
+json rounds_json(const std::vector<ClockRound>& rounds) {
+    json out = json::array();
+    for (const auto& r : rounds)
+        out.push_back({{"start", format_date(r.start)},
+                       {"deadline", r.deadline ? json(format_date(*r.deadline)) : json(nullptr)},
+                       {"deadline_provisional", r.deadline_provisional},
+                       {"resolved_on", r.resolved_on ? json(format_date(*r.resolved_on)) : json(nullptr)},
+                       {"on_time", r.on_time ? json(*r.on_time) : json(nullptr)},
+                       {"current", r.current}});
+    return out;
 }
 
 }  // namespace minsheng::cli

@@ -33,6 +33,8 @@ void csv_row(std::ostream& out, const std::vector<std::string>& fields);
 
 // "12 个工作日" style helpers for the text forms.
 std::string days_left_text(const ClockView& v);
-std::string deadline_text(const ClockView& v);
+std::string deadline_text(const ClockView& v);  // 2027-01-14（暂定） when it needs a provisional year
+// case show's rounds (first handling and each reopening).
+nlohmann::json rounds_json(const std::vector<ClockRound>& rounds);
 
 }  // namespace minsheng::cli

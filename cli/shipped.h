@@ -9,5 +9,7 @@ namespace minsheng::cli {
 
 std::vector<SourceFile> shipped_workflows();
 SourceFile shipped_calendar();
+// The dates that fix the movable statutory holidays, 2023–2060, for `calendar provisional`.
+SourceFile shipped_statutory_anchors();
 
 }  // namespace minsheng::cli

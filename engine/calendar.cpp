@@ -306,6 +306,7 @@ Calendar::Calendar(std::vector<CalendarYear> years) {
             mark(h, Holiday);
         for (const auto& w : data.workdays)
             mark(w, Workday);
+        if (data.provisional) provisional_years_.push_back(year);
     }
     std::stable_sort(names_.begin(), names_.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -353,9 +354,50 @@ int Calendar::offset(Date d) const {
     return static_cast<int>((d - first_).days());
 }
 
+std::string uncovered_year_message(int year) {
+    const std::string y = std::to_string(year);
+    return "工作日历缺少 " + y + " 年的放假安排：请督办载入国务院办公厅的放假通知（minsheng calendar load " +
+           "FILE），或暂按法定节假日计算（minsheng calendar provisional " + y + "）";
+}
+
 void Calendar::throw_uncovered(int year) const {
-    throw refused("the working-day calendar has no data for " + std::to_string(year) +
-                  "; load it with `minsheng calendar load FILE`");
+    throw refused(uncovered_year_message(year));
+}
+
+std::string calendar_warning(const Calendar& cal, Date today) {
+    if (today.is_special()) return "";
+    const std::string y = std::to_string(today.year());
+    if (!cal.covers(today.year())) return uncovered_year_message(today.year());
+    const std::string load = "国务院办公厅的放假通知发布后，请督办载入（minsheng calendar load FILE）";
+    if (cal.is_provisional(today.year()))
+        return y + " 年按暂定日历计算（仅法定节假日及补假，未含调休）；" + load;
+    const std::optional<Date> official = cal.covered_until(today, true);
+    if (!official || (*official - today).days() > 60) return "";
+    const int next = official->year() + 1;
+    const std::string n = std::to_string(next);
+    if (cal.is_provisional(next))
+        return n + " 年的放假通知尚未载入，该年的办理期限按暂定日历计算（暂定）；" + load;
+    return n + " 年的放假安排尚未载入，期限跨入 " + n + " 年的案件将无法计算：" + load +
+           "；通知发布前，可暂按法定节假日计算（minsheng calendar provisional " + n + "）";
+}
+
+bool Calendar::is_provisional(int year) const {
+    return std::binary_search(provisional_years_.begin(), provisional_years_.end(), year);
+}
+
+bool Calendar::any_provisional(int from, int to) const {
+    auto it = std::lower_bound(provisional_years_.begin(), provisional_years_.end(), from);
+    return it != provisional_years_.end() && *it <= to;
+}
+
+std::optional<Date> Calendar::covered_until(Date from, bool official_only) const {
+    if (from.is_special()) return std::nullopt;
+    auto ok = [&](int y) { return covers(y) && !(official_only && is_provisional(y)); };
+    int y = from.year();
+    if (!ok(y)) return std::nullopt;
+    while (y < kMaxYear && ok(y + 1))
+        ++y;
+    return Date(static_cast<unsigned short>(y), 12, 31);
 }
 
 void Calendar::require_covered(Date d) const {

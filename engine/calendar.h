@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/date_time/gregorian/gregorian_types.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,11 +19,24 @@ Date parse_date(std::string_view text);
 // YYYY-MM-DD.
 std::string format_date(Date d);
 
+// Why a computation stopped at `year`, and what a supervisor does about it: load the year's notice, or make
+// the year provisional (SPEC deadline rule 6).
+std::string uncovered_year_message(int year);
+
+class Calendar;
+// The warning commands print from 60 days before the last officially covered year ends (SPEC Part 2): the
+// next year's notice is not loaded, and how to load it or make the year provisional. Empty when there is
+// nothing to say on `today`.
+std::string calendar_warning(const Calendar& calendar, Date today);
+
 // One year's data as a State Council notice gives it.
 struct CalendarYear {
     int year = 0;
     std::vector<std::pair<Date, std::string>> holidays;  // days off, with the holiday's name
     std::vector<std::pair<Date, std::string>> workdays;  // weekend days declared working (调休上班)
+    // Made by `calendar provisional` from the statutory holidays alone (engine/statutory.h), not from the
+    // year's notice: deadlines that need it are marked 暂定 until the notice is loaded.
+    bool provisional = false;
 };
 
 // Parses the format of workflows/calendar/cn-holidays.yaml (top-level `years:` map of year -> holidays,
@@ -32,7 +46,7 @@ std::vector<CalendarYear> parse_calendar_yaml(const std::string& text, const std
 
 // Working-day arithmetic from a precomputed index: O(1) per call (no day-by-day loops).
 // Every function that needs a year the data does not cover throws Error(Refused) whose message names the
-// year, e.g. "the working-day calendar has no data for 2027; load it with `minsheng calendar load FILE`".
+// year and both ways out (uncovered_year_message).
 class Calendar {
 public:
     Calendar() = default;  // covers nothing
@@ -42,6 +56,12 @@ public:
     // Whether every year from `from` to `to` is covered (true when from > to).
     bool covers_years(int from, int to) const;
     std::vector<int> years() const;  // covered years, ascending
+    bool is_provisional(int year) const;
+    // Whether any year from `from` to `to` is provisional.
+    bool any_provisional(int from, int to) const;
+    // The last day of the run of covered years that holds `from` (provisional years included, or not when
+    // `official_only`); nothing when `from`'s year is not covered.
+    std::optional<Date> covered_until(Date from, bool official_only = false) const;
 
     bool is_working_day(Date d) const;
     // The holiday's or the adjusted workday's name, empty for an ordinary day.
@@ -62,6 +82,7 @@ private:
     std::vector<int> cumulative_;      // cumulative_[i]: working days in [first_, first_ + i]
     std::vector<int> workday_index_;   // k -> day offset of the (k+1)-th working day
     std::vector<std::pair<int, std::string>> names_;  // (day offset, holiday / adjusted workday name), sorted
+    std::vector<int> provisional_years_;              // ascending
     int offset(Date d) const;
     void require_covered(Date d) const;
     void require_span(Date a, Date b) const;  // every year of [a, b]; a <= b

@@ -185,6 +185,14 @@ std::string_view escalation_name(int level) {
 }
 
 void apply_event(CaseState& s, const Event& e, const Calendar& calendar) {
+    if (e.action == "recompute") {
+        // A calendar load changed this case's deadline: the fold already computes with the calendar as it
+        // is, so the event only tells the history. It is not an action on the case: `--at` may still go
+        // back to before it, so it leaves last_event_at alone.
+        s.last_seq = e.seq;
+        ++s.event_count;
+        return;
+    }
     if (e.action == "open") {
         apply_open(s, e, calendar);
     } else if (e.action == "report") {
@@ -301,8 +309,15 @@ CaseState state_from_json(const json& j) {
 ClockView clock_at(const CaseState& s, Date today, const Calendar& calendar) {
     ClockView v;
     v.stopped = s.resolved_on.has_value() || !is_open(s.phase);
+    if (s.phase == Phase::Rejected) {
+        // Not accepted: its clock never runs to a verdict, so nothing about it is missing.
+        v.deadline = s.deadline;
+        v.days_known = false;
+        return v;
+    }
     if (!s.deadline) {
         v.problem = s.deadline_problem;
+        v.days_known = false;
         // The deadline could not be computed because it lies in a year after the covered ones. When every
         // year from the clock's start to `today` is covered, the deadline is therefore after today: not
         // overdue, known without guessing. Otherwise nothing can be said.
@@ -311,25 +326,47 @@ ClockView clock_at(const CaseState& s, Date today, const Calendar& calendar) {
         v.undecidable = !v.stopped && !covered;
         return v;
     }
-    try {
-        Date deadline = *s.deadline;
-        if (s.phase == Phase::Rejected) {
-            v.deadline = deadline;
-            return v;
-        }
-        if (s.resolved_on) {
-            // The clock stopped at the resolve: what was left then stays the figure.
-            const Date r = *s.resolved_on;
-            v.deadline = deadline;
+    Date deadline = *s.deadline;
+    auto provisional = [&](Date d) {
+        return !s.clock_start.is_special() && calendar.any_provisional(s.clock_start.year(), d.year());
+    };
+    auto unknown_days = [&](const Error& e) {
+        v.days_known = false;
+        v.working_days_left = v.working_days_overdue = 0;
+        v.problem = e.what();
+    };
+    v.deadline = deadline;
+    v.deadline_provisional = provisional(deadline);
+    if (s.resolved_on) {
+        // The clock stopped at the resolve: what was left then stays the figure.
+        const Date r = *s.resolved_on;
+        try {
             v.working_days_left = r <= deadline ? calendar.working_days_between(r, deadline)
                                                 : -calendar.working_days_between(deadline, r);
-            return v;
+        } catch (const Error& e) {
+            unknown_days(e);
         }
-        if (s.suspended && s.suspended_since && today > *s.suspended_since)
+        return v;
+    }
+    if (s.suspended && s.suspended_since && today > *s.suspended_since) {
+        try {
             deadline =
                 calendar.add_working_days(deadline, calendar.working_days_between(*s.suspended_since, today));
+        } catch (const Error& e) {
+            // The suspension moves the deadline by an unknown amount. It only ever moves later, so a case
+            // not yet past its stored deadline is not overdue; past it, nothing can be said.
+            unknown_days(e);
+            v.deadline.reset();
+            v.deadline_provisional = false;
+            v.undecidable = today > *s.deadline;
+            return v;
+        }
         v.deadline = deadline;
-        v.overdue = today > deadline;
+        v.deadline_provisional = provisional(deadline);
+    }
+    // Overdue or not is a comparison of dates: known even when the count of days is not.
+    v.overdue = today > deadline;
+    try {
         if (v.overdue) {
             v.working_days_overdue = calendar.working_days_between(deadline, today);
             v.working_days_left = -v.working_days_overdue;
@@ -337,12 +374,32 @@ ClockView clock_at(const CaseState& s, Date today, const Calendar& calendar) {
             v.working_days_left = calendar.working_days_between(today, deadline);
         }
     } catch (const Error& e) {
-        v.deadline.reset();
-        v.overdue = false;
-        v.problem = e.what();
-        v.undecidable = !v.stopped;
+        unknown_days(e);
     }
     return v;
+}
+
+void require_complete_clock(const CaseState& s, const ClockView& v) {
+    if (!v.complete()) throw refused("案件 " + s.id + "：" + v.problem);
+}
+
+std::vector<ClockRound> clock_rounds(const CaseState& s, const Calendar& calendar) {
+    std::vector<ClockRound> out;
+    auto add = [&](Date start, const std::optional<Date>& deadline, const std::optional<Date>& resolved,
+                   bool current) {
+        ClockRound r;
+        r.start = start;
+        r.deadline = deadline;
+        r.deadline_provisional = deadline && calendar.any_provisional(start.year(), deadline->year());
+        r.resolved_on = resolved;
+        if (resolved && deadline) r.on_time = *resolved <= *deadline;
+        r.current = current;
+        out.push_back(r);
+    };
+    for (const auto& c : s.past_cycles)
+        add(c.start, c.deadline, c.resolved_on, false);
+    if (!s.clock_start.is_special()) add(s.clock_start, s.deadline, s.resolved_on, true);
+    return out;
 }
 
 Date date_of(const std::string& timestamp) {

@@ -102,17 +102,38 @@ std::string json_text(const nlohmann::json& j, const char* key);
 nlohmann::json state_to_json(const CaseState& state);
 CaseState state_from_json(const nlohmann::json& j);
 
-// The clock read on a day.
+// The clock read on a day. What the calendar cannot give is left out and `problem` says why (a year it
+// lacks, named, with both ways out); what it can give is still there (SPEC deadline rule 6).
 struct ClockView {
-    std::optional<Date> deadline;  // the effective deadline (a running suspension included)
+    std::optional<Date> deadline;       // the effective deadline (a running suspension included)
+    bool deadline_provisional = false;  // it needs a provisional year (暂定)
     bool overdue = false;
     bool stopped = false;          // resolved, closed or rejected: the clock no longer runs
     int working_days_left = 0;     // negative when overdue; frozen at the resolve once stopped
     int working_days_overdue = 0;  // working days d with deadline < d <= today
-    std::string problem;           // deadline unknown: why
+    bool days_known = true;        // whether the two counts above are known
+    std::string problem;           // something unknown: why
     bool undecidable = false;      // whether it is overdue depends on a year the calendar lacks
+
+    // Everything a table row, an export or an audit shows of the clock is known.
+    bool complete() const { return problem.empty(); }
 };
 ClockView clock_at(const CaseState& state, Date today, const Calendar& calendar);
+
+// The refusal for a case whose clock is incomplete (SPEC rule 6: never a silent wrong or empty answer): one
+// line naming the case, the missing year and both ways out. Does nothing when the clock is complete.
+void require_complete_clock(const CaseState& state, const ClockView& clock);
+
+// One round of the deadline clock as `case show` lists it: the first handling and each reopening.
+struct ClockRound {
+    Date start;
+    std::optional<Date> deadline;
+    bool deadline_provisional = false;
+    std::optional<Date> resolved_on;
+    std::optional<bool> on_time;  // known once resolved, when the deadline is known
+    bool current = false;
+};
+std::vector<ClockRound> clock_rounds(const CaseState& state, const Calendar& calendar);
 
 // Date part of a timestamp (YYYY-MM-DD[THH:MM[:SS]]).
 Date date_of(const std::string& timestamp);

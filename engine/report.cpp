@@ -668,6 +668,11 @@ WriteUp make_write_up(const CaseState& c, const std::vector<Event>& events, cons
                          (truthy(v.at("on_time")) ? "按时办结" : "超时办结") + "）");
     }
     if (truthy(v.at("reopened"))) fact("重新办理", v.at("reopen_count") + "次");
+    for (const auto& round : clock_rounds(c, cal)) {
+        if (!round.deadline_provisional) continue;
+        fact("办理期限", "暂定（按法定节假日计算，载入国务院放假通知后重算）");
+        break;
+    }
     if (truthy(v.at("exception_approved"))) fact("特事特办", "经督办审批");
     fact("回访", truthy(v.at("visited")) ? (truthy(v.at("satisfied")) ? "满意" : "不满意") : "");
     fact("目前状态", v.at("status"));
@@ -820,14 +825,16 @@ AnnualStats annual_stats(const std::vector<CaseRecord>& cases, int year, const C
 
         // Overdue at the end of the year (SPEC rule 2), whenever received.
         const ClockView v = clock_at(s, last, cal);
+        if (v.undecidable) throw refused("案件 " + s.id + "：" + v.problem);
         if (v.overdue) {
             ++st.overdue;
             st.overdue_received_in_year += in_year;
-        } else if (!v.problem.empty() && !v.stopped) {
-            // Unknown deadline: fine when it lies after the year (every year from the clock's start to Y is
-            // covered), otherwise the figure cannot be known.
-            if (!cal.covers_years(s.clock_start.year(), year))
-                throw refused("case " + s.id + ": " + v.problem);
+        }
+        if ((in_year && s.phase != Phase::Rejected) || v.overdue) {
+            bool provisional = v.deadline_provisional;
+            for (const auto& round : clock_rounds(s, cal))
+                provisional = provisional || round.deadline_provisional;
+            st.provisional_deadlines += provisional;
         }
         if (!in_year) continue;
         if (rec.events.empty())
@@ -954,6 +961,7 @@ json annual_json(const AnnualStats& st, const std::vector<WriteUp>& typical) {
             {"rejected", st.rejected},
             {"open", st.open},
             {"typical", st.typical},
+            {"provisional_deadlines", st.provisional_deadlines},
             {"typical_cases", write_ups_json(typical)},
             {"definitions", definitions}};
 }
@@ -966,7 +974,13 @@ std::string title_of(const AnnualStats& st) {
 
 std::string scope_of(const AnnualStats& st) {
     const std::string y = std::to_string(st.year);
-    return "统计范围：" + y + "年1月1日至12月31日受理的案件；办理情况截至" + y + "年12月31日日终。";
+    std::string text =
+        "统计范围：" + y + "年1月1日至12月31日受理的案件；办理情况截至" + y + "年12月31日日终。";
+    if (st.provisional_deadlines > 0)
+        text += "其中" + std::to_string(st.provisional_deadlines) +
+                "件案件的办理期限按暂定日历（法定节假日，未含调休）计算，相关按时、超期数字为暂定，"
+                "载入国务院放假通知后重新生成本报告。";
+    return text;
 }
 
 // One headline figure; `card` marks the few the HTML form also shows as cards at the top.

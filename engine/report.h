@@ -117,6 +117,9 @@ struct AnnualStats {
     int rejected = 0;
     int open = 0;                      // received in Y, neither resolved nor rejected at the year's end
     std::vector<std::string> typical;  // ids, oldest received first
+    // Cases counted above (received in Y, or overdue at its end) whose deadline needs a provisional year
+    // (暂定): their on-time and overdue figures change when that year's notice is loaded.
+    int provisional_deadlines = 0;
 };
 
 // `cases` may hold cases of any year (only those received up to the year's end matter). `category_names`

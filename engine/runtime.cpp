@@ -225,6 +225,7 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
             break;
         case Effect::Escalate: {
             const ClockView v = clock_at(s, on, calendar);
+            if (v.undecidable) throw refused("案件 " + s.id + "：" + v.problem);
             if (!v.overdue)
                 throw refused("case " + s.id + " is not overdue on " + format_date(on) +
                               "; only overdue cases are escalated");

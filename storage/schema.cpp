@@ -100,6 +100,11 @@ const std::vector<std::string>& migrations() {
         ALTER TABLE workflows ADD COLUMN initial_step TEXT NOT NULL DEFAULT '';
         ALTER TABLE workflows ADD COLUMN description TEXT NOT NULL DEFAULT '';
         )sql",
+        // 4: provisional calendar years (SPEC Part 2 "Calendar beyond the published years"), made from the
+        // statutory holidays until the year's notice replaces them.
+        R"sql(
+        ALTER TABLE calendar_years ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;
+        )sql",
     };
     return m;
 }

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "engine/error.h"
+#include "engine/statutory.h"
 #include "engine/text.h"
 #include "storage/schema.h"
 #include "storage/sqlite.h"
@@ -98,7 +99,8 @@ void insert_calendar(sql::Db& db, const std::vector<CalendarYear>& years, const 
                      const std::string& now) {
     sql::Stmt del(db, "DELETE FROM calendar_years WHERE year = ?");
     sql::Stmt del_days(db, "DELETE FROM calendar_days WHERE year = ?");
-    sql::Stmt year(db, "INSERT INTO calendar_years (year, source, loaded_at) VALUES (?, ?, ?)");
+    sql::Stmt year(db,
+                   "INSERT INTO calendar_years (year, source, loaded_at, provisional) VALUES (?, ?, ?, ?)");
     sql::Stmt day(db, "INSERT INTO calendar_days (date, year, working, name) VALUES (?, ?, ?, ?)");
     for (const auto& y : years) {
         del_days.reset();
@@ -106,7 +108,7 @@ void insert_calendar(sql::Db& db, const std::vector<CalendarYear>& years, const 
         del.reset();
         del.bind(1, y.year).run();
         year.reset();
-        year.bind(1, y.year).bind(2, source).bind(3, now).run();
+        year.bind(1, y.year).bind(2, source).bind(3, now).bind(4, y.provisional ? 1 : 0).run();
         for (const auto& [d, name] : y.holidays) {
             day.reset();
             day.bind(1, format_date(d)).bind(2, y.year).bind(3, 0).bind(4, name).run();
@@ -116,6 +118,38 @@ void insert_calendar(sql::Db& db, const std::vector<CalendarYear>& years, const 
             day.bind(1, format_date(d)).bind(2, y.year).bind(3, 1).bind(4, name).run();
         }
     }
+}
+
+// The station's calendar as stored (every year, provisional ones marked).
+Calendar read_calendar(sql::Db& db) {
+    std::map<int, CalendarYear> years;
+    sql::Stmt ys(db, "SELECT year, provisional FROM calendar_years");
+    while (ys.step()) {
+        auto& y = years[static_cast<int>(ys.integer(0))];
+        y.year = static_cast<int>(ys.integer(0));
+        y.provisional = ys.integer(1) != 0;
+    }
+    sql::Stmt ds(db, "SELECT date, year, working, name FROM calendar_days ORDER BY date");
+    while (ds.step()) {
+        auto& y = years[static_cast<int>(ds.integer(1))];
+        (ds.integer(2) ? y.workdays : y.holidays).emplace_back(parse_date(ds.text(0)), ds.text(3));
+    }
+    std::vector<CalendarYear> list;
+    for (auto& [_, y] : years)
+        list.push_back(std::move(y));
+    return Calendar(std::move(list));
+}
+
+// What a calendar change is compared on, per case: each round's deadline, whether it is provisional, and the
+// on-time verdict of a resolved round.
+json rounds_summary(const std::vector<ClockRound>& rounds) {
+    json out = json::array();
+    for (const auto& r : rounds)
+        out.push_back({{"start", format_date(r.start)},
+                       {"deadline", r.deadline ? json(format_date(*r.deadline)) : json(nullptr)},
+                       {"provisional", r.deadline_provisional},
+                       {"on_time", r.on_time ? json(*r.on_time) : json(nullptr)}});
+    return out;
 }
 
 void insert_workflow(sql::Db& db, const Workflow& w, const std::string& file, const std::string& now) {
@@ -576,6 +610,9 @@ Station::Station(const std::string& path) : impl_(std::make_unique<Impl>()) {
             throw storage_error(path + " is read-only (" + impl_->read_only +
                                 ") and was made by an older minsheng whose schema must be upgraded first");
         impl_->write([&] { migrate(db); });
+        // Stations older than schema 4 stored the calendar's messages in English: rebuild the projection
+        // once so that it equals a replay under this version (audit verify compares the two).
+        if (version < 4) rebuild_projection();
     }
 }
 
@@ -715,36 +752,130 @@ const Workflow& Station::workflow(const std::string& category, std::optional<int
 }
 
 const Calendar& Station::calendar() {
-    if (!impl_->calendar) {
-        impl_->calendar = read_retrying([&] {
-            std::map<int, CalendarYear> years;
-            sql::Stmt ys(*impl_->db, "SELECT year FROM calendar_years");
-            while (ys.step())
-                years[static_cast<int>(ys.integer(0))].year = static_cast<int>(ys.integer(0));
-            sql::Stmt ds(*impl_->db, "SELECT date, year, working, name FROM calendar_days ORDER BY date");
-            while (ds.step()) {
-                auto& y = years[static_cast<int>(ds.integer(1))];
-                (ds.integer(2) ? y.workdays : y.holidays).emplace_back(parse_date(ds.text(0)), ds.text(3));
-            }
-            std::vector<CalendarYear> list;
-            for (auto& [_, y] : years)
-                list.push_back(std::move(y));
-            return Calendar(std::move(list));
-        });
-    }
+    if (!impl_->calendar) impl_->calendar = read_retrying([&] { return read_calendar(*impl_->db); });
     return *impl_->calendar;
 }
 
-std::vector<int> Station::load_calendar(const SourceFile& file, const std::string& now) {
+std::vector<CalendarYearInfo> Station::calendar_years() {
+    return read_retrying([&] {
+        std::vector<CalendarYearInfo> out;
+        auto st =
+            impl_->stmt("SELECT year, provisional, source, loaded_at FROM calendar_years ORDER BY year");
+        while (st->step())
+            out.push_back({static_cast<int>(st->integer(0)), st->integer(1) != 0, st->text(2), st->text(3)});
+        return out;
+    });
+}
+
+namespace {
+
+void require_supervisor(const StaffMember& who, const char* what) {
+    if (who.role != Role::Supervisor)
+        throw not_allowed(std::string("只有督办可以") + what + "；" + who.name + " 是协调员");
+}
+
+}  // namespace
+
+CalendarChange Station::load_calendar(const SourceFile& file, const std::string& actor, const std::string& at,
+                                      const std::string& now) {
+    require_supervisor(require_staff(actor), "载入工作日历");
     const auto years = parse_calendar_yaml(file.text, file.name);
-    std::vector<int> out;
-    for (const auto& y : years)
-        out.push_back(y.year);
-    impl_->write([&] { insert_calendar(*impl_->db, years, file.name, now); });
-    // Deadlines depend on the calendar: recompute them all from the events.
+    return change_calendar(years, file.name, actor, at, now);
+}
+
+CalendarChange Station::make_provisional(int year, const SourceFile& anchors, const std::string& actor,
+                                         const std::string& at, const std::string& now) {
+    require_supervisor(require_staff(actor), "设定暂定日历");
+    const auto all = parse_statutory_anchors(anchors.text, anchors.name);
+    auto it = all.find(year);
+    if (it == all.end()) {
+        const std::string range = all.empty() ? std::string("没有任何年份")
+                                              : std::to_string(all.begin()->first) + "–" +
+                                                    std::to_string(all.rbegin()->first) + " 年";
+        throw refused("法定节假日的农历和清明日期（" + anchors.name + "）只有 " + range + "，无法推算 " +
+                      std::to_string(year) + " 年；请载入该年的放假通知（minsheng calendar load FILE）");
+    }
+    if (calendar().covers(year)) {
+        throw refused(
+            std::to_string(year) + " 年" +
+            (calendar().is_provisional(year) ? "已是暂定日历" : "已载入正式放假安排，不能改为暂定") +
+            "；`minsheng calendar list` 列出各年的来源");
+    }
+    return change_calendar({provisional_year(year, it->second)}, "provisional", actor, at, now);
+}
+
+CalendarChange Station::change_calendar(const std::vector<CalendarYear>& years, const std::string& source,
+                                        const std::string& actor, const std::string& at,
+                                        const std::string& now) {
+    CalendarChange change;
+    int first_year = 9999;
+    for (const auto& y : years) {
+        change.years.push_back(y.year);
+        first_year = std::min(first_year, y.year);
+    }
+    auto& db = *impl_->db;
+    impl_->write([&] {
+        change.replaced_provisional.clear();
+        change.cases_changed = 0;
+        const Calendar before = read_calendar(db);
+        for (const auto& y : years)
+            if (!y.provisional && before.is_provisional(y.year))
+                change.replaced_provisional.push_back(y.year);
+        insert_calendar(db, years, source, now);
+        const Calendar after = read_calendar(db);
+
+        // The load itself, in the station's own part of the log (case id "").
+        Event load;
+        load.action =
+            years.size() == 1 && years.front().provisional ? "calendar-provisional" : "calendar-load";
+        load.at = at;
+        load.actor = actor;
+        load.data = {{"years", change.years}, {"source", source}};
+        if (!change.replaced_provisional.empty())
+            load.data["replaced_provisional"] = change.replaced_provisional;
+        if (years.size() == 1 && years.front().provisional) {
+            json days = json::array();
+            for (const auto& [d, name] : years.front().holidays)
+                days.push_back({format_date(d), name});
+            load.data["holidays"] = days;
+        }
+        impl_->append(load, now);
+
+        // Only a case whose clock reaches into a loaded year can change: its stored deadline is unknown or
+        // lies in or after the first of them. The ids are kept by SQLite (a temporary table), not in memory.
+        db.exec("CREATE TEMP TABLE IF NOT EXISTS recompute_ids (id TEXT PRIMARY KEY) WITHOUT ROWID");
+        db.exec("DELETE FROM recompute_ids");
+        {
+            sql::Stmt pick(db,
+                           "INSERT INTO recompute_ids SELECT id FROM cases WHERE deadline IS NULL OR "
+                           "deadline >= ?");
+            pick.bind(1, std::to_string(first_year) + "-01-01").run();
+        }
+        sql::Stmt ids(db, "SELECT id FROM recompute_ids ORDER BY id");
+        while (ids.step()) {
+            const std::string id = ids.text(0);
+            const CaseState old = *impl_->load_state(id);
+            CaseState now_state = replay(impl_->events_of(id), after);
+            const json was = rounds_summary(clock_rounds(old, before));
+            const json is = rounds_summary(clock_rounds(now_state, after));
+            if (was != is) {
+                Event e;
+                e.case_id = id;
+                e.action = "recompute";
+                e.at = at;
+                e.actor = actor;
+                e.data = {{"years", change.years}, {"source", source}, {"before", was}, {"after", is}};
+                impl_->append(e, now);
+                apply_event(now_state, e, after);
+                ++change.cases_changed;
+            }
+            impl_->save_projection(now_state, false);
+        }
+        db.exec("DELETE FROM recompute_ids");
+    });
     impl_->calendar.reset();
-    rebuild_projection();
-    return out;
+    impl_->checkpoint();
+    return change;
 }
 
 OpenCaseResult Station::open_case(const std::string& category, const ReportInput& report, bool force_new,
@@ -918,6 +1049,8 @@ void Station::list_cases(const CaseFilter& f, Date today, const std::function<vo
         sql += " AND EXISTS (SELECT 1 FROM case_departments d WHERE d.case_id = c.id AND d.department = ?3)";
     if (f.overdue_only)
         sql += " AND c.phase IN ('intake', 'coordination') AND (c.deadline < ?4 OR c.suspended = 1)";
+    if (f.unknown_deadline_only) sql += " AND c.deadline IS NULL AND c.phase <> 'rejected'";
+    if (f.running_only) sql += " AND c.phase IN ('intake', 'coordination')";
     sql += " ORDER BY c.received_at, c.id";
     const Calendar& cal = calendar();
     sql::Stmt st(*impl_->db, sql);
@@ -943,7 +1076,7 @@ std::vector<std::pair<CaseState, ClockView>> Station::overdue_as_of(Date as_of) 
         ClockView v = clock_at(s, as_of, cal);
         // SPEC rule 6: whether it is overdue depends on a year the calendar lacks; never answer "not
         // overdue".
-        if (v.undecidable) throw refused("case " + s.id + ": " + v.problem);
+        if (v.undecidable || (v.overdue && !v.complete())) throw refused("案件 " + s.id + "：" + v.problem);
         if (v.overdue) out.emplace_back(std::move(s), v);
     };
     read_retrying([&] {
@@ -1128,8 +1261,10 @@ VerifyResult Station::verify() {
                 return 0;
             }
         }
-        sql::Stmt orphans(
-            db, "SELECT count(DISTINCT case_id) FROM events WHERE case_id NOT IN (SELECT id FROM cases)");
+        sql::Stmt orphans(db,
+                          "SELECT count(DISTINCT case_id) FROM events WHERE case_id <> '' AND case_id NOT IN "
+                          "(SELECT id FROM "
+                          "cases)");
         orphans.step();
         if (orphans.integer(0) > 0) {
             r.ok = false;
@@ -1147,7 +1282,10 @@ void Station::rebuild_projection() {
     impl_->write([&] {
         db.exec("DELETE FROM case_departments");
         db.exec("DELETE FROM cases");
-        sql::Stmt st(db, "SELECT seq, case_id, action, at, actor, data FROM events ORDER BY case_id, seq");
+        // Events with case id "" are the station's own (calendar loads): no case to rebuild.
+        sql::Stmt st(db,
+                     "SELECT seq, case_id, action, at, actor, data FROM events WHERE case_id <> '' ORDER BY "
+                     "case_id, seq");
         CaseState s;
         bool have = false;
         while (st.step()) {

@@ -48,6 +48,21 @@ struct WorkflowInfo {
     std::string description;  // as written in the file, possibly over several lines
 };
 
+// One year of the station's working-day calendar.
+struct CalendarYearInfo {
+    int year = 0;
+    bool provisional = false;
+    std::string source;  // the file it came from, or "provisional" for a provisional year
+    std::string loaded_at;
+};
+
+// What a calendar load or a provisional year changed.
+struct CalendarChange {
+    std::vector<int> years;
+    std::vector<int> replaced_provisional;  // provisional years the load replaced with official data
+    std::int64_t cases_changed = 0;  // cases whose deadline or on-time verdict changed (in their history)
+};
+
 struct OpenCaseResult {
     std::string id;
     bool repeat = false;
@@ -58,6 +73,10 @@ struct CaseFilter {
     std::optional<std::string> category;
     std::optional<std::string> department;
     bool overdue_only = false;  // overdue on `today`
+    // Narrowings for the "is any clock unknown?" check a listing makes before printing (SPEC rule 6): cases
+    // whose stored deadline is unknown (rejected ones aside), and cases whose clock still runs.
+    bool unknown_deadline_only = false;
+    bool running_only = false;
 };
 
 // One row of a bulk intake (SPEC `import`).
@@ -109,8 +128,18 @@ public:
     // What opening a case in `category` needs from its latest workflow, read without parsing the YAML.
     WorkflowOpening opening(const std::string& category);
     const Calendar& calendar();
-    // Adds or replaces the years in the file and recomputes every deadline.
-    std::vector<int> load_calendar(const SourceFile& file, const std::string& now);
+    std::vector<CalendarYearInfo> calendar_years();
+    // Adds or replaces the years in the file (supervisors only) and recomputes the deadlines that depend on
+    // them; each case whose deadline or on-time verdict changes gets a `recompute` event naming old and new.
+    // The load itself is an event of the station's log (case id "").
+    // `at` is when the load is logged as done ("now" as seen from --today), `now` the wall clock recorded.
+    CalendarChange load_calendar(const SourceFile& file, const std::string& actor, const std::string& at,
+                                 const std::string& now);
+    // Makes an uncovered year provisional from the statutory holidays (`anchors`: the shipped
+    // cn-statutory-anchors.yaml), supervisors only; refused for a year already covered. Recomputes as
+    // load_calendar does.
+    CalendarChange make_provisional(int year, const SourceFile& anchors, const std::string& actor,
+                                    const std::string& at, const std::string& now);
 
     // Cases. `now` is the wall-clock timestamp recorded with the event.
     OpenCaseResult open_case(const std::string& category, const ReportInput& report, bool force_new,
@@ -149,6 +178,8 @@ public:
     sql::Db& db();
 
 private:
+    CalendarChange change_calendar(const std::vector<CalendarYear>& years, const std::string& source,
+                                   const std::string& actor, const std::string& at, const std::string& now);
     // The categories there are, each once, for error messages; with their names ("drainage (排水/下水道)")
     // when `with_names`.
     std::string known_categories(bool with_names);

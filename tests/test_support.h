@@ -51,8 +51,12 @@ int exit_code_of(int wait_status);
 RunResult run_program(const std::string& path, const std::vector<std::string>& args,
                       const std::vector<std::string>& env = {}, const std::string& drop_prefix = "");
 
+// The reference date of a test that gives none (no --today, no MINSHENG_TODAY): a fixed day inside the
+// shipped calendar, so that no test depends on the day the suite runs.
+inline constexpr const char* kTestToday = "2026-06-30";
+
 // Runs the built program with these arguments (no shell), with MINSHENG_* variables cleared first and
-// `env` (NAME=VALUE) added.
+// `env` (NAME=VALUE) added; MINSHENG_TODAY=kTestToday unless the arguments or `env` give a date.
 RunResult run_minsheng(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
 // Runs `init` on `db` with supervisor 督办甲 and adds coordinator 王协调; returns `db`.

@@ -926,9 +926,15 @@ TEST_CASE("a case whose deadline needs an uncovered year is logged, its deadline
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.err, Contains("2027"));
     const std::string id = json::parse(r.out).at("id");
-    const json c = show(db, id, "2026-12-21");
+    // case show shows what is known, and refuses (exit 3) for what is not: the days left (SPEC rule 6).
+    const RunResult shown = as(db, kCoordinator, {"--today", "2026-12-21", "--json", "case", "show", id});
+    CHECK(shown.exit_code == 3);
+    CHECK(minsheng::test::one_line(shown.err));
+    CHECK_THAT(shown.err, Contains("2027"));
+    const json c = json::parse(shown.out);
     CHECK(c["deadline"].is_null());
     CHECK(c["overdue"] == false);
+    CHECK(c["working_days_left"].is_null());
 }
 
 TEST_CASE("audit overdue on a date in a year the calendar lacks fails naming the year, never reports none",

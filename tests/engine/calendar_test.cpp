@@ -53,8 +53,7 @@ std::string yaml_error(const std::string& text) {
 }
 
 std::string uncovered(int year) {
-    return "the working-day calendar has no data for " + std::to_string(year) +
-           "; load it with `minsheng calendar load FILE`";
+    return minsheng::uncovered_year_message(year);
 }
 
 // The definition read literally, one day at a time, so it shares nothing with the index but the data.

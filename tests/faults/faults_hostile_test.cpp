@@ -47,13 +47,16 @@ void check_contract(const std::vector<std::string>& args, const RunResult& r) {
         std::istringstream lines(r.err);
         std::string line;
         while (std::getline(lines, line))
-            if (!workflow_check) CHECK(line.rfind("minsheng: warning:", 0) == 0);
+            if (!workflow_check) CHECK(line.rfind("minsheng: 提醒：", 0) == 0);
     }
 }
 
 // Runs `minsheng::cli::run` in this process: no exec, so arguments may be longer than the kernel allows one
 // argument to be (128 KiB).
 RunResult run_in_process(std::vector<std::string> args) {
+    if (std::find(args.begin(), args.end(), "--today") == args.end())
+        args.insert(args.begin(), {std::string("--today"),
+                                   std::string(minsheng::test::kTestToday)});  // as run_minsheng does
     args.insert(args.begin(), "minsheng");
     std::vector<char*> argv;
     for (auto& a : args)

@@ -247,7 +247,8 @@ TEST_CASE("a schema-1 station is migrated forward on open and keeps working") {
             "DROP TABLE workflow_steps; DROP INDEX cases_open_by_address; ALTER TABLE cases DROP COLUMN "
             "address_hash; CREATE INDEX cases_open_by_address ON cases (category, address_key) WHERE phase "
             "IN "
-            "('intake', 'coordination', 'follow_up'); PRAGMA user_version = 1;";
+            "('intake', 'coordination', 'follow_up'); ALTER TABLE calendar_years DROP COLUMN provisional; "
+            "PRAGMA user_version = 1;";
         char* err = nullptr;
         REQUIRE(sqlite3_exec(db, down, nullptr, nullptr, &err) == SQLITE_OK);
         sqlite3_close(db);
@@ -281,7 +282,7 @@ TEST_CASE("a schema-2 station gets each workflow's first step and description st
     minsheng::test::sql_exec(
         path,
         "ALTER TABLE workflows DROP COLUMN initial_step; ALTER TABLE workflows DROP COLUMN "
-        "description; PRAGMA user_version = 2;");
+        "description; ALTER TABLE calendar_years DROP COLUMN provisional; PRAGMA user_version = 2;");
     Station st(path);
     minsheng::sql::Stmt v(st.db(), "PRAGMA user_version");
     v.step();
@@ -326,4 +327,27 @@ TEST_CASE("a new case opens on the first step of its category's latest workflow 
     CHECK(older.step == "received");
     CHECK(older.workflow_version == 1);
     CHECK(st.verify().ok);
+}
+
+TEST_CASE("a schema-3 station is upgraded: calendar years gain the provisional flag, old messages rebuilt") {
+    TempDir dir;
+    const std::string path = make_station(dir);
+    {
+        Station st(path);
+        st.open_case("drainage", report("海福巷3号", "下水道堵塞", "2026-12-20T09:00:00"), false, kSupervisor,
+                     kNow);
+    }
+    // As schema 3 left it: no provisional column, and the calendar's message in English in the projection.
+    minsheng::test::sql_exec(
+        path,
+        "UPDATE cases SET state = json_set(state, '$.deadline_problem', 'the working-day calendar has no "
+        "data "
+        "for 2027; load it with `minsheng calendar load FILE`'); ALTER TABLE calendar_years DROP COLUMN "
+        "provisional; PRAGMA user_version = 3;");
+    Station st(path);
+    CHECK(st.verify().ok);
+    const std::string problem = st.get_case("2026-0001").deadline_problem;
+    CHECK(problem.find("calendar provisional 2027") != std::string::npos);
+    CHECK(st.calendar_years().size() == 4);
+    CHECK_FALSE(st.calendar_years().back().provisional);
 }
