@@ -438,10 +438,15 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             const Date d = parse_date(cal_date);
             if (*cal_add) {
                 const Date r = cal.add_working_days(d, cal_n);
+                const bool provisional = cal.any_provisional(d.year(), r.year());
                 if (ctx.json)
-                    out << json{{"date", format_date(d)}, {"n", cal_n}, {"result", format_date(r)}} << '\n';
+                    out << json{{"date", format_date(d)},
+                                {"n", cal_n},
+                                {"result", format_date(r)},
+                                {"provisional", provisional}}
+                        << '\n';
                 else
-                    out << format_date(r) << '\n';
+                    out << format_date(r) << (provisional ? "（暂定）" : "") << '\n';
             } else {
                 const bool working = cal.is_working_day(d);
                 const std::string name = cal.day_name(d);

@@ -8,6 +8,9 @@ OUT=${DEMO_OUT:-demo-out}
 mkdir -p "$OUT"
 rm -f "$OUT"/station.db "$OUT"/station.db-wal "$OUT"/station.db-shm
 export MINSHENG_DB="$OUT/station.db"
+# The 2023 story is told as of a fixed day, so the run reads the same whatever day it is run on.
+export MINSHENG_TODAY=2023-10-09
+HERE=$(dirname "$(realpath "$0")")
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 # Shows each command as a coordinator would type it, then runs it.
@@ -96,4 +99,27 @@ if "$BIN" report --help >/dev/null 2>&1; then
   ms --today 2024-01-05 report annual --year 2023 --format md --out "$OUT/annual-2023.md"
   echo "annual report: $OUT/annual-2023.html, $OUT/annual-2023.md"
 fi
+step "年末：2027 年的放假通知还没有发布"
+# 2026-12-15: 20 working days from today end in January 2027, a year the shipped calendar (2023-2026) lacks.
+# The report is logged all the same; its deadline is unknown, and a list that cannot be decided is refused.
+export MINSHENG_TODAY=2026-12-15
+WINTER=$(id_of case open --category road --address 戎苑路12号 --reporter 周阿姨 --phone 13770001234 --channel 来电 \
+  --summary "路面冻胀开裂，积水结冰，老人出行易滑倒" --at 2026-12-15T09:30)
+echo "case $WINTER"
+refused case list --category road
+# The supervisor makes 2027 provisional: weekends, the statutory holidays and their 补假, no 调休.
+MINSHENG_ACTOR=刘督办 ms calendar provisional 2027
+ms case list --category road
+ms case do "$WINTER" dispatch --department 市政部门 --at 2026-12-15T14:00
+MINSHENG_TODAY=2027-01-08 ms case do "$WINTER" suspend --note "冬季低温，沥青无法施工" --at 2027-01-08T09:00
+MINSHENG_TODAY=2027-02-03 ms case do "$WINTER" resume --at 2027-02-03T09:00
+MINSHENG_TODAY=2027-02-03 ms case show "$WINTER"
+
+step "国务院办公厅通知发布后：载入，暂定的期限随之重算"
+# demo/example-notice-2027.yaml is a made-up EXAMPLE in the notice's format, not the official 2027 notice.
+MINSHENG_TODAY=2027-02-03 MINSHENG_ACTOR=刘督办 ms calendar load "$HERE/example-notice-2027.yaml"
+MINSHENG_TODAY=2027-02-03 ms case show "$WINTER"
+ms calendar list
+ms audit verify
+
 step "done: database $MINSHENG_DB"
