@@ -184,4 +184,14 @@ void Transaction::commit() {
     done_ = true;
 }
 
+ReadTransaction::ReadTransaction(Db& db) : db_(db) {
+    if (sqlite3_get_autocommit(db_.handle()) == 0) return;  // already in one
+    db_.exec("BEGIN");
+    began_ = true;
+}
+
+ReadTransaction::~ReadTransaction() {
+    if (began_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
 }  // namespace minsheng::sql

@@ -114,4 +114,19 @@ private:
     bool done_ = false;
 };
 
+// A read transaction: every statement run while it lives reads the same snapshot of the database (in WAL
+// mode, writers go on meanwhile), so a read made of several queries sees one state. Inside a transaction
+// already (a write's), it adds nothing. Ends (ROLLBACK: nothing to keep) on destruction; never throws there.
+class ReadTransaction {
+public:
+    explicit ReadTransaction(Db& db);
+    ~ReadTransaction();
+    ReadTransaction(const ReadTransaction&) = delete;
+    ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+private:
+    Db& db_;
+    bool began_ = false;
+};
+
 }  // namespace minsheng::sql

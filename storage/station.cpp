@@ -1080,6 +1080,8 @@ std::vector<std::pair<CaseState, ClockView>> Station::overdue_as_of(Date as_of) 
         if (v.overdue) out.emplace_back(std::move(s), v);
     };
     read_retrying([&] {
+        // One snapshot for both queries: a case that changes between them must not be listed twice.
+        const sql::ReadTransaction snapshot(*impl_->db);
         out.clear();
         // Cases with nothing logged after the day: their projection is how they stood then. Only running
         // cases past their deadline (or suspended, whose deadline moves, or without a known deadline) are
@@ -1123,6 +1125,9 @@ VerifyResult Station::verify() {
     auto& db = *impl_->db;
     const Calendar& cal = calendar();
     read_retrying([&] {
+        // One snapshot of the whole check: a write landing between reading the log and its head record
+        // would otherwise look like a deleted or added event.
+        const sql::ReadTransaction snapshot(db);
         r = VerifyResult{};
         // The file itself first: a damaged page anywhere (an index, a table the log does not read) is a
         // failure to report, not something the checks below would necessarily meet.
