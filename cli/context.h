@@ -20,6 +20,7 @@ struct Context {
     Date today;
     std::string now;         // wall clock (Asia/Shanghai), recorded with each event
     std::string default_at;  // "now" as seen from --today
+    std::string latest_at;   // the latest --at allowed: now, or the end of the --today date
     bool json = false;
     std::ostream* out = nullptr;
     std::ostream* err = nullptr;

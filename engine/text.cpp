@@ -134,7 +134,46 @@ std::string mask_phone(std::string_view phone) {
     return digits.substr(0, 3) + std::string(digits.size() - 7, '*') + digits.substr(digits.size() - 4);
 }
 
-std::string csv_field(std::string_view s) {
+namespace {
+
+bool is_formula_start(char c) {
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+// -3, +12, 0.5, -1.25: a number a spreadsheet reads as one, never as a formula.
+bool is_plain_number(std::string_view s) {
+    std::size_t i = 0;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    const std::size_t digits_from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9')
+        ++i;
+    if (i == digits_from) return false;
+    if (i < s.size() && s[i] == '.') {
+        const std::size_t frac_from = ++i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9')
+            ++i;
+        if (i == frac_from) return false;
+    }
+    return i == s.size();
+}
+
+// Whether the text is `'`* followed by a formula character: what the guard marks.
+bool needs_guard(std::string_view s) {
+    const std::size_t i = s.find_first_not_of('\'');
+    return i != std::string_view::npos && is_formula_start(s[i]) && !is_plain_number(s);
+}
+
+}  // namespace
+
+std::string csv_unguard(std::string_view cell) {
+    if (cell.size() >= 2 && cell[0] == '\'' && needs_guard(cell.substr(1)))
+        return std::string(cell.substr(1));
+    return std::string(cell);
+}
+
+std::string csv_field(std::string_view text) {
+    const std::string guarded = needs_guard(text) ? "'" + std::string(text) : std::string(text);
+    const std::string_view s = guarded;
     if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
     std::string out = "\"";
     for (char ch : s) {

@@ -36,7 +36,15 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 // placeholders.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
-// RFC 4180: the field quoted (its quotes doubled) when it holds a comma, quote, CR or LF; else as it is.
+// Every CSV cell the program writes, by one policy (SPEC Part 2 "Ledgers"): a text cell that starts with `=`,
+// `+`, `-`, `@`, a tab or a carriage return — which a spreadsheet would run as a formula — gets a leading
+// `'`, and so does one that starts with `'`s before such a character (so that csv_unguard gives back exactly
+// what was written). A plain number (-3, +1.5) is no formula and is written as it is. Then RFC 4180: the
+// field quoted (its quotes doubled) when it holds a comma, quote, CR or LF.
 std::string csv_field(std::string_view s);
+// A cell as read from a CSV (already unquoted) without csv_field's formula guard: one leading `'` removed
+// when
+// `'`s are followed by a character the guard is for. Anything else is returned as it is.
+std::string csv_unguard(std::string_view cell);
 
 }  // namespace minsheng

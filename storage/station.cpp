@@ -273,6 +273,7 @@ struct Station::Impl {
     }
 
     void append(Event& e, const std::string& recorded_at) {
+        e.recorded_at = recorded_at;
         if (!tx.head) {
             auto st = stmt("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
             tx.head.emplace(0, kGenesisHash);
@@ -355,10 +356,11 @@ struct Station::Impl {
 
     std::vector<Event> events_of(const std::string& id,
                                  const std::optional<std::string>& before = std::nullopt) {
-        auto st =
-            stmt(before ? "SELECT seq, action, at, actor, data FROM events WHERE case_id = ? AND at < ? "
-                          "ORDER BY seq"
-                        : "SELECT seq, action, at, actor, data FROM events WHERE case_id = ? ORDER BY seq");
+        auto st = stmt(
+            before ? "SELECT seq, action, at, actor, data, recorded_at FROM events WHERE case_id = ? AND "
+                     "at < ? ORDER BY seq"
+                   : "SELECT seq, action, at, actor, data, recorded_at FROM events WHERE case_id = ? "
+                     "ORDER BY seq");
         st->bind(1, id);
         if (before) st->bind(2, *before);
         std::vector<Event> out;
@@ -371,6 +373,7 @@ struct Station::Impl {
             e.actor = st->text(3);
             const std::string_view data = st->view(4);
             e.data = json::parse(data.begin(), data.end());
+            e.recorded_at = st->text(5);
             out.push_back(std::move(e));
         }
         return out;

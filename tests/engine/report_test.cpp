@@ -42,12 +42,12 @@ public:
           const std::string& address, const std::string& summary, const std::string& reporter = "",
           const std::string& phone = "")
         : w_(shipped().workflows.at(category)) {
-        ReportInput r{address, summary, reporter, phone, "来电", normalize_timestamp(at)};
+        ReportInput r{address, summary, reporter, phone, "来电", normalize_timestamp(at), ""};
         add(make_open_event(w_, id, r, "王协调"));
     }
 
     Story& report(const std::string& at, const std::string& reporter, const std::string& phone = "") {
-        ReportInput r{state_.address, state_.summary, reporter, phone, "来电", normalize_timestamp(at)};
+        ReportInput r{state_.address, state_.summary, reporter, phone, "来电", normalize_timestamp(at), ""};
         add(make_report_event(state_, r, "王协调"));
         return *this;
     }
