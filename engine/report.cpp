@@ -429,17 +429,13 @@ std::string Masker::operator()(std::string_view text) const {
         offset[k] = at;
     std::string out;
     out.reserve(text.size());
-    std::vector<bool> keep;  // per byte of `out`: protected, never masked again
-    auto append = [&](std::string_view s, bool kept) {
-        out.append(s);
-        keep.insert(keep.end(), s.size(), kept);
-    };
+    auto append = [&](std::string_view s) { out.append(s); };
     for (size_t i = 0; i < cps.size();) {
         const size_t at = offset[i];
         bool hit = false;
         for (const auto& p : protected_) {
             if (text.compare(at, p.size(), p) == 0) {
-                append(p, true);
+                append(p);
                 const size_t end = at + p.size();
                 while (i < cps.size() && offset[i] < end)
                     ++i;
@@ -450,7 +446,7 @@ std::string Masker::operator()(std::string_view text) const {
         if (hit) continue;
         for (const auto& n : names_) {
             if (const size_t end = match_name(cps, i, n.chars)) {
-                append(n.masked, false);
+                append(n.masked);
                 i = end;
                 hit = true;
                 break;
@@ -459,7 +455,7 @@ std::string Masker::operator()(std::string_view text) const {
         if (hit) continue;
         for (const auto& [known, masked] : phones_) {
             if (text.compare(at, known.size(), known) == 0) {
-                append(masked, false);
+                append(masked);
                 const size_t end = at + known.size();
                 while (i < cps.size() && offset[i] < end)
                     ++i;
@@ -468,20 +464,12 @@ std::string Masker::operator()(std::string_view text) const {
             }
         }
         if (hit) continue;
-        append(cps[i], false);
+        append(cps[i]);
         ++i;
     }
-    // Numbers by shape, outside the protected text.
-    std::string result;
-    for (size_t b = 0; b < out.size();) {
-        size_t e = b;
-        while (e < out.size() && keep[e] == keep[b])
-            ++e;
-        const std::string_view part(out.data() + b, e - b);
-        result += keep[b] ? std::string(part) : mask_numbers(part, phone_digits_);
-        b = e;
-    }
-    return result;
+    // Numbers by shape everywhere, protected text included: a phone written into a department's name is
+    // still a phone.
+    return mask_numbers(out, phone_digits_);
 }
 
 Masker masker_for(const CaseState& c, const Workflow* w) {
@@ -1046,6 +1034,15 @@ json write_ups_json(const std::vector<WriteUp>& write_ups) {
 // -------------------------------------------------------------------------------------------------------------
 // Annual statistics
 
+namespace {
+
+std::string no_numbers(const std::string& text) {
+    static const Masker numbers_only;
+    return numbers_only(text);
+}
+
+}  // namespace
+
 AnnualStats annual_stats(const std::vector<CaseRecord>& cases, int year, const Calendar& cal,
                          const std::map<std::string, std::string>& category_names) {
     if (year < 1900 || year > 9999) throw usage_error("bad year " + std::to_string(year));
@@ -1097,8 +1094,10 @@ AnnualStats annual_stats(const std::vector<CaseRecord>& cases, int year, const C
         ++st.cases;
         ++st.by_month[static_cast<size_t>(date_of(s.received_at).month() - 1)];
         ++st.by_category[s.category];
+        // A department is named as written, but a phone or ID number typed into its name is masked like
+        // anywhere else in a report.
         for (const auto& t : s.tasks)
-            if (t.status != "returned") ++st.by_department[t.department];
+            if (t.status != "returned") ++st.by_department[no_numbers(t.department)];
         if (s.phase == Phase::Rejected) {
             ++st.rejected;
         } else if (s.resolved_on) {

@@ -40,10 +40,11 @@ public:
     // A phone number as the reporter gave it (landlines included) is masked wherever it occurs, literally or
     // as the same digits written with other separators.
     void add_phone(std::string_view phone);
-    // Text that is never changed: place names, addresses, department names. Where it occurs it is copied as
-    // it is, so a reporter named 王府 does not turn 王府井大街 into 王某井大街.
+    // Text whose names are never masked: place names, addresses, department names. Where it occurs no name is
+    // looked for in it, so a reporter named 王府 does not turn 王府井大街 into 王某井大街 (phone and ID numbers
+    // are still masked in it).
     void protect(std::string_view text);
-    // Protected text first, then names (longest first), then known phones, then numbers by shape: 11-digit
+    // Protected text first (kept from name masking), then names (longest first), then known phones, then numbers by shape: 11-digit
     // mobile numbers 1[3-9]XXXXXXXXX however they are grouped (138-1234-5678, 138.1234.5678, 138/1234/5678,
     // 1 38 1234 5678, +86/86 prefixed) -> 138****5678; landlines with their area code (02584561234,
     // 025-84561234, (025) 8456 1234, 025－84561234) -> 025****1234; 18-digit ID numbers (the last may be X)
