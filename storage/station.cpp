@@ -575,6 +575,12 @@ Station::Station(const std::string& path) : impl_(std::make_unique<Impl>()) {
     // station is the one file, whole, as backups and copies expect.
     db.exec("PRAGMA synchronous = NORMAL");
     if (version < schema_version()) {
+        // Migrations build on what the earlier ones made: a schema that is not what its version says (a
+        // user_version reset, a table dropped) is named, not met halfway by a raw SQLite error.
+        const std::string damage = read_retrying([&] { return schema_difference(db, version); });
+        if (!damage.empty())
+            throw storage_error(path + " 的数据库结构与其版本号 " + std::to_string(version) + " 不符（" +
+                                damage + "），文件未改动；请从备份恢复");
         if (!impl_->read_only.empty())
             throw storage_error(path + " is read-only (" + impl_->read_only +
                                 ") and was made by an older minsheng whose schema must be upgraded first");
@@ -1010,6 +1016,12 @@ VerifyResult Station::verify() {
                 r.problem = "the database file is damaged (SQLite: " + first + "); restore a backup";
                 return 0;
             }
+        }
+        // The schema the program relies on: every table and index the migrations create, and nothing else.
+        if (const std::string damage = schema_difference(db, schema_version()); !damage.empty()) {
+            r.ok = false;
+            r.problem = "数据库结构已被改动：" + damage + "；请从备份恢复";
+            return 0;
         }
         sql::Stmt st(db,
                      "SELECT seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash FROM events "

@@ -455,3 +455,74 @@ TEST_CASE("every CSV guards text cells a spreadsheet would run, and an export im
         CHECK(b["received_at"] == a["received_at"]);
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// 8. A damaged schema is named.
+
+namespace {
+
+// Everything on disk that makes up the database.
+std::string fingerprint(const std::string& db) {
+    std::string fp = read_text(db);
+    for (const char* suffix : {"-wal", "-journal"})
+        if (fs::exists(db + suffix)) fp += std::string("|") + suffix + ":" + read_text(db + suffix);
+    return fp;
+}
+
+}  // namespace
+
+TEST_CASE("audit verify checks the schema the migrations create", "[e2e][schema]") {
+    Station st;
+    st.open("drainage", "海福巷3号", "2023-06-05T09:00");
+    REQUIRE(st.ok(kSupervisor, {"audit", "verify"}).exit_code == 0);
+    const std::vector<std::pair<std::string, std::string>> damage = {
+        {"DROP INDEX cases_running_by_deadline", "cases_running_by_deadline"},
+        {"DROP INDEX events_by_case", "events_by_case"},
+        {"CREATE INDEX extra ON cases (phase)", "extra"},
+        {"CREATE TRIGGER sneaky AFTER INSERT ON events BEGIN DELETE FROM cases; END", "sneaky"},
+        {"DROP TABLE case_departments", "case_departments"},
+    };
+    for (const auto& [sql, name] : damage) {
+        CAPTURE(sql);
+        Station fresh;
+        fresh.open("drainage", "海福巷3号", "2023-06-05T09:00");
+        sql_exec(fresh.db, sql);
+        const RunResult r = fresh.as(kSupervisor, {"audit", "verify"});
+        CHECK(r.exit_code != 0);
+        CHECK(one_line(r.err));
+        CHECK(r.err.find(name) != std::string::npos);
+    }
+}
+
+TEST_CASE("a schema that does not match its version is one clear line with exit 1 and the file untouched",
+          "[e2e][schema]") {
+    for (const char* sql :
+         {"PRAGMA user_version = 0", "PRAGMA user_version = 1", "PRAGMA user_version = 2"}) {
+        CAPTURE(sql);
+        Station st;
+        st.open("drainage", "海福巷3号", "2023-06-05T09:00");
+        sql_exec(st.db, sql);
+        const std::string before = fingerprint(st.db);
+        for (const auto& args : std::vector<std::vector<std::string>>{
+                 {"case", "list"},
+                 {"audit", "verify"},
+                 {"case", "open", "--category", "drainage", "--address", "海福巷5号", "--summary", "堵塞"}}) {
+            CAPTURE(args);
+            const RunResult r = st.as(kCoordinator, args);
+            CHECK(r.exit_code == 1);
+            CHECK(one_line(r.err));
+            CHECK(r.err.find("already exists") == std::string::npos);
+            CHECK(r.err.find("不符") != std::string::npos);
+            CHECK(fingerprint(st.db) == before);
+        }
+    }
+    SECTION("a version newer than this build") {
+        Station st;
+        sql_exec(st.db, "PRAGMA user_version = 99");
+        const std::string before = fingerprint(st.db);
+        const RunResult r = st.as(kCoordinator, {"case", "list"});
+        CHECK(r.exit_code == 1);
+        CHECK(one_line(r.err));
+        CHECK(fingerprint(st.db) == before);
+    }
+}
