@@ -373,9 +373,17 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             throw usage_error(msg + " (see `minsheng --help`)");
         }
 
+        // The environment is text from outside like argv, and is checked the same way before any of it can
+        // reach a message.
+        for (const char* name : {"MINSHENG_DB", "MINSHENG_ACTOR", "MINSHENG_TODAY"})
+            require_text(env(name), name);
         if (ctx.db_path.empty()) ctx.db_path = env("MINSHENG_DB");
         if (ctx.db_path.empty()) ctx.db_path = "minsheng.db";
-        if (ctx.actor.empty()) ctx.actor = env("MINSHENG_ACTOR");
+        const bool actor_from_env = ctx.actor.empty();
+        if (actor_from_env) ctx.actor = env("MINSHENG_ACTOR");
+        // Staff names are kept in NFC without invisible characters; the acting person is named the same way.
+        if (!trim(ctx.actor).empty())
+            ctx.actor = checked_name(ctx.actor, actor_from_env ? "MINSHENG_ACTOR" : "--as");
         ctx.now = shanghai_now();
         if (today_text.empty()) today_text = env("MINSHENG_TODAY");
         if (today_text.empty()) {

@@ -66,6 +66,64 @@ void require_text(std::string_view s, std::string_view what, bool allow_newlines
     if (control) throw usage_error(std::string(what) + " contains control characters");
 }
 
+namespace {
+
+bool is_invisible(utf8proc_int32_t cp) {
+    switch (utf8proc_category(cp)) {
+        case UTF8PROC_CATEGORY_CC:
+        case UTF8PROC_CATEGORY_CF:
+        case UTF8PROC_CATEGORY_CO:
+        case UTF8PROC_CATEGORY_CS:
+        case UTF8PROC_CATEGORY_CN:
+        case UTF8PROC_CATEGORY_ZL:
+        case UTF8PROC_CATEGORY_ZP:
+            return true;
+        default:
+            return false;
+    }
+}
+
+std::string normalized(std::string_view s, bool compatibility) {
+    const std::string text(s);
+    const auto* in = reinterpret_cast<const utf8proc_uint8_t*>(text.c_str());
+    std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> out(
+        compatibility ? utf8proc_NFKC(in) : utf8proc_NFC(in), &std::free);
+    return out ? std::string(reinterpret_cast<const char*>(out.get())) : text;
+}
+
+}  // namespace
+
+std::string checked_name(std::string_view name, std::string_view what) {
+    require_text(name, what);
+    bool invisible = false;
+    for_each_codepoint(name, [&](utf8proc_int32_t cp) { invisible = invisible || is_invisible(cp); });
+    if (invisible)
+        throw usage_error(std::string(what) +
+                          " contains invisible characters (zero-width or format characters); type the name "
+                          "again without them");
+    const std::string n = trim(normalized(name, false));
+    if (n.empty()) throw usage_error(std::string(what) + " is empty");
+    return n;
+}
+
+std::string name_key(std::string_view name) {
+    if (!is_valid_utf8(name)) return std::string(name);
+    std::string out;
+    for_each_codepoint(normalized(name, true), [&](utf8proc_int32_t cp) {
+        if (!is_space(cp) && !is_invisible(cp)) append_utf8(out, cp);
+    });
+    return out;
+}
+
+void check_new_name(const std::string& name, const std::vector<std::string>& registered) {
+    const std::string key = name_key(name);
+    for (const auto& r : registered) {
+        if (r == name) throw refused("'" + name + "' is already registered");
+        if (name_key(r) == key)
+            throw refused("'" + name + "' 与已登记的 '" + r + "' 看起来相同，会被混淆；请用可区分的名字");
+    }
+}
+
 std::string trim(std::string_view s) {
     // One walk over the code points, remembering the bytes from the first to the last that is not white
     // space; invalid UTF-8 comes back as it is.

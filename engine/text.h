@@ -23,6 +23,18 @@ int display_width(std::string_view s);
 // Pads with spaces to `width` display columns (never truncates).
 std::string pad_to_width(std::string_view s, int width);
 
+// Names of people the program keeps (staff, the acting person). A name is trimmed and in NFC; one that is not
+// valid UTF-8, is empty, or holds control characters, format characters (zero-width spaces and joiners,
+// direction marks: Unicode Cf) or other invisible code points (unassigned, private use, line and paragraph
+// separators) is refused with Error(Usage) naming `what`: two names that look the same must be the same name.
+std::string checked_name(std::string_view name, std::string_view what);
+// The key under which two names look alike: NFKC, then format characters and white space removed
+// (王协调, 王 协调 and 王协调 written with full-width or compatibility forms share one key).
+std::string name_key(std::string_view name);
+// Refuses (Error(Refused), exit 3) a new name that is registered already or looks like a registered one
+// (same name_key), naming it.
+void check_new_name(const std::string& name, const std::vector<std::string>& registered);
+
 // 宋长松 -> 宋某 (two-character compound surnames such as 欧阳 are kept whole).
 std::string mask_name(std::string_view name);
 // 13812341234 -> 138****1234; other lengths keep their first 3 and last 4 digits when long enough.

@@ -451,7 +451,7 @@ void Station::create(const std::string& path, const InitOptions& options, const 
                       " already exists; init creates a new database and never touches an existing one");
     if (trim(options.supervisor).empty())
         throw usage_error("init needs the first supervisor: pass --supervisor NAME (or --as NAME)");
-    require_text(options.supervisor, "the supervisor's name");
+    const std::string supervisor = checked_name(options.supervisor, "the supervisor's name");
     // Check everything before the file exists, so a bad workflow or calendar leaves nothing behind.
     std::vector<std::pair<Workflow, std::string>> workflows;
     for (const auto& f : options.workflows)
@@ -485,7 +485,7 @@ void Station::create(const std::string& path, const InitOptions& options, const 
                 db,
                 "INSERT INTO staff (name, role, department, added_at, added_by) VALUES (?, 'supervisor', "
                 "'', ?, ?)");
-            staff.bind(1, trim(options.supervisor)).bind(2, now).bind(3, trim(options.supervisor)).run();
+            staff.bind(1, supervisor).bind(2, now).bind(3, supervisor).run();
             tx.commit();
         }  // closed: the WAL is checkpointed into the file and removed
         if (::link(tmp.c_str(), path.c_str()) != 0) {
@@ -617,17 +617,18 @@ void Station::add_staff(const std::string& actor, const StaffMember& member, con
     const StaffMember who = require_staff(actor);
     if (who.role != Role::Supervisor)
         throw not_allowed("only supervisors add staff; " + actor + " is a coordinator");
-    require_text(member.name, "the staff name");
+    const std::string name = checked_name(member.name, "the staff name");
     require_text(member.department, "the department");
-    if (trim(member.name).empty()) throw usage_error("the staff name is empty");
     impl_->write([&] {
-        sql::Stmt exists(*impl_->db, "SELECT 1 FROM staff WHERE name = ?");
-        exists.bind(1, trim(member.name));
-        if (exists.step()) throw refused("'" + trim(member.name) + "' is already registered");
+        std::vector<std::string> registered;
+        sql::Stmt all(*impl_->db, "SELECT name FROM staff");
+        while (all.step())
+            registered.push_back(all.text(0));
+        check_new_name(name, registered);
         sql::Stmt ins(
             *impl_->db,
             "INSERT INTO staff (name, role, department, added_at, added_by) VALUES (?, ?, ?, ?, ?)");
-        ins.bind(1, trim(member.name)).bind(2, role_name(member.role)).bind(3, trim(member.department));
+        ins.bind(1, name).bind(2, role_name(member.role)).bind(3, trim(member.department));
         ins.bind(4, now).bind(5, actor).run();
     });
 }

@@ -526,3 +526,73 @@ TEST_CASE("a schema that does not match its version is one clear line with exit 
         CHECK(fingerprint(st.db) == before);
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// 9. Names: checked wherever they come from, NFC, no invisible characters, no look-alikes.
+
+TEST_CASE("MINSHENG_ACTOR is checked like the command line", "[e2e][names]") {
+    Station st;
+    for (const char* actor : {"\x1b[31m王协调", "王协调\x07", "王\x7f协调", "\xff\xfe", "王\u200B协调"}) {
+        CAPTURE(actor);
+        const RunResult r =
+            run_minsheng({"--db", st.db, "--today", "2023-08-20", "case", "open", "--category", "drainage",
+                          "--address", "海福巷3号", "--summary", "堵塞"},
+                         {std::string("MINSHENG_ACTOR=") + actor});
+        CHECK(r.exit_code == 2);
+        CHECK(one_line(r.err));
+        CHECK(r.err.find('\x1b') == std::string::npos);
+        CHECK(r.err.find('\x07') == std::string::npos);
+        CHECK(r.err.find("MINSHENG_ACTOR") != std::string::npos);
+        CHECK(event_count(st.db) == 0);
+    }
+    for (const char* var : {"MINSHENG_TODAY=\x1b[2J2023-08-20", "MINSHENG_DB=x\x1b[2J.db"}) {
+        CAPTURE(var);
+        const RunResult r = run_minsheng({"--as", kCoordinator, "case", "list"}, {var});
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find('\x1b') == std::string::npos);
+    }
+    // A registered name from the environment still works.
+    const RunResult ok = run_minsheng({"--db", st.db, "--today", "2023-08-20", "case", "open", "--category",
+                                       "drainage", "--address", "海福巷3号", "--summary", "堵塞"},
+                                      {"MINSHENG_ACTOR=王协调"});
+    CHECK(ok.exit_code == 0);
+}
+
+TEST_CASE("staff names with invisible characters are refused and look-alikes of a registered name too",
+          "[e2e][names]") {
+    Station st;
+    SECTION("format and control characters: exit 2") {
+        for (const char* name : {"王\u200B五", "王五\u200D", "\u2060王五", "王\uFEFF五", "王\u202E五",
+                                 "王\u00AD五", "王\u2028五", "王\uE000五"}) {
+            CAPTURE(name);
+            const RunResult r = st.as(kSupervisor, {"staff", "add", name, "--role", "coordinator"});
+            CHECK(r.exit_code == 2);
+            CHECK(one_line(r.err));
+        }
+        // Nobody was added: 王五 itself is still free.
+        st.ok(kSupervisor, {"staff", "add", "王五", "--role", "coordinator"});
+    }
+    SECTION("look-alikes of a registered name: exit 3") {
+        for (const char* name : {"王 协调", "王　协调", "王协调", " 王协调 "}) {
+            CAPTURE(name);
+            const RunResult r = st.as(kSupervisor, {"staff", "add", name, "--role", "coordinator"});
+            CHECK(r.exit_code == 3);
+            CHECK(one_line(r.err));
+            CHECK(r.err.find("王协调") != std::string::npos);
+        }
+        st.ok(kSupervisor, {"staff", "add", "李\u2F45", "--role", "coordinator"});  // ⽅, a Kangxi radical
+        const RunResult r = st.as(kSupervisor, {"staff", "add", "李方", "--role", "coordinator"});
+        CHECK(r.exit_code == 3);
+        st.ok(kSupervisor, {"staff", "add", "\uFF37ang", "--role", "coordinator"});  // Ｗang
+        CHECK(st.as(kSupervisor, {"staff", "add", "Wang", "--role", "coordinator"}).exit_code == 3);
+    }
+    SECTION("names are kept in NFC, so either spelling acts as the same person") {
+        st.ok(kSupervisor, {"staff", "add", "Jose\u0301", "--role", "coordinator"});  // decomposed é
+        CHECK(st.as(kSupervisor, {"staff", "add", "Jos\u00E9", "--role", "coordinator"}).exit_code == 3);
+        for (const char* actor : {"Jos\u00E9", "Jose\u0301"}) {
+            CAPTURE(actor);
+            st.ok(actor, {"case", "open", "--category", "drainage", "--address", "海福巷3号", "--summary",
+                          "堵塞", "--at", "2023-08-01T09:00"});
+        }
+    }
+}
