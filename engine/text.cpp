@@ -98,11 +98,9 @@ std::string checked_name(std::string_view name, std::string_view what) {
     bool invisible = false;
     for_each_codepoint(name, [&](utf8proc_int32_t cp) { invisible = invisible || is_invisible(cp); });
     if (invisible)
-        throw usage_error(std::string(what) +
-                          " contains invisible characters (zero-width or format characters); type the name "
-                          "again without them");
+        throw usage_error(std::string(what) + " 含有不可见字符（零宽字符或格式字符），请去掉后重新输入");
     const std::string n = trim(normalized(name, false));
-    if (n.empty()) throw usage_error(std::string(what) + " is empty");
+    if (n.empty()) throw usage_error(std::string(what) + " 为空");
     return n;
 }
 
