@@ -35,10 +35,10 @@ void add_ledger_commands(CLI::App& app, Commands& commands);  // import, export
 
 // Reads a whole file; NotFound when missing.
 SourceFile read_file(const std::string& path);
-// Writes `text` to `path` as a regular file (SPEC "Paper"): Usage error (exit 2) when a symbolic link, device,
-// FIFO, socket or folder is there; else through a new temporary file beside it (O_CREAT|O_EXCL|O_NOFOLLOW,
-// written, fsynced) renamed over `path`. Storage error (exit 1) on any write failure, the disk full included,
-// with the temporary file removed.
+// Writes `text` to `path` as a regular file (SPEC "Paper"): Usage error (exit 2) when a symbolic link,
+// device, FIFO, socket or folder is there; else through a new temporary file beside it
+// (O_CREAT|O_EXCL|O_NOFOLLOW, written, fsynced) renamed over `path`. Storage error (exit 1) on any write
+// failure, the disk full included, with the temporary file removed.
 void write_file(const std::string& path, const std::string& text);
 
 }  // namespace minsheng::cli

@@ -41,17 +41,17 @@ public:
     // as the same digits written with other separators.
     void add_phone(std::string_view phone);
     // Text whose names are never masked: place names, addresses, department names. Where it occurs no name is
-    // looked for in it, so a reporter named 王府 does not turn 王府井大街 into 王某井大街 (phone and ID numbers
-    // are still masked in it).
+    // looked for in it, so a reporter named 王府 does not turn 王府井大街 into 王某井大街 (phone and ID
+    // numbers are still masked in it).
     void protect(std::string_view text);
-    // Protected text first (kept from name masking), then names (longest first), then known phones, then numbers by shape: 11-digit
-    // mobile numbers 1[3-9]XXXXXXXXX however they are grouped (138-1234-5678, 138.1234.5678, 138/1234/5678,
-    // 1 38 1234 5678, +86/86 prefixed) -> 138****5678; landlines with their area code (02584561234,
-    // 025-84561234, (025) 8456 1234, 025－84561234) -> 025****1234; 18-digit ID numbers (the last may be X)
-    // and 15- to 19-digit card numbers, whole or grouped (110101 19900101 123X, 6222 0212 3456 7890) ->
-    // first 6 + * + last 4. Groups of digits join across at most three spaces, dashes, dots, slashes or
-    // brackets; full-width digits count as digits. Digits that belong to a longer run are not taken for a
-    // phone number.
+    // Protected text first (kept from name masking), then names (longest first), then known phones, then
+    // numbers by shape: 11-digit mobile numbers 1[3-9]XXXXXXXXX however they are grouped (138-1234-5678,
+    // 138.1234.5678, 138/1234/5678, 1 38 1234 5678, +86/86 prefixed) -> 138****5678; landlines with their
+    // area code (02584561234, 025-84561234, (025) 8456 1234, 025－84561234) -> 025****1234; 18-digit ID
+    // numbers (the last may be X) and 15- to 19-digit card numbers, whole or grouped (110101 19900101 123X,
+    // 6222 0212 3456 7890) -> first 6 + * + last 4. Groups of digits join across at most three spaces,
+    // dashes, dots, slashes or brackets; full-width digits count as digits. Digits that belong to a longer
+    // run are not taken for a phone number.
     std::string operator()(std::string_view text) const;
 
 private:

@@ -683,6 +683,7 @@ public:
         const Entry* actions = Loader::find(top, "actions");
         if (actions) read_actions(*actions);
 
+        if (actions && checks_ == WorkflowChecks::All) check_taken_fields();
         if (steps && steps_ok_) check_moves();
         if (steps && actions && steps_ok_ && actions_ok_ && has_intake_) check_graph();
     }
@@ -1060,6 +1061,20 @@ private:
             at.outcome_to.push_back(to_mark);
         }
         return ok;
+    }
+
+    // A field one action `sets` is that action's to write: another cannot take it with --set (the runtime
+    // refuses it too), so declaring it is a mistake in the file.
+    void check_taken_fields() {
+        for (const Action& a : wf_.actions) {
+            for (const std::string& field : a.accepted_fields()) {
+                const Action* setter = wf_.action_setting(field);
+                if (!setter) continue;
+                in_.problem(a.mark, quoted(field) + " is taken with --set by action " + quoted(a.id) +
+                                        " but set by action " + quoted(setter->id) +
+                                        "; only that action may write it");
+            }
+        }
     }
 
     void read_choices(const Entry& e, Action& a, const std::string& where) {

@@ -526,39 +526,76 @@ TEST_CASE("dates and ordinals in Chinese", "[report]") {
     CHECK(html_escape("<a href='x'>&</a>") == "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;");
 }
 
-// Issue 14: the masking rules of README.md "Personal data in reports", one row each, checked in every format a
-// write-up reaches (typical md, html, json; annual md, html, json, csv).
+// Issue 14: the masking rules of README.md "Personal data in reports", one row each, checked in every format
+// a write-up reaches (typical md, html, json; annual md, html, json, csv).
 TEST_CASE("each masking rule holds in every report format", "[report][mask]") {
     struct Row {
         const char* rule;
         const char* reporter;
         const char* phone;
         const char* address;
-        const char* text;        // written by people: summary, a reply's note, the department
-        const char* department;  // dispatched to
+        const char* text;                   // written by people: summary, a reply's note, the department
+        const char* department;             // dispatched to
         std::vector<const char*> secrets;   // never in any output
         std::vector<const char*> expected;  // in the plain-text (JSON) write-up
     };
     const std::vector<Row> rows = {
-        {"a name with any middle dot, or none", "阿卜杜·热合曼", "", "海福巷3号",
-         "阿卜杜•热合曼反映；阿卜杜・热合曼再次反映；阿卜杜热合曼、阿卜杜 · 热合曼、阿卜杜‧热合曼都说", "社区居委会",
-         {"热合曼", "卜杜"}, {"阿某反映", "阿某再次反映"}},
-        {"a name with spaces or invisible characters inside", "宋长松", "", "海福巷3号",
-         "宋 长 松反映，宋\u200B长松再次反映", "社区居委会", {"长松", "长 松"}, {"宋某反映", "宋某再次反映"}},
-        {"landlines in any spelling", "匿名", "025-84561234", "海福巷3号",
-         "座机02584561234，或(025) 8456 1234，或025－84561234，或（025）84561234", "社区居委会",
-         {"8456", "84561234"}, {"025****1234"}},
-        {"mobiles with dots, slashes, dashes or odd spacing", "匿名", "", "海福巷3号",
+        {"a name with any middle dot, or none",
+         "阿卜杜·热合曼",
+         "",
+         "海福巷3号",
+         "阿卜杜•热合曼反映；阿卜杜・热合曼再次反映；阿卜杜热合曼、阿卜杜 · 热合曼、阿卜杜‧热合曼都说",
+         "社区居委会",
+         {"热合曼", "卜杜"},
+         {"阿某反映", "阿某再次反映"}},
+        {"a name with spaces or invisible characters inside",
+         "宋长松",
+         "",
+         "海福巷3号",
+         "宋 长 松反映，宋\u200B长松再次反映",
+         "社区居委会",
+         {"长松", "长 松"},
+         {"宋某反映", "宋某再次反映"}},
+        {"landlines in any spelling",
+         "匿名",
+         "025-84561234",
+         "海福巷3号",
+         "座机02584561234，或(025) 8456 1234，或025－84561234，或（025）84561234",
+         "社区居委会",
+         {"8456", "84561234"},
+         {"025****1234"}},
+        {"mobiles with dots, slashes, dashes or odd spacing",
+         "匿名",
+         "",
+         "海福巷3号",
          "电话138.7654.3210、138/7654/3210、138 - 7654 - 3210、1 38 7654 3210、138－7654－3210、+86 "
          "13876543210",
-         "社区居委会", {"7654", "765 4"}, {"138****3210"}},
-        {"ID numbers with spaces or dashes, the last may be X", "匿名", "", "海福巷3号",
-         "身份证110101 19900101 123X，110101-1990-0101-123x，11010119900101123X", "社区居委会",
-         {"19900101", "1990-0101", "1990 0101"}, {"110101********123X"}},
-        {"the facts line (牵头单位) is masked too", "匿名", "", "海福巷3号", "已派单",
-         "社区居委会（联系人13876543210）", {"13876543210", "7654"}, {"社区居委会（联系人138****3210）"}},
-        {"place, address and department names never change", "王府", "", "王府井大街5号",
-         "王府井大街的下水道堵塞，王府反映多次，请王府井街道城管科处理", "王府井街道城管科", {"王某井"},
+         "社区居委会",
+         {"7654", "765 4"},
+         {"138****3210"}},
+        {"ID numbers with spaces or dashes, the last may be X",
+         "匿名",
+         "",
+         "海福巷3号",
+         "身份证110101 19900101 123X，110101-1990-0101-123x，11010119900101123X",
+         "社区居委会",
+         {"19900101", "1990-0101", "1990 0101"},
+         {"110101********123X"}},
+        {"the facts line (牵头单位) is masked too",
+         "匿名",
+         "",
+         "海福巷3号",
+         "已派单",
+         "社区居委会（联系人13876543210）",
+         {"13876543210", "7654"},
+         {"社区居委会（联系人138****3210）"}},
+        {"place, address and department names never change",
+         "王府",
+         "",
+         "王府井大街5号",
+         "王府井大街的下水道堵塞，王府反映多次，请王府井街道城管科处理",
+         "王府井街道城管科",
+         {"王某井"},
          {"王府井大街", "王府井街道城管科", "王某反映"}},
     };
     for (const Row& row : rows) {

@@ -169,3 +169,22 @@ TEST_CASE("a workflow cannot list a counter among the fields or choices an actio
     const WorkflowLoad ok = load_workflow(head + "  - {id: n, from: open, fields: [finding]}\n", "x.yaml");
     CHECK(ok.problems.empty());
 }
+
+TEST_CASE("a workflow cannot let an action take a field another action sets", "[workflow][set]") {
+    const std::string head =
+        "category: x\nname: X\nversion: 1\nsteps:\n  - {id: a, label: A, phase: intake}\n"
+        "  - {id: b, label: B, phase: coordination}\n  - {id: z, label: Z, phase: closed}\n"
+        "  - {id: f, label: F, phase: follow_up}\nactions:\n  - {id: go, from: [a], to: b}\n"
+        "  - {id: done, from: [b], to: f}\n  - {id: close, from: [f], to: z}\n"
+        "  - {id: approve, from: open, roles: [supervisor], sets: {approved: 'yes'}}\n";
+    for (const char* line :
+         {"  - {id: n, from: open, fields: [approved]}\n", "  - {id: n, from: open, requires: [approved]}\n",
+          "  - {id: n, from: open, choices: {approved: ['yes']}}\n"}) {
+        CAPTURE(line);
+        const WorkflowLoad load = load_workflow(head + line, "x.yaml");
+        REQUIRE(load.problems.size() == 1);
+        CHECK(load.problems.front().message.find("set by action 'approve'") != std::string::npos);
+        // A station's stored text still loads (the runtime refuses the --set anyway).
+        CHECK(load_workflow(head + line, "x.yaml", WorkflowChecks::Stored).problems.empty());
+    }
+}
