@@ -150,7 +150,7 @@ void check_task_effect(const Action& a, const CaseState& s, const ActionRequest&
 // SPEC deadline rule 8: `--at` may lie in the past, never in the future.
 void check_not_future(const std::string& at, const std::string& latest) {
     if (!latest.empty() && at > latest)
-        throw refused("时间 " + at + " 晚于当前时间 " + latest + "：--at 只能是已经发生的时间，不能是将来");
+        throw refused("时间 " + at + " 在将来（晚于 " + latest + "）：--at 只能是已经发生的时间");
 }
 
 }  // namespace
