@@ -2,13 +2,20 @@
 // Commands only parse, call storage/engine, and print: no business rule lives here.
 #include "cli/app.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <random>
 #include <sstream>
 
 #include "cli/context.h"
@@ -34,23 +41,82 @@ SourceFile read_file(const std::string& path) {
     return {path, ss.str()};
 }
 
-void write_file(const std::string& path, const std::string& text) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw storage_error("cannot write " + path);
-        out << text;
-        out.flush();
-        if (!out) {
-            std::remove(tmp.c_str());
-            throw storage_error("cannot write " + path + " (disk full?)");
-        }
+namespace {
+
+// What lies at `path` when it is not a regular file, in words for the refusal; "" when it is one or is
+// absent.
+std::string not_a_regular_file(const std::string& path) {
+    struct stat sb {};
+    if (::lstat(path.c_str(), &sb) != 0) return "";
+    if (S_ISREG(sb.st_mode)) return "";
+    if (S_ISLNK(sb.st_mode)) return "符号链接";
+    if (S_ISDIR(sb.st_mode)) return "文件夹";
+    if (S_ISFIFO(sb.st_mode)) return "管道（FIFO）";
+    if (S_ISSOCK(sb.st_mode)) return "套接字";
+    if (S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode)) return "设备";
+    return "特殊文件";
+}
+
+// A new file beside `path` that nobody else can have prepared: O_EXCL refuses any name that exists (a
+// symbolic link planted there included, which O_NOFOLLOW refuses too). Returns its fd and sets `tmp`.
+int create_temp_beside(const std::string& path, std::string& tmp) {
+    const fs::path p(path);
+    const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+    std::random_device rd;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        char suffix[32];
+        std::snprintf(suffix, sizeof suffix, ".%08x%04x.tmp", static_cast<unsigned>(rd()),
+                      static_cast<unsigned>(attempt));
+        tmp = (dir / ("." + p.filename().string() + suffix)).string();
+        const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd >= 0) return fd;
+        if (errno != EEXIST) return -1;
     }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        std::remove(tmp.c_str());
-        throw storage_error("cannot write " + path + ": " + ec.message());
+    errno = EEXIST;
+    return -1;
+}
+
+std::string write_failure(const std::string& path, int err) {
+    if (err == ENOSPC || err == EDQUOT)
+        return "无法写入 " + path + "：磁盘已满（" + std::strerror(err) + "）";
+    return "无法写入 " + path + "：" + std::strerror(err);
+}
+
+}  // namespace
+
+void write_file(const std::string& path, const std::string& text) {
+    // SPEC "Paper": --out writes a regular file, never through a link, over a device, a FIFO or a folder.
+    if (const std::string what = not_a_regular_file(path); !what.empty())
+        throw usage_error("--out " + path + " 是" + what +
+                          "，不是普通文件：--out 只写普通文件，请换一个文件名");
+    std::string tmp;
+    const int fd = create_temp_beside(path, tmp);
+    if (fd < 0) throw storage_error(write_failure(path, errno));
+    auto fail = [&](int err) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        return storage_error(write_failure(path, err));
+    };
+    for (std::size_t done = 0; done < text.size();) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw fail(errno);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) throw fail(errno);
+    if (::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw storage_error(write_failure(path, err));
+    }
+    // rename replaces whatever name is at `path` itself, never what a link there would point to.
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        if (err == EISDIR) throw usage_error("--out " + path + " 是文件夹，不是普通文件：--out 只写普通文件");
+        throw storage_error(write_failure(path, err));
     }
 }
 
@@ -225,7 +291,8 @@ void print_case_text(std::ostream& out, const CaseState& c, const ClockView& v, 
             detail += r.value("name", "") + " " + r.value("channel", "");
         }
         if (e.action == "recompute") detail = recompute_text(e.data);
-        h.add({std::to_string(e.seq), e.at.substr(0, 16), e.action, e.actor, trim(detail)});
+        h.add({std::to_string(e.seq), e.at.substr(0, 16) + recorded_late_note(e), e.action, e.actor,
+               trim(detail)});
     }
     h.print(out);
 }
@@ -389,17 +456,27 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             throw usage_error(msg + " (see `minsheng --help`)");
         }
 
+        // The environment is text from outside like argv, and is checked the same way before any of it can
+        // reach a message.
+        for (const char* name : {"MINSHENG_DB", "MINSHENG_ACTOR", "MINSHENG_TODAY"})
+            require_text(env(name), name);
         if (ctx.db_path.empty()) ctx.db_path = env("MINSHENG_DB");
         if (ctx.db_path.empty()) ctx.db_path = "minsheng.db";
-        if (ctx.actor.empty()) ctx.actor = env("MINSHENG_ACTOR");
+        const bool actor_from_env = ctx.actor.empty();
+        if (actor_from_env) ctx.actor = env("MINSHENG_ACTOR");
+        // Staff names are kept in NFC without invisible characters; the acting person is named the same way.
+        if (!trim(ctx.actor).empty())
+            ctx.actor = checked_name(ctx.actor, actor_from_env ? "MINSHENG_ACTOR" : "--as");
         ctx.now = shanghai_now();
         if (today_text.empty()) today_text = env("MINSHENG_TODAY");
         if (today_text.empty()) {
             ctx.today = parse_date(ctx.now.substr(0, 10));
             ctx.default_at = ctx.now;
+            ctx.latest_at = latest_allowed_at(ctx.now, std::nullopt);
         } else {
             ctx.today = parse_date(today_text);
             ctx.default_at = format_date(ctx.today) + ctx.now.substr(10);
+            ctx.latest_at = latest_allowed_at(ctx.now, ctx.today);
         }
 
         if (*init) {
@@ -569,7 +646,8 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 require_text(*value, what);
             ReportInput r{o_address,        o_summary,
                           trim(o_reporter), trim(o_phone),
-                          trim(o_channel),  o_at.empty() ? ctx.default_at : normalize_timestamp(o_at)};
+                          trim(o_channel),  o_at.empty() ? ctx.default_at : normalize_timestamp(o_at),
+                          ctx.latest_at};
             const OpenCaseResult res = st.open_case(o_category, r, o_new, ctx.actor, ctx.now);
             // The report is logged whatever the calendar says; an unknown deadline is said out loud, not
             // guessed.
@@ -606,7 +684,8 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             } else {
                 Table t({"#", "时间", "动作", "经办人", "内容"});
                 for (const auto& e : h)
-                    t.add({std::to_string(e.seq), e.at, e.action, e.actor, e.data.dump()});
+                    t.add({std::to_string(e.seq), e.at + recorded_late_note(e), e.action, e.actor,
+                           e.data.dump()});
                 t.print(out);
             }
         } else if (*list) {
@@ -650,6 +729,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             r.note = d_note;
             r.at = d_at.empty() ? "" : normalize_timestamp(d_at);
             r.actor = ctx.actor;
+            r.latest_at = ctx.latest_at;
             const Event e = st.do_action(d_id, r, ctx.default_at, ctx.now);
             const CaseState c = st.get_case(d_id);
             if (ctx.json) {

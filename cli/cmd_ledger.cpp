@@ -271,6 +271,10 @@ void run_import(Context& ctx, const std::string& path, const std::string& encodi
             if (!blank(fields[i]))
                 throw fail(line, "the row has " + std::to_string(fields.size()) +
                                      " fields but the header has " + std::to_string(header_size));
+        // The formula guard every CSV the program writes carries comes off, so an export imports back the
+        // same text.
+        for (auto& f : fields)
+            if (!f.empty() && f[0] == '\'') f = csv_unguard(f);
         static const std::string none;
         static const std::vector<std::string> labels = [] {
             std::vector<std::string> l;
@@ -306,6 +310,7 @@ void run_import(Context& ctx, const std::string& path, const std::string& encodi
         row.report.reporter = trim(cell(kReporter));
         row.report.phone = trim(cell(kPhone));
         row.report.channel = trim(cell(kChannel));
+        row.report.latest_at = ctx.latest_at;
         return true;
     };
 

@@ -20,6 +20,7 @@ struct Context {
     Date today;
     std::string now;         // wall clock (Asia/Shanghai), recorded with each event
     std::string default_at;  // "now" as seen from --today
+    std::string latest_at;   // the latest --at allowed: now, or the end of the --today date
     bool json = false;
     std::ostream* out = nullptr;
     std::ostream* err = nullptr;
@@ -40,7 +41,10 @@ void refuse_unknown_clocks(Station& st, const CaseFilter& filter, Date today);
 
 // Reads a whole file; NotFound when missing.
 SourceFile read_file(const std::string& path);
-// Writes `text` to `path` atomically enough for reports (temp file + rename); Storage error on failure.
+// Writes `text` to `path` as a regular file (SPEC "Paper"): Usage error (exit 2) when a symbolic link,
+// device, FIFO, socket or folder is there; else through a new temporary file beside it
+// (O_CREAT|O_EXCL|O_NOFOLLOW, written, fsynced) renamed over `path`. Storage error (exit 1) on any write
+// failure, the disk full included, with the temporary file removed.
 void write_file(const std::string& path, const std::string& text);
 
 }  // namespace minsheng::cli

@@ -9,8 +9,16 @@ namespace minsheng::cli {
 
 using nlohmann::json;
 
+std::string recorded_late_note(const Event& e) {
+    if (!recorded_late(e)) return "";
+    std::string r = e.recorded_at.substr(0, 16);
+    std::replace(r.begin(), r.end(), 'T', ' ');
+    return "（补录于 " + r + "）";
+}
+
 json event_object(const Event& e) {
     json j = {{"seq", e.seq}, {"action", e.action}, {"at", e.at}, {"actor", e.actor}};
+    if (!e.recorded_at.empty()) j["recorded_at"] = e.recorded_at;
     for (const char* key : {"note", "departments", "set", "from_step", "to_step", "level_name", "days"})
         if (e.data.contains(key)) j[key] = e.data[key];
     if (e.action == "open" || e.action == "report") {

@@ -14,6 +14,8 @@ namespace minsheng::cli {
 nlohmann::json case_object(const CaseState& c, const ClockView& clock, const std::string& step_label,
                            const std::vector<Event>* history);
 nlohmann::json event_object(const Event& e);
+// "（补录于 2025-06-01 10:00）" for an event recorded more than a day after its time (SPEC Part 2), else "".
+std::string recorded_late_note(const Event& e);
 
 // A table aligned by display width, so Chinese columns line up in a terminal.
 class Table {

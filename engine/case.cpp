@@ -406,6 +406,22 @@ Date date_of(const std::string& timestamp) {
     return parse_date(std::string_view(timestamp).substr(0, 10));
 }
 
+bool recorded_late(const Event& e) {
+    if (e.recorded_at.size() < 19 || e.at.size() < 19) return false;
+    auto seconds = [](const std::string& ts) {
+        const Date d = date_of(ts);
+        const long day = (d - Date(1970, 1, 1)).days();
+        const long h = std::stol(ts.substr(11, 2)), m = std::stol(ts.substr(14, 2)),
+                   s = std::stol(ts.substr(17, 2));
+        return day * 86400 + h * 3600 + m * 60 + s;
+    };
+    try {
+        return seconds(e.recorded_at) - seconds(e.at) > 86400;
+    } catch (const std::exception&) {
+        return false;  // a malformed time in an old row: show it as it is
+    }
+}
+
 std::string normalize_timestamp(std::string_view text) {
     auto bad = [&] {
         return usage_error("bad timestamp '" + std::string(text) +

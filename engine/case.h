@@ -41,7 +41,12 @@ struct Event {
     std::string at;  // YYYY-MM-DDTHH:MM:SS, Asia/Shanghai
     std::string actor;
     nlohmann::json data = nlohmann::json::object();
+    std::string recorded_at;  // wall-clock time it was written (storage fills it); empty before it is stored
 };
+
+// Whether the event was written more than a day after the time it says it happened (补录, SPEC Part 2:
+// history then shows both times).
+bool recorded_late(const Event& e);
 
 // One run of the deadline clock: from receipt (or a reopen) to a resolve.
 struct ClockCycle {

@@ -18,6 +18,11 @@ using nlohmann::json;
 
 namespace {
 
+// SPEC Part 2: only `visit` events count as visits, whatever fields another action recorded.
+bool is_visit(const Event& e) {
+    return e.action == "visit";
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // UTF-8 without surprises: invalid bytes are passed through one at a time.
 
@@ -64,60 +69,148 @@ std::string mask_long_number(const std::string& s) {
     return s.substr(0, 6) + std::string(s.size() - 10, '*') + s.substr(s.size() - 4);
 }
 
-// Masks numbers by shape (see Masker::operator()).
-std::string mask_numbers(std::string_view text) {
+// A separator inside a written number: spaces, dashes (ASCII, full-width, Unicode), dots, slashes and the
+// brackets around an area code.
+bool is_number_separator(std::string_view cp) {
+    static const std::set<std::string_view> seps = {" ",
+                                                    "\xE3\x80\x80" /* U+3000 */,
+                                                    "\xC2\xA0" /* nbsp */,
+                                                    "-",
+                                                    "\xEF\xBC\x8D" /* － */,
+                                                    "\xE2\x80\x90",
+                                                    "\xE2\x80\x91",
+                                                    "\xE2\x80\x92",
+                                                    "\xE2\x80\x93",
+                                                    "\xE2\x80\x94",
+                                                    "\xE2\x88\x92" /* − */,
+                                                    ".",
+                                                    "\xEF\xBC\x8E" /* ． */,
+                                                    "/",
+                                                    "\xEF\xBC\x8F" /* ／ */,
+                                                    "(",
+                                                    ")",
+                                                    "\xEF\xBC\x88" /* （ */,
+                                                    "\xEF\xBC\x89" /* ） */};
+    return seps.count(cp) > 0;
+}
+
+bool is_plus(std::string_view cp) {
+    return cp == "+" || cp == "\xEF\xBC\x8B" /* ＋ */;
+}
+
+bool is_open_bracket(std::string_view cp) {
+    return cp == "(" || cp == "\xEF\xBC\x88";
+}
+
+// One group of digits in a written number, with an ID number's final X when it has one.
+struct DigitGroup {
+    size_t begin = 0, end = 0;  // code points [begin, end), the X included
+    std::string digits;
+    bool x = false;
+};
+
+// What a number written as groups [k, m] is, masked; nullopt when it is no phone, ID or card number.
+std::optional<std::string> classify_number(const std::vector<DigitGroup>& g, size_t k, size_t m,
+                                           const std::set<std::string>& known_phones) {
+    std::string d;
+    for (size_t i = k; i <= m; ++i) {
+        if (g[i].x && i != m) return std::nullopt;
+        d += g[i].digits;
+    }
+    const bool x = g[m].x, multi = m > k;
+    if ((d.size() == 18 && !x) || (d.size() == 17 && x)) {
+        // 身份证: 110101 19900101 123X, 110101-1990-0101-123X.
+        if (!multi || g[k].digits.size() == 6) return mask_long_number(d + (x ? "X" : ""));
+    }
+    if (x) return std::nullopt;
+    if (d.size() >= 15 && d.size() <= 19) {
+        // Bank cards, written whole or in fours.
+        bool fours = true;
+        for (size_t i = k; i < m; ++i)
+            fours = fours && g[i].digits.size() == 4;
+        if (!multi || (fours && g[m].digits.size() <= 4)) return mask_long_number(d);
+    }
+    if (is_mobile(d)) return mask_phone(d);
+    if (d.size() == 13 && d.compare(0, 2, "86") == 0 && is_mobile(d.substr(2)))
+        return "86" + mask_phone(d.substr(2));
+    // Landlines with their area code: 02584561234, 025-8456 1234, (025) 8456 1234, 0571-87654321.
+    if (d[0] == '0' && d.size() >= 10 && d.size() <= 12 &&
+        (!multi || g[k].digits.size() == 3 || g[k].digits.size() == 4))
+        return mask_phone(d);
+    if (known_phones.count(d)) return mask_phone(d);
+    return std::nullopt;
+}
+
+// Masks numbers by shape (see Masker::operator()): a written number is groups of digits joined by at most
+// three separators; the longest run of groups that is a phone, ID or card number is masked as one.
+std::string mask_numbers(std::string_view text, const std::set<std::string>& known_phones) {
     const auto cps = code_points(text);
     std::string out;
     size_t i = 0;
     while (i < cps.size()) {
-        if (digit_value(cps[i]) < 0) {
+        // A number starts at a digit, or at + or ( right before one.
+        size_t start = i;
+        while (start < cps.size() && (is_plus(cps[start]) || is_open_bracket(cps[start])) && start - i < 2)
+            ++start;
+        if (start >= cps.size() || digit_value(cps[start]) < 0) {
             out += cps[i++];
             continue;
         }
-        size_t j = i;
-        std::string digits;
-        while (j < cps.size() && digit_value(cps[j]) >= 0)
-            digits += static_cast<char>('0' + digit_value(cps[j++]));
-        auto copy_original = [&](size_t from, size_t to) {
-            for (size_t k = from; k < to; ++k)
-                out += cps[k];
-        };
-        if (digits.size() == 17 && j < cps.size() && is_x(cps[j])) {
-            out += mask_long_number(digits + "X");
-            i = j + 1;
-        } else if (digits.size() >= 15 && digits.size() <= 19) {
-            out += mask_long_number(digits);
-            i = j;
-        } else if (is_mobile(digits)) {
-            out += mask_phone(digits);
-            i = j;
-        } else if (digits.size() == 13 && digits.compare(0, 2, "86") == 0 && is_mobile(digits.substr(2))) {
-            out += "86" + mask_phone(digits.substr(2));
-            i = j;
-        } else if (digits.size() == 3 && is_mobile(digits + "00000000") && j < cps.size() &&
-                   (cps[j] == "-" || cps[j] == " ")) {
-            // 138-1234-5678 or 138 1234 5678: groups of 3, 4 and 4 digits with the same separator.
-            const std::string_view sep = cps[j];
-            auto read4 = [&](size_t& k, std::string& acc) {
-                size_t n = 0;
-                for (; k < cps.size() && digit_value(cps[k]) >= 0; ++k, ++n)
-                    acc += static_cast<char>('0' + digit_value(cps[k]));
-                return n == 4;
-            };
-            size_t k = j + 1;
-            std::string rest;
-            const bool ok = read4(k, rest) && k < cps.size() && cps[k] == sep && read4(++k, rest);
-            if (ok) {
-                out += mask_phone(digits + rest);
-                i = k;
-            } else {
-                copy_original(i, j);
-                i = j;
+        std::vector<DigitGroup> groups;
+        size_t j = start;
+        for (;;) {
+            DigitGroup grp;
+            grp.begin = j;
+            while (j < cps.size() && digit_value(cps[j]) >= 0)
+                grp.digits += static_cast<char>('0' + digit_value(cps[j++]));
+            if (j < cps.size() && is_x(cps[j]) && (j + 1 >= cps.size() || digit_value(cps[j + 1]) < 0)) {
+                grp.x = true;
+                ++j;
             }
-        } else {
-            copy_original(i, j);
-            i = j;
+            grp.end = j;
+            groups.push_back(grp);
+            if (grp.x) break;
+            size_t k = j;
+            while (k < cps.size() && k - j < 3 && is_number_separator(cps[k]))
+                ++k;
+            if (k == j || k >= cps.size() || digit_value(cps[k]) < 0) break;
+            j = k;
         }
+        auto copy = [&](size_t from, size_t to) {
+            for (size_t n = from; n < to; ++n)
+                out += cps[n];
+        };
+        size_t emitted = i;  // everything before this code point is in `out`
+        for (size_t k = 0; k < groups.size();) {
+            std::optional<std::string> masked;
+            size_t last = k;
+            for (size_t m = k; m < groups.size() && m < k + 6; ++m)
+                if (auto v = classify_number(groups, k, m, known_phones)) {
+                    masked = v;
+                    last = m;
+                }
+            if (!masked) {
+                copy(emitted, groups[k].end);
+                emitted = groups[k].end;
+                ++k;
+                continue;
+            }
+            if (k == 0) {
+                // The + stays before an international number; a bracket opened before it stays unless it
+                // closes inside it, around an area code: (025) 8456 1234.
+                bool closes_inside = false;
+                for (size_t n = groups[k].begin; n < groups[last].end; ++n)
+                    closes_inside = closes_inside || cps[n] == ")" || cps[n] == "\xEF\xBC\x89";
+                for (size_t n = i; n < start; ++n)
+                    if (is_plus(cps[n]) || !closes_inside) out += cps[n];
+            } else {
+                copy(emitted, groups[k].begin);
+            }
+            out += *masked;
+            emitted = groups[last].end;
+            k = last + 1;
+        }
+        i = emitted;
     }
     return out;
 }
@@ -180,6 +273,24 @@ std::vector<std::string> split_list(const std::string& s) {
     return out;
 }
 
+// Line breaks, with the white space around them, become one space.
+std::string one_line(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '\r' && s[i] != '\n') {
+            out += s[i];
+            continue;
+        }
+        while (!out.empty() && (out.back() == ' ' || out.back() == '\t'))
+            out.pop_back();
+        while (i + 1 < s.size() && std::string_view("\r\n \t").find(s[i + 1]) != std::string_view::npos)
+            ++i;
+        if (!out.empty()) out += ' ';
+    }
+    return out;
+}
+
 bool is_yes(const std::map<std::string, std::string>& fields, const std::string& key) {
     auto it = fields.find(key);
     if (it == fields.end()) return false;
@@ -234,55 +345,158 @@ std::string shown_name(const std::string& name) {
 // -------------------------------------------------------------------------------------------------------------
 // Masker
 
+namespace {
+
+// What may stand between the characters of a name as people write it: middle dots of every kind, spaces,
+// and invisible format characters.
+bool is_name_separator(std::string_view cp) {
+    static const std::set<std::string_view> seps = {
+        "\xC2\xB7" /* · U+00B7 */,      "\xE2\x80\xA2" /* • U+2022 */,
+        "\xE3\x83\xBB" /* ・ U+30FB */, "\xEF\xBD\xA5" /* ･ U+FF65 */,
+        "\xE2\x80\xA7" /* ‧ U+2027 */,  "\xE2\x88\x99" /* ∙ U+2219 */,
+        "\xE2\x8B\x85" /* ⋅ U+22C5 */,  "\xCE\x87" /* · U+0387 */,
+        "\xE1\x9B\xAB" /* ᛫ U+16EB */,  ".",
+        "\xEF\xBC\x8E" /* ． */,        " ",
+        "\xE3\x80\x80" /* U+3000 */,    "\xC2\xA0" /* nbsp */,
+        "\xE2\x80\x8B" /* ZWSP */,      "\xE2\x80\x8C" /* ZWNJ */,
+        "\xE2\x80\x8D" /* ZWJ */,       "\xE2\x81\xA0" /* WJ */,
+        "\xEF\xBB\xBF" /* BOM */,       "\xC2\xAD" /* soft hyphen */};
+    return seps.count(cp) > 0;
+}
+
+// Where a name written as `chars` (separators allowed between them) ends when it starts at cps[i]; 0 when it
+// does not.
+size_t match_name(const std::vector<std::string_view>& cps, size_t i, const std::vector<std::string>& chars) {
+    size_t j = i;
+    for (size_t n = 0; n < chars.size(); ++n) {
+        if (n > 0)
+            while (j < cps.size() && is_name_separator(cps[j]))
+                ++j;
+        if (j >= cps.size() || cps[j] != chars[n]) return 0;
+        ++j;
+    }
+    return j;
+}
+
+}  // namespace
+
 void Masker::add_name(std::string_view name) {
     const std::string n = trim(name);
-    if (code_points(n).size() < 2 || is_placeholder_name(n)) return;
-    for (const auto& [known, masked] : names_)
-        if (known == n) return;
-    names_.emplace_back(n, mask_name(n));
+    Name entry;
+    for (auto cp : code_points(n))
+        if (!is_name_separator(cp)) entry.chars.emplace_back(cp);
+    if (entry.chars.size() < 2 || is_placeholder_name(n)) return;
+    for (const auto& known : names_)
+        if (known.chars == entry.chars) return;
+    std::string plain;
+    for (const auto& c : entry.chars)
+        plain += c;
+    if (is_placeholder_name(plain)) return;
+    entry.masked = mask_name(plain);
+    names_.push_back(std::move(entry));
     std::stable_sort(names_.begin(), names_.end(),
-                     [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+                     [](const Name& a, const Name& b) { return a.chars.size() > b.chars.size(); });
 }
 
 void Masker::add_phone(std::string_view phone) {
     const std::string p = trim(phone);
-    int digits = 0;
-    for (char c : p)
-        digits += c >= '0' && c <= '9';
-    if (digits < 7) return;
+    std::string digits;
+    for (auto cp : code_points(p))
+        if (digit_value(cp) >= 0) digits += static_cast<char>('0' + digit_value(cp));
+    if (digits.size() < 7) return;
+    phone_digits_.insert(digits);
     for (const auto& [known, masked] : phones_)
         if (known == p) return;
-    phones_.emplace_back(p, mask_phone(p));
+    phones_.emplace_back(p, mask_phone(digits));
     std::stable_sort(phones_.begin(), phones_.end(),
                      [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 }
 
-std::string Masker::operator()(std::string_view text) const {
-    std::string out;
-    out.reserve(text.size());
-    for (size_t i = 0; i < text.size();) {
-        bool hit = false;
-        for (const auto* list : {&names_, &phones_}) {
-            for (const auto& [known, masked] : *list) {
-                if (text.compare(i, known.size(), known) == 0) {
-                    out += masked;
-                    i += known.size();
-                    hit = true;
-                    break;
-                }
-            }
-            if (hit) break;
-        }
-        if (hit) continue;
-        const size_t n = std::min(utf8_length(static_cast<unsigned char>(text[i])), text.size() - i);
-        out.append(text.substr(i, n));
-        i += n;
-    }
-    return mask_numbers(out);
+void Masker::protect(std::string_view text) {
+    const std::string t = trim(text);
+    if (code_points(t).size() < 2) return;
+    if (std::find(protected_.begin(), protected_.end(), t) != protected_.end()) return;
+    protected_.push_back(t);
+    std::stable_sort(protected_.begin(), protected_.end(),
+                     [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
-Masker masker_for(const CaseState& c) {
+std::string Masker::operator()(std::string_view text) const {
+    const auto cps = code_points(text);
+    // Offsets of each code point, to compare protected text and phones byte-wise.
+    std::vector<size_t> offset(cps.size() + 1, text.size());
+    for (size_t k = 0, at = 0; k < cps.size(); at += cps[k].size(), ++k)
+        offset[k] = at;
+    std::string out;
+    out.reserve(text.size());
+    auto append = [&](std::string_view s) { out.append(s); };
+    for (size_t i = 0; i < cps.size();) {
+        const size_t at = offset[i];
+        bool hit = false;
+        for (const auto& p : protected_) {
+            if (text.compare(at, p.size(), p) == 0) {
+                append(p);
+                const size_t end = at + p.size();
+                while (i < cps.size() && offset[i] < end)
+                    ++i;
+                hit = true;
+                break;
+            }
+        }
+        if (hit) continue;
+        for (const auto& n : names_) {
+            if (const size_t end = match_name(cps, i, n.chars)) {
+                append(n.masked);
+                i = end;
+                hit = true;
+                break;
+            }
+        }
+        if (hit) continue;
+        for (const auto& [known, masked] : phones_) {
+            if (text.compare(at, known.size(), known) == 0) {
+                append(masked);
+                const size_t end = at + known.size();
+                while (i < cps.size() && offset[i] < end)
+                    ++i;
+                hit = true;
+                break;
+            }
+        }
+        if (hit) continue;
+        append(cps[i]);
+        ++i;
+    }
+    // Numbers by shape everywhere, protected text included: a phone written into a department's name is
+    // still a phone.
+    return mask_numbers(out, phone_digits_);
+}
+
+Masker masker_for(const CaseState& c, const Workflow* w) {
     Masker m;
+    // Place and department names never change. The address is protected run by run between its digits, so
+    // 王府井大街 stays whole also where the text names the street without the house number.
+    std::string run;
+    auto flush_run = [&] {
+        m.protect(run);
+        run.clear();
+    };
+    m.protect(c.address);
+    for (auto cp : code_points(c.address)) {
+        if (digit_value(cp) >= 0 || is_number_separator(cp) || cp == "#" || cp == "," || cp == "，" ||
+            cp == "、")
+            flush_run();
+        else
+            run += cp;
+    }
+    flush_run();
+    for (const auto& t : c.tasks)
+        m.protect(t.department);
+    if (w) {
+        for (const auto& d : w->departments)
+            m.protect(d);
+        m.protect(w->name);
+    }
     for (const auto& r : c.reporters) {
         m.add_name(r.name);
         m.add_phone(r.phone);
@@ -346,9 +560,41 @@ std::string html_escape(std::string_view s) {
 std::string markdown_escape(std::string_view s) {
     std::string out;
     out.reserve(s.size());
-    for (char c : s) {
-        if (std::string_view("\\`*_[]<>#|~").find(c) != std::string_view::npos) out += '\\';
+    bool line_start = true;
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        // One line, one paragraph: a line break (or a blank line) in resident text would start a list, a
+        // rule, a heading or a new paragraph.
+        if (c == '\r' || c == '\n') {
+            if (!line_start) out += ' ';
+            while (i + 1 < s.size() &&
+                   (s[i + 1] == '\r' || s[i + 1] == '\n' || s[i + 1] == ' ' || s[i + 1] == '\t'))
+                ++i;
+            line_start = out.empty();
+            continue;
+        }
+        if (line_start && (c == ' ' || c == '\t')) continue;  // indentation would make a code block
+        if (std::string_view("\\`*_[]<>#|~!&").find(c) != std::string_view::npos) {
+            out += '\\';
+        } else if (line_start && (c == '-' || c == '+' || c == '=')) {
+            out += '\\';  // - item, + item, --- rule, === heading underline
+        } else if (line_start && c >= '0' && c <= '9') {
+            // 1. item, 1) item: the marker's dot or bracket is escaped.
+            size_t j = i;
+            while (j < s.size() && s[j] >= '0' && s[j] <= '9')
+                ++j;
+            out.append(s.substr(i, j - i));
+            if (j < s.size() && (s[j] == '.' || s[j] == ')')) {
+                out += '\\';
+                out += s[j];
+                ++j;
+            }
+            i = j - 1;
+            line_start = false;
+            continue;
+        }
         out += c;
+        line_start = false;
     }
     return out;
 }
@@ -458,7 +704,9 @@ namespace {
 // write_up_values, with the case's masker made by the caller (make_write_up masks with it again).
 TemplateValues values_masked(const CaseState& c, const std::vector<Event>& events, const Workflow& w,
                              const Calendar& cal, const Masker& mask) {
-    auto text = [&](const std::string& s) { return strip_end_punct(mask(trim(s))); };
+    // Resident text is one line in a write-up: its line breaks and blank lines would otherwise split the
+    // template's paragraphs (and, in Markdown, start lists, rules and headings).
+    auto text = [&](const std::string& s) { return strip_end_punct(mask(trim(one_line(s)))); };
     TemplateValues v;
     v["id"] = c.id;
     v["category"] = c.category;
@@ -571,7 +819,7 @@ TemplateValues values_masked(const CaseState& c, const std::vector<Event>& event
             if (!what.empty())
                 items.push_back({(a && !a->label.empty() ? a->label : e.action) + "：" + what});
         }
-        if (set.contains("satisfied") && set["satisfied"].is_string()) {
+        if (is_visit(e) && set.contains("satisfied") && set["satisfied"].is_string()) {
             const bool yes = set["satisfied"].get<std::string>() == "yes";
             last_visit = chinese_date(date_of(e.at));
             last_satisfied = yes;
@@ -634,12 +882,12 @@ TemplateValues values_masked(const CaseState& c, const std::vector<Event>& event
 
 TemplateValues write_up_values(const CaseState& c, const std::vector<Event>& events, const Workflow& w,
                                const Calendar& cal) {
-    return values_masked(c, events, w, cal, masker_for(c));
+    return values_masked(c, events, w, cal, masker_for(c, &w));
 }
 
 WriteUp make_write_up(const CaseState& c, const std::vector<Event>& events, const Workflow& w,
                       const Calendar& cal) {
-    const Masker mask = masker_for(c);
+    const Masker mask = masker_for(c, &w);
     const TemplateValues v = values_masked(c, events, w, cal, mask);
     const std::string tmpl = trim(w.write_up).empty() ? std::string(kDefaultWriteUp) : w.write_up;
     const std::string rendered = render_template(
@@ -651,11 +899,12 @@ WriteUp make_write_up(const CaseState& c, const std::vector<Event>& events, cons
     out.id = c.id;
     out.category = c.category;
     out.category_name = v.at("category_name");
-    out.heading = v.at("address") + " · " + out.category_name;
+    out.heading = mask(v.at("address") + " · " + out.category_name);
     out.paragraphs = paragraphs_of(rendered, mask);
 
+    // Every value passes the masker too: a department or status is protected, anything a person typed is not.
     auto fact = [&](const char* label, const std::string& value) {
-        if (!value.empty()) out.facts.emplace_back(label, value);
+        if (!value.empty()) out.facts.emplace_back(label, mask(value));
     };
     fact("案件编号", c.id);
     fact("受理日期", v.at("received_date"));
@@ -790,6 +1039,15 @@ json write_ups_json(const std::vector<WriteUp>& write_ups) {
 // -------------------------------------------------------------------------------------------------------------
 // Annual statistics
 
+namespace {
+
+std::string no_numbers(const std::string& text) {
+    static const Masker numbers_only;
+    return numbers_only(text);
+}
+
+}  // namespace
+
 AnnualStats annual_stats(const std::vector<CaseRecord>& cases, int year, const Calendar& cal,
                          const std::map<std::string, std::string>& category_names) {
     if (year < 1900 || year > 9999) throw usage_error("bad year " + std::to_string(year));
@@ -843,8 +1101,10 @@ AnnualStats annual_stats(const std::vector<CaseRecord>& cases, int year, const C
         ++st.cases;
         ++st.by_month[static_cast<size_t>(date_of(s.received_at).month() - 1)];
         ++st.by_category[s.category];
+        // A department is named as written, but a phone or ID number typed into its name is masked like
+        // anywhere else in a report.
         for (const auto& t : s.tasks)
-            if (t.status != "returned") ++st.by_department[t.department];
+            if (t.status != "returned") ++st.by_department[no_numbers(t.department)];
         if (s.phase == Phase::Rejected) {
             ++st.rejected;
         } else if (s.resolved_on) {
@@ -858,6 +1118,7 @@ AnnualStats annual_stats(const std::vector<CaseRecord>& cases, int year, const C
         st.repeat_reports += s.repeat_count();
         st.cases_with_repeat_reports += s.repeat_count() > 0;
         for (const auto& e : until) {
+            if (!is_visit(e)) continue;
             const json set = e.data.value("set", json::object());
             if (!set.contains("satisfied") || !set["satisfied"].is_string()) continue;
             ++st.visits;
@@ -1247,11 +1508,9 @@ std::string annual_html(const AnnualStats& st, const std::vector<WriteUp>& typic
 
 namespace {
 
+// csv_field guards cells a spreadsheet would run as formulas, as in every CSV the program writes.
 std::string csv_cell(const std::string& s) {
-    std::string v = s;
-    // A spreadsheet would run text starting with = + - @ as a formula.
-    if (!v.empty() && std::string_view("=+-@").find(v[0]) != std::string_view::npos) v = "'" + v;
-    return csv_field(v);
+    return csv_field(s);
 }
 
 }  // namespace

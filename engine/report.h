@@ -13,6 +13,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,27 +31,40 @@ namespace minsheng::report {
 
 class Masker {
 public:
-    // A name of at least two characters is replaced by mask_name() wherever it occurs; shorter ones are
-    // ignored (a lone surname would mask every occurrence of that character), and so are the words written
-    // when there is no name (匿名, 群众, 居民, 网格员 …).
+    // A name of at least two characters is replaced by mask_name() wherever it occurs, also written with any
+    // middle dot (阿卜杜·热合曼, 阿卜杜•热合曼, 阿卜杜・热合曼), without it, or with spaces or invisible
+    // characters between its characters; shorter ones are ignored (a lone surname would mask every
+    // occurrence of that character), and so are the words written when there is no name (匿名, 群众, 居民,
+    // 网格员 …).
     void add_name(std::string_view name);
-    // A phone number as the reporter gave it (landlines included) is masked wherever it occurs literally.
+    // A phone number as the reporter gave it (landlines included) is masked wherever it occurs, literally or
+    // as the same digits written with other separators.
     void add_phone(std::string_view phone);
-    // Names first (longest first), then known phones, then numbers by shape: 11-digit mobile numbers
-    // 1[3-9]XXXXXXXXX (also 138-1234-5678, 138 1234 5678, +86/86 prefixed) -> 138****5678; runs of 15 to 19
-    // digits, or 17 digits + X (ID-card and bank-card numbers) -> first 6 + * + last 4 (18 characters:
-    // 110101********1234). Full-width digits count as digits. Digits that belong to a longer run are not
-    // taken for a phone number.
+    // Text whose names are never masked: place names, addresses, department names. Where it occurs no name is
+    // looked for in it, so a reporter named 王府 does not turn 王府井大街 into 王某井大街 (phone and ID
+    // numbers are still masked in it).
+    void protect(std::string_view text);
+    // Protected text first (kept from name masking), then names (longest first), then known phones, then
+    // numbers by shape: 11-digit mobile numbers 1[3-9]XXXXXXXXX however they are grouped (138-1234-5678,
+    // 138.1234.5678, 138/1234/5678, 1 38 1234 5678, +86/86 prefixed) -> 138****5678; landlines with their
+    // area code (02584561234, 025-84561234, (025) 8456 1234, 025－84561234) -> 025****1234; 18-digit ID
+    // numbers (the last may be X) and 15- to 19-digit card numbers, whole or grouped (110101 19900101 123X,
+    // 6222 0212 3456 7890) -> first 6 + * + last 4. Groups of digits join across at most three spaces,
+    // dashes, dots, slashes or brackets; full-width digits count as digits. Digits that belong to a longer
+    // run are not taken for a phone number.
     std::string operator()(std::string_view text) const;
 
 private:
-    std::vector<std::pair<std::string, std::string>> names_;   // name -> masked, longest first
+    struct Name {
+        std::vector<std::string> chars;  // the name's code points, separators left out
+        std::string masked;
+    };
+    std::vector<Name> names_;                                  // longest first
     std::vector<std::pair<std::string, std::string>> phones_;  // as given -> masked
+    std::vector<std::string> protected_;                       // longest first
+    std::set<std::string> phone_digits_;                       // the known phones' digits
 };
 
-// The masker for one case: its reporters' names and phones, and the names in its `persons` field (other
-// people the case's text mentions, e.g. family members: `--set persons=宋亮,宋某某`; separated by commas,
-// 、 or spaces).
 Masker masker_for(const CaseState& c);
 
 // ---------------------------------------------------------------------------------------------------------

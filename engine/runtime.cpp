@@ -32,9 +32,9 @@ std::optional<long> to_int(const std::string& s) {
 }
 
 // The value a condition tests: the case's fields (with this action's --set applied) or a counter.
+// The counters come first: a field of the same name (stored before --set was checked) never hides them.
 std::optional<std::string> lookup(const std::string& key, const CaseState& s,
                                   const std::map<std::string, std::string>& fields) {
-    if (auto it = fields.find(key); it != fields.end()) return it->second;
     if (key == "repeat_count") return std::to_string(s.repeat_count());
     if (key == "reopen_count") return std::to_string(s.reopen_count);
     if (key == "escalation_level") return std::to_string(s.escalation_level);
@@ -43,7 +43,39 @@ std::optional<std::string> lookup(const std::string& key, const CaseState& s,
                                      [](const DepartmentTask& t) { return t.status != "returned"; });
         return std::to_string(n);
     }
+    if (auto it = fields.find(key); it != fields.end()) return it->second;
     return std::nullopt;
+}
+
+// What keeps each counter, for the message refusing it as a --set field.
+std::string counter_source(const std::string& name) {
+    if (name == "repeat_count") return "重复反映（case open 同一地址）";
+    if (name == "reopen_count") return "重新办理（reopen、回访不满意 visit）";
+    if (name == "escalation_level") return "催办/督办（escalate）";
+    if (name == "departments") return "派单与退单（dispatch、return）";
+    return "案件记录";
+}
+
+// SPEC Part 2: --set takes only the fields the action declares; counters and fields another action sets are
+// refused, naming what sets them.
+void check_set_fields(const Workflow& w, const Action& a, const ActionRequest& r) {
+    const std::vector<std::string> accepted = a.accepted_fields();
+    for (const auto& [k, v] : r.sets) {
+        if (k.empty()) throw usage_error("--set needs KEY=VALUE with a non-empty KEY");
+        if (is_computed_name(k))
+            throw refused("--set " + k + " 被拒绝：" + k + " 由系统根据" + counter_source(k) +
+                          "计算，不能手工设置");
+        if (const Action* setter = w.action_setting(k))
+            throw refused("--set " + k + " 被拒绝：" + k + " 只能由 " + setter->id + "（" + setter->label +
+                          "）设置");
+        if (std::find(accepted.begin(), accepted.end(), k) == accepted.end()) {
+            std::string list;
+            for (const auto& f : accepted)
+                list += (list.empty() ? "" : "、") + f;
+            throw refused("--set " + k + " 被拒绝：" + a.id + "（" + a.label + "）不接受字段 " + k +
+                          (list.empty() ? "；该操作不接受任何 --set 字段" : "；可设置的字段：" + list));
+        }
+    }
 }
 
 bool holds(const Condition& c, const CaseState& s, const std::map<std::string, std::string>& fields) {
@@ -115,7 +147,18 @@ void check_task_effect(const Action& a, const CaseState& s, const ActionRequest&
         throw refused("the task of '" + dep + "' is already " + st);
 }
 
+// SPEC deadline rule 8: `--at` may lie in the past, never in the future.
+void check_not_future(const std::string& at, const std::string& latest) {
+    if (!latest.empty() && at > latest)
+        throw refused("时间 " + at + " 在将来（晚于 " + latest + "）：--at 只能是已经发生的时间");
+}
+
 }  // namespace
+
+std::string latest_allowed_at(const std::string& now, const std::optional<Date>& today) {
+    if (today) return format_date(*today) + "T23:59:59";
+    return now;
+}
 
 WorkflowOpening opening_of(const Workflow& w) {
     return WorkflowOpening{w.category, w.version, w.deadline_days, w.initial_step().id};
@@ -123,6 +166,7 @@ WorkflowOpening opening_of(const Workflow& w) {
 
 Event make_open_event(const WorkflowOpening& w, const std::string& case_id, const ReportInput& r,
                       const std::string& actor) {
+    check_not_future(r.at, r.latest_at);
     const std::string address = trim(r.address);
     const std::string summary = trim(r.summary);
     if (address.empty()) throw refused("the address is empty: say where the problem is (--address)");
@@ -144,6 +188,7 @@ Event make_open_event(const WorkflowOpening& w, const std::string& case_id, cons
 }
 
 Event make_report_event(const CaseState& s, const ReportInput& r, const std::string& actor) {
+    check_not_future(r.at, r.latest_at);
     if (r.at < s.last_event_at)
         throw refused("the report's time " + r.at + " is before the case's latest event (" + s.last_event_at +
                       ")");
@@ -171,6 +216,8 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
         std::find(a->roles.begin(), a->roles.end(), r.role) == a->roles.end())
         throw not_allowed("'" + a->id + "' is for supervisors (督办) only; " + r.actor + " is a " +
                           std::string(role_name(r.role)));
+    check_set_fields(w, *a, r);
+    check_not_future(r.at, r.latest_at);
     if (r.at < s.last_event_at)
         throw refused("--at " + r.at + " is before the case's latest event (" + s.last_event_at + ")");
 
@@ -182,10 +229,8 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
 
     // Inputs.
     std::map<std::string, std::string> given;
-    for (const auto& [k, v] : r.sets) {
-        if (k.empty()) throw usage_error("--set needs KEY=VALUE with a non-empty KEY");
+    for (const auto& [k, v] : r.sets)
         given[k] = v;
-    }
     for (const auto& need : a->requires_) {
         if (need == "department") {
             if (r.departments.empty()) throw refused("'" + a->id + "' needs --department D");
@@ -240,7 +285,10 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
             if (!days || *days < 1 || *days > kMaxExtensionDays)
                 throw refused("--set days=K needs a whole number of working days from 1 to " +
                               std::to_string(kMaxExtensionDays));
-            const ClockView v = clock_at(s, on, calendar);
+            // Judged on the day the extension is recorded, whatever its --at says (SPEC deadline rule 7): an
+            // extension logged after the deadline passed cannot be backdated into time.
+            const Date recorded = r.latest_at.empty() ? on : date_of(r.latest_at);
+            const ClockView v = clock_at(s, recorded, calendar);
             if (v.stopped) throw refused("case " + s.id + " is resolved; its clock no longer runs");
             if (!v.deadline) throw refused(v.problem);
             if (v.overdue)

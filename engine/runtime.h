@@ -2,6 +2,7 @@
 // records it. Phase moves go through the Boost.MSM lifecycle; the workflow supplies steps, roles and guards.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,7 +20,14 @@ struct ReportInput {
     std::string phone;
     std::string channel;
     std::string at;  // normalized timestamp
+    // The latest `at` allowed (SPEC deadline rule 8): the current time, or the end of the --today date;
+    // empty: no bound.
+    std::string latest_at;
 };
+
+// The latest `at` an action or report may carry, from the wall clock `now` and the --today date when one was
+// given: the end of that day, else `now` itself.
+std::string latest_allowed_at(const std::string& now, const std::optional<Date>& today);
 
 // What opening a case needs from its workflow: small enough to be stored beside the workflow's text, so that
 // `case open` and an import need not parse the YAML.
@@ -49,6 +57,9 @@ struct ActionRequest {
     std::string at;  // normalized timestamp
     std::string actor;
     Role role = Role::Coordinator;
+    // As ReportInput's. Its date is also the day the action is recorded, on which an extension is judged
+    // (SPEC deadline rule 7); empty: no bound, and the day of `at`.
+    std::string latest_at;
 };
 
 // Decides the action against the case as it stands; returns the event to append, or throws Error:

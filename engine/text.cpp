@@ -66,6 +66,62 @@ void require_text(std::string_view s, std::string_view what, bool allow_newlines
     if (control) throw usage_error(std::string(what) + " contains control characters");
 }
 
+namespace {
+
+bool is_invisible(utf8proc_int32_t cp) {
+    switch (utf8proc_category(cp)) {
+        case UTF8PROC_CATEGORY_CC:
+        case UTF8PROC_CATEGORY_CF:
+        case UTF8PROC_CATEGORY_CO:
+        case UTF8PROC_CATEGORY_CS:
+        case UTF8PROC_CATEGORY_CN:
+        case UTF8PROC_CATEGORY_ZL:
+        case UTF8PROC_CATEGORY_ZP:
+            return true;
+        default:
+            return false;
+    }
+}
+
+std::string normalized(std::string_view s, bool compatibility) {
+    const std::string text(s);
+    const auto* in = reinterpret_cast<const utf8proc_uint8_t*>(text.c_str());
+    std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> out(
+        compatibility ? utf8proc_NFKC(in) : utf8proc_NFC(in), &std::free);
+    return out ? std::string(reinterpret_cast<const char*>(out.get())) : text;
+}
+
+}  // namespace
+
+std::string checked_name(std::string_view name, std::string_view what) {
+    require_text(name, what);
+    bool invisible = false;
+    for_each_codepoint(name, [&](utf8proc_int32_t cp) { invisible = invisible || is_invisible(cp); });
+    if (invisible)
+        throw usage_error(std::string(what) + " 含有不可见字符（零宽字符或格式字符），请去掉后重新输入");
+    const std::string n = trim(normalized(name, false));
+    if (n.empty()) throw usage_error(std::string(what) + " 为空");
+    return n;
+}
+
+std::string name_key(std::string_view name) {
+    if (!is_valid_utf8(name)) return std::string(name);
+    std::string out;
+    for_each_codepoint(normalized(name, true), [&](utf8proc_int32_t cp) {
+        if (!is_space(cp) && !is_invisible(cp)) append_utf8(out, cp);
+    });
+    return out;
+}
+
+void check_new_name(const std::string& name, const std::vector<std::string>& registered) {
+    const std::string key = name_key(name);
+    for (const auto& r : registered) {
+        if (r == name) throw refused("'" + name + "' is already registered");
+        if (name_key(r) == key)
+            throw refused("'" + name + "' 与已登记的 '" + r + "' 看起来相同，会被混淆；请用可区分的名字");
+    }
+}
+
 std::string trim(std::string_view s) {
     // One walk over the code points, remembering the bytes from the first to the last that is not white
     // space; invalid UTF-8 comes back as it is.
@@ -134,7 +190,46 @@ std::string mask_phone(std::string_view phone) {
     return digits.substr(0, 3) + std::string(digits.size() - 7, '*') + digits.substr(digits.size() - 4);
 }
 
-std::string csv_field(std::string_view s) {
+namespace {
+
+bool is_formula_start(char c) {
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+// -3, +12, 0.5, -1.25: a number a spreadsheet reads as one, never as a formula.
+bool is_plain_number(std::string_view s) {
+    std::size_t i = 0;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    const std::size_t digits_from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9')
+        ++i;
+    if (i == digits_from) return false;
+    if (i < s.size() && s[i] == '.') {
+        const std::size_t frac_from = ++i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9')
+            ++i;
+        if (i == frac_from) return false;
+    }
+    return i == s.size();
+}
+
+// Whether the text is `'`* followed by a formula character: what the guard marks.
+bool needs_guard(std::string_view s) {
+    const std::size_t i = s.find_first_not_of('\'');
+    return i != std::string_view::npos && is_formula_start(s[i]) && !is_plain_number(s);
+}
+
+}  // namespace
+
+std::string csv_unguard(std::string_view cell) {
+    if (cell.size() >= 2 && cell[0] == '\'' && needs_guard(cell.substr(1)))
+        return std::string(cell.substr(1));
+    return std::string(cell);
+}
+
+std::string csv_field(std::string_view text) {
+    const std::string guarded = needs_guard(text) ? "'" + std::string(text) : std::string(text);
+    const std::string_view s = guarded;
     if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
     std::string out = "\"";
     for (char ch : s) {

@@ -23,6 +23,18 @@ int display_width(std::string_view s);
 // Pads with spaces to `width` display columns (never truncates).
 std::string pad_to_width(std::string_view s, int width);
 
+// Names of people the program keeps (staff, the acting person). A name is trimmed and in NFC; one that is not
+// valid UTF-8, is empty, or holds control characters, format characters (zero-width spaces and joiners,
+// direction marks: Unicode Cf) or other invisible code points (unassigned, private use, line and paragraph
+// separators) is refused with Error(Usage) naming `what`: two names that look the same must be the same name.
+std::string checked_name(std::string_view name, std::string_view what);
+// The key under which two names look alike: NFKC, then format characters and white space removed
+// (王协调, 王 协调 and 王协调 written with full-width or compatibility forms share one key).
+std::string name_key(std::string_view name);
+// Refuses (Error(Refused), exit 3) a new name that is registered already or looks like a registered one
+// (same name_key), naming it.
+void check_new_name(const std::string& name, const std::vector<std::string>& registered);
+
 // 宋长松 -> 宋某 (two-character compound surnames such as 欧阳 are kept whole).
 std::string mask_name(std::string_view name);
 // 13812341234 -> 138****1234; other lengths keep their first 3 and last 4 digits when long enough.
@@ -36,7 +48,15 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 // placeholders.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
-// RFC 4180: the field quoted (its quotes doubled) when it holds a comma, quote, CR or LF; else as it is.
+// Every CSV cell the program writes, by one policy (SPEC Part 2 "Ledgers"): a text cell that starts with `=`,
+// `+`, `-`, `@`, a tab or a carriage return — which a spreadsheet would run as a formula — gets a leading
+// `'`, and so does one that starts with `'`s before such a character (so that csv_unguard gives back exactly
+// what was written). A plain number (-3, +1.5) is no formula and is written as it is. Then RFC 4180: the
+// field quoted (its quotes doubled) when it holds a comma, quote, CR or LF.
 std::string csv_field(std::string_view s);
+// A cell as read from a CSV (already unquoted) without csv_field's formula guard: one leading `'` removed
+// when
+// `'`s are followed by a character the guard is for. Anything else is returned as it is.
+std::string csv_unguard(std::string_view cell);
 
 }  // namespace minsheng

@@ -71,6 +71,38 @@ const Action* Workflow::find_action(std::string_view id) const {
     return nullptr;
 }
 
+const Action* Workflow::action_setting(std::string_view field) const {
+    for (const Action& a : actions)
+        if (a.sets.count(std::string(field))) return &a;
+    return nullptr;
+}
+
+std::vector<std::string> Action::accepted_fields() const {
+    std::vector<std::string> out;
+    auto add = [&](const std::string& f) {
+        if (f != "department" && f != "note" && std::find(out.begin(), out.end(), f) == out.end())
+            out.push_back(f);
+    };
+    for (const auto& f : requires_)
+        add(f);
+    for (const auto& [f, values] : choices)
+        add(f);
+    for (const auto& f : fields)
+        add(f);
+    return out;
+}
+
+const std::vector<std::string>& computed_names() {
+    static const std::vector<std::string> names = {"repeat_count", "reopen_count", "escalation_level",
+                                                   "departments"};
+    return names;
+}
+
+bool is_computed_name(std::string_view name) {
+    const auto& names = computed_names();
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 const Step& Workflow::initial_step() const {
     for (const Step& s : steps)
         if (s.phase == Phase::Intake) return s;
@@ -89,10 +121,8 @@ namespace {
 constexpr int kMaxNesting = 64;
 constexpr int kMaxDeadlineDays = 1000;
 constexpr std::size_t kMaxTemplateProblems = 20;  // reported one by one in a write_up
-constexpr std::string_view kCounters[] = {"repeat_count", "reopen_count", "escalation_level", "departments"};
-
 bool is_counter(std::string_view name) {
-    return std::find(std::begin(kCounters), std::end(kCounters), name) != std::end(kCounters);
+    return is_computed_name(name);
 }
 
 bool is_lower(char c) {
@@ -575,8 +605,8 @@ const std::vector<std::string> kTopKeys =
                 "description"});
 const std::vector<std::string> kStepKeys = to_strings({"id", "label", "phase"});
 const std::vector<std::string> kActionKeys =
-    to_strings({"id", "label", "from", "to", "outcomes", "roles", "requires", "choices", "guards", "sets",
-                "effect", "require_replies"});
+    to_strings({"id", "label", "from", "to", "outcomes", "roles", "requires", "choices", "fields", "guards",
+                "sets", "effect", "require_replies"});
 const std::vector<std::string> kGuardKeys = to_strings({"when", "require", "message"});
 const std::vector<std::string> kOutcomeKeys = to_strings({"when", "to"});
 const std::vector<std::string> kPhaseNames =
@@ -653,6 +683,7 @@ public:
         const Entry* actions = Loader::find(top, "actions");
         if (actions) read_actions(*actions);
 
+        if (actions && checks_ == WorkflowChecks::All) check_taken_fields();
         if (steps && steps_ok_) check_moves();
         if (steps && actions && steps_ok_ && actions_ok_ && has_intake_) check_graph();
     }
@@ -899,6 +930,20 @@ private:
         }
 
         if (const Entry* choices = Loader::find(fields, "choices")) read_choices(*choices, a, where);
+        if (const Entry* taken = Loader::find(fields, "fields")) {
+            for (auto& [field, item] : in_.text_list(*taken, where)) {
+                if (!is_field_name(field)) {
+                    in_.problem(item, quoted(field) + " in 'fields'" + where + " is not a field name");
+                } else if (is_counter(field)) {
+                    in_.problem(item, quoted(field) + " in 'fields'" + where +
+                                          " is a counter the case keeps, not an input");
+                } else if (std::find(a.fields.begin(), a.fields.end(), field) != a.fields.end()) {
+                    in_.problem(item, quoted(field) + " is listed twice in 'fields'" + where);
+                } else {
+                    a.fields.push_back(field);
+                }
+            }
+        }
         if (const Entry* guards = Loader::find(fields, "guards")) read_guards(*guards, a, where);
         if (const Entry* sets = Loader::find(fields, "sets")) read_sets(*sets, a, where);
 
@@ -1018,6 +1063,20 @@ private:
         return ok;
     }
 
+    // A field one action `sets` is that action's to write: another cannot take it with --set (the runtime
+    // refuses it too), so declaring it is a mistake in the file.
+    void check_taken_fields() {
+        for (const Action& a : wf_.actions) {
+            for (const std::string& field : a.accepted_fields()) {
+                const Action* setter = wf_.action_setting(field);
+                if (!setter) continue;
+                in_.problem(a.mark, quoted(field) + " is taken with --set by action " + quoted(a.id) +
+                                        " but set by action " + quoted(setter->id) +
+                                        "; only that action may write it");
+            }
+        }
+    }
+
     void read_choices(const Entry& e, Action& a, const std::string& where) {
         if (!e.value.IsMap()) {
             in_.problem(e.value.IsNull() ? e.key_node : e.value,
@@ -1027,6 +1086,11 @@ private:
         for (const Entry& c : in_.entries(e.value, {}, " in 'choices'" + where)) {
             if (!is_field_name(c.key)) {
                 in_.problem(c.key_node, quoted(c.key) + " in 'choices'" + where + " is not a field name");
+                continue;
+            }
+            if (is_counter(c.key)) {
+                in_.problem(c.key_node, quoted(c.key) + " in 'choices'" + where +
+                                            " is a counter the case keeps, not an input");
                 continue;
             }
             std::vector<std::string> values;

@@ -40,8 +40,14 @@ struct SourceMark {
     int column = 0;
 };
 
-// One test on a case's fields or counters. Fields are the case's `fields`; the counters repeat_count,
-// reopen_count, escalation_level, departments (number of tasks not returned) can be tested too.
+// The counters the engine computes from a case's history (repeat_count, reopen_count, escalation_level,
+// departments: tasks not returned). Conditions can test them; no action can take or set them as fields, and
+// a case field of the same name never hides them.
+const std::vector<std::string>& computed_names();
+bool is_computed_name(std::string_view name);
+
+// One test on a case's fields or counters. Fields are the case's `fields`; the counters (computed_names())
+// can be tested too.
 struct Condition {
     enum class Op { Equals, NotEquals, Present, Absent, GreaterThan };
     std::string field;
@@ -83,11 +89,16 @@ struct Action {
     std::vector<std::string> requires_;  // inputs that must be given with the action: "department", "note",
                                          // or a field name supplied with --set
     std::map<std::string, std::vector<std::string>> choices;  // allowed values for given fields
+    std::vector<std::string> fields;  // fields it takes with --set when given (beyond requires and choices)
     std::vector<Guard> guards;
     std::map<std::string, std::string> sets;  // fields this action sets on the case
     Effect effect = Effect::None;
     bool require_replies = false;  // every department task not returned must be replied first
     SourceMark mark;
+
+    // The fields this action takes with --set: the field names in `requires`, the keys of `choices` and
+    // `fields`. Any other --set is refused.
+    std::vector<std::string> accepted_fields() const;
 };
 
 struct Workflow {
@@ -104,6 +115,8 @@ struct Workflow {
 
     const Step* find_step(std::string_view id) const;
     const Action* find_action(std::string_view id) const;
+    // The first action whose `sets` writes `field`; nullptr when none does.
+    const Action* action_setting(std::string_view field) const;
     const Step& initial_step() const;
 };
 

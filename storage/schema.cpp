@@ -1,6 +1,7 @@
 // Schema migrations, oldest first. Never edit a migration that has shipped: add a new one.
 #include "storage/schema.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -186,6 +187,75 @@ void migrate(sql::Db& db) {
         }
     }
     if (have < schema_version()) db.exec("PRAGMA user_version = " + std::to_string(schema_version()));
+}
+
+namespace {
+
+struct SchemaObject {
+    std::string type, name, table, sql;
+};
+
+// The objects of a schema, SQLite's own (sqlite_autoindex_…, sqlite_stat1, sqlite_sequence) left out: they
+// follow from the rest or from use.
+std::map<std::string, SchemaObject> schema_objects(sql::Db& db) {
+    std::map<std::string, SchemaObject> out;
+    sql::Stmt st(db,
+                 "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE "
+                 "'sqlite\\_%' ESCAPE '\\'");
+    while (st.step())
+        out[st.text(1)] = SchemaObject{st.text(0), st.text(1), st.text(2), st.text(3)};
+    return out;
+}
+
+// What migrations 1..version make, each version computed once per process.
+const std::map<std::string, SchemaObject>& expected_schema(int version) {
+    static std::map<int, std::map<std::string, SchemaObject>> cache;
+    auto it = cache.find(version);
+    if (it != cache.end()) return it->second;
+    sql::Db mem(":memory:", sql::Db::Mode::Create);
+    const int rc = sqlite3_create_function_v2(mem.handle(), "minsheng_address_hash", 2,
+                                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                              sql_address_hash, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) mem.fail(rc, "database error");
+    for (int v = 0; v < version && v < schema_version(); ++v)
+        mem.exec(migrations()[static_cast<size_t>(v)]);
+    return cache.emplace(version, schema_objects(mem)).first->second;
+}
+
+// Statements compared as SQLite keeps them, white space runs folded (an editor's reflow is no damage).
+std::string folded(const std::string& sql) {
+    std::string out;
+    bool space = false;
+    for (char c : sql) {
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out += ' ';
+        space = false;
+        out += c;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string schema_difference(sql::Db& db, int version) {
+    if (version < 0 || version > schema_version())
+        return "schema version " + std::to_string(version) + " is unknown to this minsheng (it knows 1 to " +
+               std::to_string(schema_version()) + ")";
+    const auto& expected = expected_schema(version);
+    const auto actual = schema_objects(db);
+    for (const auto& [name, want] : expected) {
+        auto it = actual.find(name);
+        if (it == actual.end()) return want.type + " " + name + " is missing";
+        if (it->second.type != want.type)
+            return name + " is a " + it->second.type + " where a " + want.type + " belongs";
+        if (folded(it->second.sql) != folded(want.sql)) return want.type + " " + name + " has been altered";
+    }
+    for (const auto& [name, have] : actual)
+        if (!expected.count(name)) return have.type + " " + name + " is not expected";
+    return "";
 }
 
 }  // namespace minsheng

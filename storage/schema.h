@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace minsheng::sql {
@@ -20,6 +21,12 @@ int schema_version();
 
 // Applies every migration newer than the file's user_version, inside the caller's transaction.
 void migrate(sql::Db& db);
+
+// The difference between `db`'s schema (its tables, indexes, views and triggers in sqlite_master, SQLite's
+// own objects left out) and the one migrations 1..version create — found by applying those migrations to an
+// in-memory database, so a new migration is covered without a list to keep. "" when they agree, else the
+// first difference in words: "index cases_running_by_deadline is missing", "table meta is not expected".
+std::string schema_difference(sql::Db& db, int version);
 
 // Records a workflow version's step labels (table workflow_steps), inside the caller's transaction.
 void store_workflow_steps(sql::Db& db, const Workflow& w);

@@ -307,6 +307,7 @@ struct Station::Impl {
     }
 
     void append(Event& e, const std::string& recorded_at) {
+        e.recorded_at = recorded_at;
         if (!tx.head) {
             auto st = stmt("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
             tx.head.emplace(0, kGenesisHash);
@@ -389,10 +390,11 @@ struct Station::Impl {
 
     std::vector<Event> events_of(const std::string& id,
                                  const std::optional<std::string>& before = std::nullopt) {
-        auto st =
-            stmt(before ? "SELECT seq, action, at, actor, data FROM events WHERE case_id = ? AND at < ? "
-                          "ORDER BY seq"
-                        : "SELECT seq, action, at, actor, data FROM events WHERE case_id = ? ORDER BY seq");
+        auto st = stmt(
+            before ? "SELECT seq, action, at, actor, data, recorded_at FROM events WHERE case_id = ? AND "
+                     "at < ? ORDER BY seq"
+                   : "SELECT seq, action, at, actor, data, recorded_at FROM events WHERE case_id = ? "
+                     "ORDER BY seq");
         st->bind(1, id);
         if (before) st->bind(2, *before);
         std::vector<Event> out;
@@ -405,6 +407,7 @@ struct Station::Impl {
             e.actor = st->text(3);
             const std::string_view data = st->view(4);
             e.data = json::parse(data.begin(), data.end());
+            e.recorded_at = st->text(5);
             out.push_back(std::move(e));
         }
         return out;
@@ -482,7 +485,7 @@ void Station::create(const std::string& path, const InitOptions& options, const 
                       " already exists; init creates a new database and never touches an existing one");
     if (trim(options.supervisor).empty())
         throw usage_error("init needs the first supervisor: pass --supervisor NAME (or --as NAME)");
-    require_text(options.supervisor, "the supervisor's name");
+    const std::string supervisor = checked_name(options.supervisor, "the supervisor's name");
     // Check everything before the file exists, so a bad workflow or calendar leaves nothing behind.
     std::vector<std::pair<Workflow, std::string>> workflows;
     for (const auto& f : options.workflows)
@@ -516,7 +519,7 @@ void Station::create(const std::string& path, const InitOptions& options, const 
                 db,
                 "INSERT INTO staff (name, role, department, added_at, added_by) VALUES (?, 'supervisor', "
                 "'', ?, ?)");
-            staff.bind(1, trim(options.supervisor)).bind(2, now).bind(3, trim(options.supervisor)).run();
+            staff.bind(1, supervisor).bind(2, now).bind(3, supervisor).run();
             tx.commit();
         }  // closed: the WAL is checkpointed into the file and removed
         if (::link(tmp.c_str(), path.c_str()) != 0) {
@@ -606,6 +609,12 @@ Station::Station(const std::string& path) : impl_(std::make_unique<Impl>()) {
     // station is the one file, whole, as backups and copies expect.
     db.exec("PRAGMA synchronous = NORMAL");
     if (version < schema_version()) {
+        // Migrations build on what the earlier ones made: a schema that is not what its version says (a
+        // user_version reset, a table dropped) is named, not met halfway by a raw SQLite error.
+        const std::string damage = read_retrying([&] { return schema_difference(db, version); });
+        if (!damage.empty())
+            throw storage_error(path + " 的数据库结构与其版本号 " + std::to_string(version) + " 不符（" +
+                                damage + "），文件未改动；请从备份恢复");
         if (!impl_->read_only.empty())
             throw storage_error(path + " is read-only (" + impl_->read_only +
                                 ") and was made by an older minsheng whose schema must be upgraded first");
@@ -645,17 +654,18 @@ void Station::add_staff(const std::string& actor, const StaffMember& member, con
     const StaffMember who = require_staff(actor);
     if (who.role != Role::Supervisor)
         throw not_allowed("only supervisors add staff; " + actor + " is a coordinator");
-    require_text(member.name, "the staff name");
+    const std::string name = checked_name(member.name, "the staff name");
     require_text(member.department, "the department");
-    if (trim(member.name).empty()) throw usage_error("the staff name is empty");
     impl_->write([&] {
-        sql::Stmt exists(*impl_->db, "SELECT 1 FROM staff WHERE name = ?");
-        exists.bind(1, trim(member.name));
-        if (exists.step()) throw refused("'" + trim(member.name) + "' is already registered");
+        std::vector<std::string> registered;
+        sql::Stmt all(*impl_->db, "SELECT name FROM staff");
+        while (all.step())
+            registered.push_back(all.text(0));
+        check_new_name(name, registered);
         sql::Stmt ins(
             *impl_->db,
             "INSERT INTO staff (name, role, department, added_at, added_by) VALUES (?, ?, ?, ?, ?)");
-        ins.bind(1, trim(member.name)).bind(2, role_name(member.role)).bind(3, trim(member.department));
+        ins.bind(1, name).bind(2, role_name(member.role)).bind(3, trim(member.department));
         ins.bind(4, now).bind(5, actor).run();
     });
 }
@@ -1145,6 +1155,12 @@ VerifyResult Station::verify() {
                 r.problem = "the database file is damaged (SQLite: " + first + "); restore a backup";
                 return 0;
             }
+        }
+        // The schema the program relies on: every table and index the migrations create, and nothing else.
+        if (const std::string damage = schema_difference(db, schema_version()); !damage.empty()) {
+            r.ok = false;
+            r.problem = "数据库结构已被改动：" + damage + "；请从备份恢复";
+            return 0;
         }
         sql::Stmt st(db,
                      "SELECT seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash FROM events "

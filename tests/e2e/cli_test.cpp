@@ -468,7 +468,8 @@ TEST_CASE("supervisor-only actions: a coordinator gets exit 4, a supervisor succ
     };
     SECTION("each supervisor-only action") {
         for (const auto& a : attempts) {
-            std::vector<std::string> args = {"case", "do", a.id};
+            // Recorded on 2024-04-02: the extension is judged on that day, before the fresh case's deadline.
+            std::vector<std::string> args = {"--today", "2024-04-02", "case", "do", a.id};
             args.insert(args.end(), a.args.begin(), a.args.end());
             CAPTURE(a.args[0]);
             const std::string before = fingerprint(db);
@@ -921,8 +922,8 @@ TEST_CASE("a case whose deadline needs an uncovered year is logged, its deadline
     TempDir dir;
     const std::string db = fresh_station(dir);
     const RunResult r = as(db, kCoordinator,
-                           {"--json", "case", "open", "--category", "drainage", "--address", "海福巷3号",
-                            "--summary", "下水道堵塞", "--at", "2026-12-20T09:00"});
+                           {"--today", "2026-12-21", "--json", "case", "open", "--category", "drainage",
+                            "--address", "海福巷3号", "--summary", "下水道堵塞", "--at", "2026-12-20T09:00"});
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.err, Contains("2027"));
     const std::string id = json::parse(r.out).at("id");
@@ -944,7 +945,11 @@ TEST_CASE("audit overdue on a date in a year the calendar lacks fails naming the
     // "0 overdue" would hide it.
     TempDir dir;
     const std::string db = fresh_station(dir);
-    const std::string id = open_case(db, "海福巷3号", "2026-12-01T09:00");
+    const std::string id =
+        ok_json(as(db, kCoordinator,
+                   {"--today", "2026-12-01", "--json", "case", "open", "--category", "drainage", "--address",
+                    "海福巷3号", "--summary", "下水道堵塞", "--at", "2026-12-01T09:00"}))
+            .at("id");
     REQUIRE(show(db, id, "2026-12-01")["deadline"] == "2026-12-29");
     CHECK(ok_json(as(db, kSupervisor, {"--json", "audit", "overdue", "--as-of", "2026-12-30"})).size() == 1);
     const std::string before = fingerprint(db);

@@ -42,12 +42,12 @@ public:
           const std::string& address, const std::string& summary, const std::string& reporter = "",
           const std::string& phone = "")
         : w_(shipped().workflows.at(category)) {
-        ReportInput r{address, summary, reporter, phone, "来电", normalize_timestamp(at)};
+        ReportInput r{address, summary, reporter, phone, "来电", normalize_timestamp(at), ""};
         add(make_open_event(w_, id, r, "王协调"));
     }
 
     Story& report(const std::string& at, const std::string& reporter, const std::string& phone = "") {
-        ReportInput r{state_.address, state_.summary, reporter, phone, "来电", normalize_timestamp(at)};
+        ReportInput r{state_.address, state_.summary, reporter, phone, "来电", normalize_timestamp(at), ""};
         add(make_report_event(state_, r, "王协调"));
         return *this;
     }
@@ -524,4 +524,139 @@ TEST_CASE("dates and ordinals in Chinese", "[report]") {
     CHECK(chinese_ordinal(21) == "二十一");
     CHECK(markdown_escape("a*b_c") == "a\\*b\\_c");
     CHECK(html_escape("<a href='x'>&</a>") == "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;");
+}
+
+// Issue 14: the masking rules of README.md "Personal data in reports", one row each, checked in every format
+// a write-up reaches (typical md, html, json; annual md, html, json, csv).
+TEST_CASE("each masking rule holds in every report format", "[report][mask]") {
+    struct Row {
+        const char* rule;
+        const char* reporter;
+        const char* phone;
+        const char* address;
+        const char* text;                   // written by people: summary, a reply's note, the department
+        const char* department;             // dispatched to
+        std::vector<const char*> secrets;   // never in any output
+        std::vector<const char*> expected;  // in the plain-text (JSON) write-up
+    };
+    const std::vector<Row> rows = {
+        {"a name with any middle dot, or none",
+         "阿卜杜·热合曼",
+         "",
+         "海福巷3号",
+         "阿卜杜•热合曼反映；阿卜杜・热合曼再次反映；阿卜杜热合曼、阿卜杜 · 热合曼、阿卜杜‧热合曼都说",
+         "社区居委会",
+         {"热合曼", "卜杜"},
+         {"阿某反映", "阿某再次反映"}},
+        {"a name with spaces or invisible characters inside",
+         "宋长松",
+         "",
+         "海福巷3号",
+         "宋 长 松反映，宋\u200B长松再次反映",
+         "社区居委会",
+         {"长松", "长 松"},
+         {"宋某反映", "宋某再次反映"}},
+        {"landlines in any spelling",
+         "匿名",
+         "025-84561234",
+         "海福巷3号",
+         "座机02584561234，或(025) 8456 1234，或025－84561234，或（025）84561234",
+         "社区居委会",
+         {"8456", "84561234"},
+         {"025****1234"}},
+        {"mobiles with dots, slashes, dashes or odd spacing",
+         "匿名",
+         "",
+         "海福巷3号",
+         "电话138.7654.3210、138/7654/3210、138 - 7654 - 3210、1 38 7654 3210、138－7654－3210、+86 "
+         "13876543210",
+         "社区居委会",
+         {"7654", "765 4"},
+         {"138****3210"}},
+        {"ID numbers with spaces or dashes, the last may be X",
+         "匿名",
+         "",
+         "海福巷3号",
+         "身份证110101 19900101 123X，110101-1990-0101-123x，11010119900101123X",
+         "社区居委会",
+         {"19900101", "1990-0101", "1990 0101"},
+         {"110101********123X"}},
+        {"the facts line (牵头单位) is masked too",
+         "匿名",
+         "",
+         "海福巷3号",
+         "已派单",
+         "社区居委会（联系人13876543210）",
+         {"13876543210", "7654"},
+         {"社区居委会（联系人138****3210）"}},
+        {"place, address and department names never change",
+         "王府",
+         "",
+         "王府井大街5号",
+         "王府井大街的下水道堵塞，王府反映多次，请王府井街道城管科处理",
+         "王府井街道城管科",
+         {"王某井"},
+         {"王府井大街", "王府井街道城管科", "王某反映"}},
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.rule);
+        Story s("2023-0042", "general", "2023-06-05T09:00", row.address, row.text, row.reporter, row.phone);
+        s.act("dispatch", "2023-06-06T10:00", {row.department})
+            .act("reply", "2023-06-08T10:00", {row.department}, {}, row.text)
+            .act("resolve", "2023-06-09T10:00", {}, {{"root_cause", row.text}}, row.text)
+            .act("visit", "2023-06-12T10:00", {}, {{"satisfied", "yes"}}, row.text)
+            .supervisor("mark-typical", "2023-06-20T10:00");
+        const WriteUp w = s.write_up();
+        const AnnualStats st = annual_stats({s.record()}, 2023, shipped().calendar, kNames);
+        const std::vector<std::pair<std::string, std::string>> outputs = {
+            {"md", write_ups_markdown({w})},       {"html", write_ups_html({w})},
+            {"json", write_ups_json({w}).dump()},  {"annual md", annual_markdown(st, {w})},
+            {"annual html", annual_html(st, {w})}, {"annual json", annual_json(st, {w}).dump()},
+            {"annual csv", annual_csv(st, {w})},
+        };
+        for (const auto& [name, text] : outputs) {
+            INFO(name << ":\n" << text);
+            for (const char* secret : row.secrets)
+                CHECK_FALSE(contains(text, secret));
+        }
+        const std::string plain = write_ups_json({w}).dump();
+        INFO(plain);
+        for (const char* e : row.expected)
+            CHECK(contains(plain, e));
+    }
+}
+
+TEST_CASE("resident text cannot give a Markdown report structure", "[report][escape]") {
+    const std::string text = "第一段\n\n- 列表项\n---\n1. 编号项\n# 标题\n+ 加号\n> 引用\n    缩进代码\n===";
+    Story s("2023-0044", "general", "2023-06-05T09:00", "海福巷3号", text);
+    s.act("dispatch", "2023-06-06T10:00", {"社区居委会"})
+        .act("reply", "2023-06-08T10:00", {"社区居委会"}, {}, text)
+        .act("resolve", "2023-06-09T10:00", {}, {}, text)
+        .supervisor("mark-typical", "2023-06-20T10:00");
+    const WriteUp w = s.write_up();
+    const AnnualStats st = annual_stats({s.record()}, 2023, shipped().calendar, kNames);
+    for (const std::string& md : {write_ups_markdown({w}), annual_markdown(st, {w})}) {
+        INFO(md);
+        std::istringstream in(md);
+        std::string line;
+        while (std::getline(in, line)) {
+            CAPTURE(line);
+            // No line a resident wrote starts a list, a rule, a numbered item, a heading, a quote or a code
+            // block: only the report's own headings, quote (the facts line) and notes do.
+            for (const char* marker : {"- 列表项", "+ 加号", "---", "===", "1. 编号项", "    缩进", "# 标题",
+                                       "> 引用", "列表项", "编号项", "标题", "加号", "引用", "缩进代码"})
+                CHECK_FALSE(line.rfind(marker, 0) == 0);
+            CHECK((line.find("列表项") == std::string::npos || line.find("第一段") != std::string::npos));
+        }
+    }
+    // The text stays in one paragraph of the write-up.
+    size_t with_text = 0;
+    for (const auto& p : w.paragraphs)
+        with_text += contains(p, "第一段");
+    CHECK(with_text >= 1);
+    for (const auto& p : w.paragraphs)
+        if (contains(p, "第一段")) CHECK(contains(p, "编号项"));
+    CHECK(markdown_escape("- a\n\n1. b\n---\n# c") == "\\- a 1. b --- \\# c");
+    CHECK(markdown_escape("1. b") == "1\\. b");
+    CHECK(markdown_escape("---") == "\\---");
 }
