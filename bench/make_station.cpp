@@ -15,7 +15,7 @@
 
 #include "engine/error.h"
 #include "storage/sqlite.h"
-#include "storage/station.h"
+#include "usecases/station.h"
 
 namespace {
 
@@ -69,6 +69,9 @@ int main(int argc, char** argv) {
         const Date today = minsheng::parse_date(argv[2]);
         const long end = minutes_of(minsheng::format_date(today) + "T18:00:00");
         minsheng::Station st(db_path);
+        // The generator pages through the case ids with its own read-only connection: a benchmark tool may
+        // look at the file directly; the writes go through the application layer like any command's.
+        minsheng::sql::Db ids_db(db_path, minsheng::sql::Db::Mode::ReadOnly);
         const auto t0 = std::chrono::steady_clock::now();
         long actions = 0, refused = 0, cases = 0;
         std::string after;
@@ -77,7 +80,7 @@ int main(int argc, char** argv) {
             rows.clear();
             {
                 minsheng::sql::Stmt q(
-                    st.db(),
+                    ids_db,
                     "SELECT id, category, last_event_at FROM cases WHERE id > ? ORDER BY id LIMIT "
                     "5000");
                 q.bind(1, after);

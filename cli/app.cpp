@@ -23,7 +23,7 @@
 #include "cli/shipped.h"
 #include "engine/error.h"
 #include "engine/text.h"
-#include "storage/station.h"
+#include "usecases/station.h"
 
 namespace minsheng::cli {
 
@@ -124,32 +124,6 @@ void write_file(const std::string& path, const std::string& text) {
 void warn_calendar(const Context& ctx, const Calendar& cal) {
     const std::string w = calendar_warning(cal, ctx.today);
     if (!w.empty()) *ctx.err << "minsheng: 提醒：" << w << '\n';
-}
-
-// SPEC rule 6 for listings: before anything is printed, refuse when a listed case's clock cannot be told
-// (a year the calendar lacks). Only the cases that can be incomplete are read: those whose stored deadline is
-// unknown and, when today's year or one before it is missing, those whose clock still runs. With `--overdue`
-// only what decides the answer matters: whether a case is overdue, and an overdue case's count of days.
-void refuse_unknown_clocks(Station& st, const CaseFilter& filter, Date today) {
-    const Calendar& cal = st.calendar();
-    const bool overdue_only = filter.overdue_only;
-    auto check = [&](const CaseState& c) {
-        const ClockView v = clock_at(c, today, cal);
-        if (overdue_only && !v.undecidable && !(v.overdue && !v.complete())) return;
-        if (v.undecidable) throw refused("案件 " + c.id + "：" + v.problem);
-        require_complete_clock(c, v);
-    };
-    CaseFilter f = filter;
-    f.overdue_only = false;
-    f.unknown_deadline_only = true;
-    st.list_cases(f, today, check);
-    const auto years = cal.years();
-    if (years.empty() || !cal.covers_years(years.front(), today.year())) {
-        f = filter;
-        f.overdue_only = false;
-        f.running_only = true;
-        st.list_cases(f, today, check);
-    }
 }
 
 namespace {
@@ -589,9 +563,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             std::error_code ec;
             const auto files = fs::is_directory(wf_load_path, ec) ? read_workflow_dir(wf_load_path)
                                                                   : std::vector{read_file(wf_load_path)};
-            const StaffMember who = st.require_staff(ctx.actor);
-            if (who.role != Role::Supervisor) throw not_allowed("only supervisors load workflows");
-            for (const auto& loaded : st.load_workflows(files, ctx.now))
+            for (const auto& loaded : st.load_workflows(files, ctx.actor, ctx.now))
                 out << "loaded " << loaded << '\n';
         } else if (*cal_load || *cal_provisional) {
             const CalendarChange ch =
@@ -699,22 +671,18 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             if (!l_category.empty()) f.category = l_category;
             if (!l_department.empty()) f.department = l_department;
             f.overdue_only = l_overdue;
-            refuse_unknown_clocks(st, f, ctx.today);
             if (ctx.json) {
-                // Streamed: one object at a time, however many cases there are.
-                out << '[';
+                // Streamed: one object at a time, however many cases there are; nothing is printed before the
+                // first one (a refusal comes before it).
                 bool first = true;
-                st.list_cases(f, ctx.today, [&](const CaseState& c) {
-                    out << (first ? "\n" : ",\n")
-                        << case_object(c, clock_at(c, ctx.today, st.calendar()), st.workflow_label(c),
-                                       nullptr)
-                               .dump();
+                st.list_cases(f, ctx.today, [&](const CaseState& c, const ClockView& v) {
+                    out << (first ? "[\n" : ",\n") << case_object(c, v, st.workflow_label(c), nullptr).dump();
                     first = false;
                 });
-                out << (first ? "]\n" : "\n]\n");
+                out << (first ? "[]\n" : "\n]\n");
             } else {
                 std::vector<CaseState> cases;
-                st.list_cases(f, ctx.today, [&](const CaseState& c) { cases.push_back(c); });
+                st.list_cases(f, ctx.today, [&](const CaseState& c, const ClockView&) { cases.push_back(c); });
                 print_case_table(out, st, cases, ctx.today);
             }
         } else if (*act) {
@@ -782,18 +750,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             }
             warn_calendar(ctx, st.calendar());
         } else if (*due_soon) {
-            CaseFilter f;
-            std::vector<std::pair<CaseState, ClockView>> rows;
-            st.list_cases(f, ctx.today, [&](const CaseState& c) {
-                if (c.phase != Phase::Intake && c.phase != Phase::Coordination) return;
-                if (c.suspended) return;
-                const ClockView v = clock_at(c, ctx.today, st.calendar());
-                require_complete_clock(c, v);  // days left unknown: never left out silently
-                if (v.deadline && !v.overdue && v.working_days_left <= within) rows.emplace_back(c, v);
-            });
-            std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-                return a.second.working_days_left < b.second.working_days_left;
-            });
+            const auto rows = st.due_soon(ctx.today, within);
             if (ctx.json) {
                 json a = json::array();
                 for (const auto& [c, v] : rows)

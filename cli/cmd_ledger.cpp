@@ -388,8 +388,6 @@ std::string cell_text(const json& v) {
 void run_export(Context& ctx, const std::string& format) {
     Station st(ctx.db_path);
     std::ostream& out = *ctx.out;
-    const Calendar& cal = st.calendar();
-    refuse_unknown_clocks(st, CaseFilter{}, ctx.today);
     // Step labels looked up once per workflow version, not once per case.
     std::map<std::pair<std::string, int>, std::string> labels;
     auto label_of = [&](const CaseState& c) -> const std::string& {
@@ -400,20 +398,26 @@ void run_export(Context& ctx, const std::string& format) {
     };
     const bool csv = format == "csv";
     std::vector<std::string> row;  // one case's cells, reused
-    if (csv) {
-        out << "\xEF\xBB\xBF";
-        csv_row(out, export_columns());
-    } else {
-        out << '[';
-    }
+    // Nothing is written before the first case: a refusal (a clock the calendar cannot tell) comes before it.
     bool first = true;
-    st.list_cases(CaseFilter{}, ctx.today, [&](const CaseState& c) {
-        const json j = case_object(c, clock_at(c, ctx.today, cal), label_of(c), nullptr);
+    auto begin = [&] {
+        if (!first) return;
+        if (csv) {
+            out << "\xEF\xBB\xBF";
+            csv_row(out, export_columns());
+        } else {
+            out << "[\n";
+        }
+    };
+    st.list_cases(CaseFilter{}, ctx.today, [&](const CaseState& c, const ClockView& v) {
+        const json j = case_object(c, v, label_of(c), nullptr);
+        begin();
         if (!csv) {
-            out << (first ? "\n" : ",\n") << j.dump();
+            out << (first ? "" : ",\n") << j.dump();
             first = false;
             return;
         }
+        first = false;
         const Reporter none;
         const Reporter& r = c.reporters.empty() ? none : c.reporters.front();
         row.clear();
@@ -431,7 +435,10 @@ void run_export(Context& ctx, const std::string& format) {
         }
         csv_row(out, row);
     });
-    if (!csv) out << (first ? "]\n" : "\n]\n");
+    if (!csv)
+        out << (first ? "[]\n" : "\n]\n");
+    else
+        begin();  // an empty station still gets its header
     out.flush();
     if (!out) throw storage_error("cannot write the export (disk full or closed pipe?)");
 }

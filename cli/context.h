@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "engine/calendar.h"
-#include "storage/station.h"
+#include "usecases/station.h"
 
 namespace minsheng::cli {
 
@@ -35,9 +35,6 @@ void add_ledger_commands(CLI::App& app, Commands& commands);  // import, export
 
 // The year-boundary warning (SPEC Part 2): one line on stderr when the next year's notice is due.
 void warn_calendar(const Context& ctx, const Calendar& cal);
-// SPEC rule 6 for listings: refuses (exit 3, naming the case and the missing year) before anything is printed
-// when a case the listing would show has a clock the calendar cannot tell.
-void refuse_unknown_clocks(Station& st, const CaseFilter& filter, Date today);
 
 // Reads a whole file; NotFound when missing.
 SourceFile read_file(const std::string& path);

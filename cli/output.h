@@ -1,4 +1,5 @@
-// Output shapes: the user-facing case object of SPEC.md "JSON", aligned terminal tables, CSV quoting.
+// Output shapes for people: aligned terminal tables, CSV rows, the clock in words. (The JSON objects are the
+// application layer's: usecases/views.h.)
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -7,13 +8,10 @@
 #include <vector>
 
 #include "engine/case.h"
+#include "usecases/views.h"
 
 namespace minsheng::cli {
 
-// SPEC.md's case object. `history` may be null (lists and audits omit it).
-nlohmann::json case_object(const CaseState& c, const ClockView& clock, const std::string& step_label,
-                           const std::vector<Event>* history);
-nlohmann::json event_object(const Event& e);
 // "（补录于 2025-06-01 10:00）" for an event recorded more than a day after its time (SPEC Part 2), else "".
 std::string recorded_late_note(const Event& e);
 
@@ -36,7 +34,5 @@ void csv_row(std::ostream& out, const std::vector<std::string>& fields);
 // "12 个工作日" style helpers for the text forms.
 std::string days_left_text(const ClockView& v);
 std::string deadline_text(const ClockView& v);  // 2027-01-14（暂定） when it needs a provisional year
-// case show's rounds (first handling and each reopening).
-nlohmann::json rounds_json(const std::vector<ClockRound>& rounds);
 
 }  // namespace minsheng::cli

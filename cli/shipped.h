@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "storage/station.h"
+#include "usecases/station.h"
 
 namespace minsheng::cli {
 

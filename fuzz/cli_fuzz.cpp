@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "cli/app.h"
-#include "storage/station.h"
+#include "usecases/station.h"
 
 namespace minsheng::fuzz {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "storage/schema.h"
-#include "storage/station.h"
+#include "usecases/station.h"
 #include "test_support.h"
 
 using Catch::Matchers::Contains;

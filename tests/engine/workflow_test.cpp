@@ -536,13 +536,13 @@ TEST_CASE("the shipped workflows load and accept the common actions", "[workflow
         CHECK(visit.outcomes[1].to == main->id);
         const std::string closed = visit.outcomes[0].to;
 
-        const auto stays_open = [&](const char* id, Effect effect, std::vector<std::string> requires) {
+        const auto stays_open = [&](const char* id, Effect effect, std::vector<std::string> required) {
             const Action& a = action(wf, id);
             CHECK(a.from_kind == Action::From::AnyOpen);
             CHECK(a.to.empty());
             CHECK(a.outcomes.empty());
             CHECK(a.effect == effect);
-            CHECK(a.requires_ == requires);
+            CHECK(a.requires_ == required);
             return a.roles;
         };
         const std::vector<Role> everyone{Role::Coordinator, Role::Supervisor};

@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "storage/station.h"
+#include "usecases/station.h"
 #include "test_support.h"
 
 using minsheng::test::fresh_station;

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "storage/station.h"
+#include "usecases/station.h"
 #include "test_support.h"
 
 using minsheng::test::fresh_station;
@@ -43,7 +43,7 @@ std::vector<std::thread> start_writers(const std::string& db, int cases, std::at
                                        std::atomic<int>& writes) {
     std::vector<std::thread> writers;
     for (int w = 0; w < 2; ++w) {
-        writers.emplace_back([&, w] {
+        writers.emplace_back([&stop, &writes, db, cases, w] {
             for (int i = 0; !stop; ++i) {
                 const std::string id = "2024-" +
                                        std::string(4 - std::to_string(1 + (i * 7 + w) % cases).size(), '0') +

@@ -1,5 +1,14 @@
-// A station's database: the engine's model persisted in one SQLite file. Every write is one transaction in
-// which the event is appended to the hash-chained log and the case's projection row is updated together.
+// The application layer: one station's use cases — open a report, perform an action, import a ledger, list
+// and search, the audits, verify, the calendar and workflow loads, staff — each checking roles and rules,
+// each given the acting person and the reference date. Front ends (the command line, later the HTTP server
+// and the Open311 handlers) only translate their input to these calls and their results to output.
+//
+// Built over the narrow store interface (storage/store.h): the hash chain, the case-id format, repeat
+// matching and verify are written here once, whatever the backend. Every write is one store transaction in
+// which the event is appended to the log and the case's projection row is updated together.
+//
+// A Station is one connection: one per thread or request. Its caches (parsed workflows, the calendar) are
+// revalidated when another process changes the station.
 #pragma once
 
 #include <cstdint>
@@ -15,18 +24,9 @@
 #include "engine/error.h"
 #include "engine/runtime.h"
 #include "engine/workflow.h"
+#include "storage/store.h"
 
 namespace minsheng {
-
-namespace sql {
-class Db;
-}
-
-struct StaffMember {
-    std::string name;
-    Role role = Role::Coordinator;
-    std::string department;
-};
 
 struct SourceFile {
     std::string name;  // file name shown in errors
@@ -39,22 +39,6 @@ struct InitOptions {
     std::string supervisor;
 };
 
-struct WorkflowInfo {
-    std::string category;
-    std::string name;
-    int version = 0;
-    int deadline_days = 0;
-    std::string loaded_at;
-    std::string description;  // as written in the file, possibly over several lines
-};
-
-// One year of the station's working-day calendar.
-struct CalendarYearInfo {
-    int year = 0;
-    bool provisional = false;
-    std::string source;  // the file it came from, or "provisional" for a provisional year
-    std::string loaded_at;
-};
 
 // What a calendar load or a provisional year changed.
 struct CalendarChange {
@@ -73,10 +57,6 @@ struct CaseFilter {
     std::optional<std::string> category;
     std::optional<std::string> department;
     bool overdue_only = false;  // overdue on `today`
-    // Narrowings for the "is any clock unknown?" check a listing makes before printing (SPEC rule 6): cases
-    // whose stored deadline is unknown (rejected ones aside), and cases whose clock still runs.
-    bool unknown_deadline_only = false;
-    bool running_only = false;
 };
 
 // One row of a bulk intake (SPEC `import`).
@@ -109,6 +89,8 @@ public:
     // Opens an existing minsheng database, migrating its schema forward. NotFound when there is no file;
     // Storage error (file untouched) when it is not a minsheng database or is newer than this build.
     explicit Station(const std::string& path);
+    // Over a store opened by the caller (tests of other backends, benchmarks).
+    explicit Station(std::unique_ptr<Store> store);
     ~Station();
     Station(const Station&) = delete;
     Station& operator=(const Station&) = delete;
@@ -121,9 +103,10 @@ public:
 
     // Workflows and calendar.
     std::vector<WorkflowInfo> workflows();
-    // Stores each workflow's text; same version with different text is refused. Returns the categories
-    // loaded.
-    std::vector<std::string> load_workflows(const std::vector<SourceFile>& files, const std::string& now);
+    // Stores each workflow's text (supervisors only); the same version with different text is refused.
+    // Returns "category vN" for each loaded.
+    std::vector<std::string> load_workflows(const std::vector<SourceFile>& files, const std::string& actor,
+                                            const std::string& now);
     const Workflow& workflow(const std::string& category, std::optional<int> version = std::nullopt);
     // What opening a case in `category` needs from its latest workflow, read without parsing the YAML.
     WorkflowOpening opening(const std::string& category);
@@ -165,17 +148,24 @@ public:
     std::vector<Event> history(const std::string& id);
     std::string workflow_label(const CaseState& c);  // the Chinese label of the case's step
 
-    // Streams the cases matching the filter, oldest received first.
-    void list_cases(const CaseFilter& filter, Date today, const std::function<void(const CaseState&)>& each);
-    // Every case overdue at the end of `as_of`, as it stood then (events after it ignored).
+    // Streams the cases matching the filter, oldest received first, each with its clock on `today`. Before the
+    // first one, refuses (SPEC rule 6: exit 3 naming the case and the missing year) when a case it would list
+    // has a clock the calendar cannot tell — with `overdue_only`, only what decides the answer.
+    void list_cases(const CaseFilter& filter, Date today,
+                    const std::function<void(const CaseState&, const ClockView&)>& each);
+    // Every case overdue at the end of `as_of`, as it stood then (events after it ignored), most overdue first.
     std::vector<std::pair<CaseState, ClockView>> overdue_as_of(Date as_of);
+    // Running cases, not suspended, with at most `within` working days left on `today`, fewest first; read
+    // through the deadline index. Refuses when a running case's days left cannot be told.
+    std::vector<std::pair<CaseState, ClockView>> due_soon(Date today, int within);
 
     // Integrity: the hash chain, and the projection against a replay of the events.
     VerifyResult verify();
     // Drops the projection and rebuilds it from the events alone.
     void rebuild_projection();
 
-    sql::Db& db();
+    // The store underneath, for tests and benchmarks that look at it directly.
+    Store& store();
 
 private:
     CalendarChange change_calendar(const std::vector<CalendarYear>& years, const std::string& source,

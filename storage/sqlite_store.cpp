@@ -1,0 +1,772 @@
+// The SQLite store: SQL for every question the application layer asks (store.h), transactions with retry on
+// lock conflicts, the file's creation and its migrations. No domain rule lives here.
+#include "storage/sqlite_store.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "engine/error.h"
+#include "storage/schema.h"
+#include "storage/sqlite.h"
+#include "storage/state_json.h"
+
+namespace minsheng {
+
+using nlohmann::json;
+
+namespace {
+
+bool file_exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+// Runs a read that may meet a writer's lock, again until it gets through.
+template <class F>
+auto read_retrying(F&& body) {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            return body();
+        } catch (const sql::Busy&) {
+            if (attempt > 2000) throw storage_error("the database stayed locked; try again");
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    }
+}
+
+void insert_calendar(sql::Db& db, const std::vector<CalendarYear>& years, const std::string& source,
+                     const std::string& now) {
+    sql::Stmt del(db, "DELETE FROM calendar_years WHERE year = ?");
+    sql::Stmt del_days(db, "DELETE FROM calendar_days WHERE year = ?");
+    sql::Stmt year(db,
+                   "INSERT INTO calendar_years (year, source, loaded_at, provisional) VALUES (?, ?, ?, ?)");
+    sql::Stmt day(db, "INSERT INTO calendar_days (date, year, working, name) VALUES (?, ?, ?, ?)");
+    for (const auto& y : years) {
+        del_days.reset();
+        del_days.bind(1, y.year).run();
+        del.reset();
+        del.bind(1, y.year).run();
+        year.reset();
+        year.bind(1, y.year).bind(2, source).bind(3, now).bind(4, y.provisional ? 1 : 0).run();
+        for (const auto& [d, name] : y.holidays) {
+            day.reset();
+            day.bind(1, format_date(d)).bind(2, y.year).bind(3, 0).bind(4, name).run();
+        }
+        for (const auto& [d, name] : y.workdays) {
+            day.reset();
+            day.bind(1, format_date(d)).bind(2, y.year).bind(3, 1).bind(4, name).run();
+        }
+    }
+}
+
+void insert_workflow(sql::Db& db, const Workflow& w, const std::string& file, const std::string& now) {
+    sql::Stmt ins(db,
+                  "INSERT OR IGNORE INTO workflows (category, version, name, deadline_days, source, file, "
+                  "loaded_at, initial_step, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    ins.bind(1, w.category).bind(2, w.version).bind(3, w.name).bind(4, w.deadline_days).bind(5, w.source);
+    ins.bind(6, file).bind(7, now).bind(8, w.initial_step().id).bind(9, w.description).run();
+    if (sqlite3_changes(db.handle()) == 1) store_workflow_steps(db, w);
+}
+
+// Removes what a killed `init` left beside `path`: its temporary station (`PATH.init-PID`, with -wal, -shm or
+// -journal) whose process no longer exists. A live process's files, or anything else, are left alone.
+void remove_abandoned_init_files(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path target(path);
+    const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    const std::string prefix = target.filename().string() + ".init-";
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        const std::string rest = name.substr(prefix.size());
+        const std::size_t digits = std::min(rest.find_first_not_of("0123456789"), rest.size());
+        const std::string suffix = rest.substr(digits);
+        if (digits == 0 || digits > 9 ||
+            (suffix != "" && suffix != "-wal" && suffix != "-shm" && suffix != "-journal"))
+            continue;
+        const pid_t pid = static_cast<pid_t>(std::stol(rest.substr(0, digits)));
+        if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) fs::remove(it->path(), ec);
+    }
+}
+
+Event event_from(sql::Stmt& st, const std::string& case_id, int first_col) {
+    Event e;
+    e.seq = st.integer(first_col);
+    e.case_id = case_id;
+    e.action = st.text(first_col + 1);
+    e.at = st.text(first_col + 2);
+    e.actor = st.text(first_col + 3);
+    const std::string_view data = st.view(first_col + 4);
+    e.data = json::parse(data.begin(), data.end());
+    e.recorded_at = st.text(first_col + 5);
+    return e;
+}
+
+}  // namespace
+
+struct SqliteStore::Impl {
+    std::string path;
+    std::unique_ptr<sql::Db> db;
+    std::unique_ptr<sql::StmtCache> stmts;  // declared after db: finalized before the connection closes
+    std::string read_only;                  // why the station cannot be written, empty when it can
+    bool rebuild_projection = false;
+
+    // What a write transaction knows without asking the database again. Valid only inside one transaction
+    // (another process may write between two), so cleared whenever one begins or ends.
+    struct TxCache {
+        std::optional<LogHead> head;
+        bool head_dirty = false;  // meta 'head' not yet written
+        std::map<int, std::int64_t> next_ids;
+        std::map<int, bool> next_ids_dirty;
+        std::optional<CaseState> last_saved;  // the case last saved in this transaction
+    };
+    TxCache tx;
+    int depth = 0;  // 0: no transaction; 1: a transaction; >1: savepoints in it
+
+    sql::StmtCache::Lease stmt(const std::string& sql) { return stmts->get(sql); }
+
+    // Writes what the transaction kept in memory; runs just before COMMIT.
+    void flush() {
+        if (tx.head_dirty) {
+            auto head = stmt("INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)");
+            head->bind(1, std::to_string(tx.head->seq) + ":" + tx.head->hash).run();
+            tx.head_dirty = false;
+        }
+        for (auto& [year, dirty] : tx.next_ids_dirty) {
+            if (!dirty) continue;
+            auto put = stmt("INSERT OR REPLACE INTO id_counters (year, next) VALUES (?, ?)");
+            put->bind(1, year).bind(2, tx.next_ids[year]).run();
+            dirty = false;
+        }
+    }
+
+    void write(const std::function<void()>& body) {
+        if (!read_only.empty())
+            throw storage_error(path + " is read-only (" + read_only + "): nothing was changed");
+        if (depth > 0) {
+            const TxCache saved = tx;
+            stmt("SAVEPOINT w")->run();
+            ++depth;
+            try {
+                body();
+                --depth;
+                stmt("RELEASE w")->run();
+            } catch (...) {
+                --depth;
+                sqlite3_exec(db->handle(), "ROLLBACK TO w; RELEASE w", nullptr, nullptr, nullptr);
+                tx = saved;
+                tx.last_saved.reset();
+                throw;
+            }
+            return;
+        }
+        using namespace std::chrono;
+        const auto give_up = steady_clock::now() + seconds(120);
+        for (int attempt = 0;; ++attempt) {
+            struct Scope {
+                Impl& impl;
+                explicit Scope(Impl& i) : impl(i) {
+                    impl.tx = TxCache{};
+                    impl.depth = 1;
+                }
+                ~Scope() {
+                    impl.depth = 0;
+                    impl.tx = TxCache{};
+                }
+            };
+            try {
+                sql::Transaction t(*db);
+                Scope scope(*this);
+                body();
+                flush();
+                t.commit();
+                return;
+            } catch (const sql::Busy&) {
+                if (steady_clock::now() > give_up)
+                    throw storage_error(
+                        "the database stayed locked by other writers for two minutes; try again");
+                std::this_thread::sleep_for(milliseconds(5 + (attempt % 20) * 5));
+            }
+        }
+    }
+
+    void open(sql::Db::Mode mode) {
+        stmts.reset();
+        db = std::make_unique<sql::Db>(path, mode);
+        stmts = std::make_unique<sql::StmtCache>(*db);
+    }
+};
+
+void SqliteStore::create(const std::string& path, const StationSeed& seed) {
+    remove_abandoned_init_files(path);
+    if (file_exists(path))
+        throw refused(path +
+                      " already exists; init creates a new database and never touches an existing one");
+    // The station is built under a temporary name beside its final one and linked into place only when it
+    // is whole: a kill at any moment leaves no file or a whole station at `path`, never a half-made one that
+    // blocks the next `init`. link() also refuses when `path` appeared meanwhile (another init won).
+    const std::string tmp = path + ".init-" + std::to_string(::getpid());
+    auto remove_tmp = [&] {
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+            std::remove((tmp + suffix).c_str());
+    };
+    remove_tmp();
+    try {
+        {
+            sql::Db db(tmp, sql::Db::Mode::Create);
+            db.exec("PRAGMA journal_mode = WAL");
+            db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+            // A new file nobody else can have open yet: one plain transaction.
+            sql::Transaction tx(db);
+            migrate(db);
+            sql::Stmt meta(db, "INSERT INTO meta (key, value) VALUES (?, ?)");
+            meta.bind(1, "created_at").bind(2, seed.created_at).run();
+            for (const auto& [w, file] : seed.workflows)
+                insert_workflow(db, w, file, seed.created_at);
+            insert_calendar(db, seed.calendar, seed.calendar_source, seed.created_at);
+            sql::Stmt staff(db,
+                            "INSERT INTO staff (name, role, department, added_at, added_by) VALUES (?, ?, ?, "
+                            "?, ?)");
+            staff.bind(1, seed.supervisor.name).bind(2, role_name(seed.supervisor.role));
+            staff.bind(3, seed.supervisor.department).bind(4, seed.created_at).bind(5, seed.supervisor.name);
+            staff.run();
+            tx.commit();
+        }  // closed: the WAL is checkpointed into the file and removed
+        if (::link(tmp.c_str(), path.c_str()) != 0) {
+            const int error = errno;
+            if (error == EEXIST)
+                throw refused(path +
+                              " already exists; init creates a new database and never touches an "
+                              "existing one");
+            if (error == ENOSPC) throw storage_error("cannot create " + path + ": the disk is full");
+            throw storage_error("cannot create " + path + ": " + std::strerror(error));
+        }
+        remove_tmp();
+    } catch (...) {
+        remove_tmp();
+        throw;
+    }
+}
+
+SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>()) {
+    impl_->path = path;
+    if (!file_exists(path))
+        throw not_found("no database at " + path + "; create one with `minsheng init` or pass --db PATH");
+    // Read the header before anything that could write: a foreign file must stay untouched.
+    int app_id = 0, version = 0;
+    auto read_header = [&] {
+        read_retrying([&] {
+            sql::Stmt a(*impl_->db, "PRAGMA application_id");
+            a.step();
+            app_id = static_cast<int>(a.integer(0));
+            sql::Stmt v(*impl_->db, "PRAGMA user_version");
+            v.step();
+            version = static_cast<int>(v.integer(0));
+            return 0;
+        });
+    };
+    impl_->open(sql::Db::Mode::ReadWrite);
+    try {
+        read_header();
+    } catch (const Error& e) {
+        const int code = sqlite3_extended_errcode(impl_->db->handle()) & 0xff;
+        const int os = impl_->db->system_errno();
+        if (code == SQLITE_FULL || os == ENOSPC || os == EDQUOT)
+            throw storage_error("cannot open " + path +
+                                ": the disk is full; free some space and run the command again");
+        const bool cannot_write = os == EROFS || os == EACCES || os == EPERM || code == SQLITE_READONLY ||
+                                  code == SQLITE_CANTOPEN || ::access(path.c_str(), W_OK) != 0;
+        if (code == SQLITE_NOTADB || !cannot_write)
+            throw storage_error(path + " is not a minsheng database (" + e.what() +
+                                "); it was left untouched");
+        // Read-only media, or no permission to write the file or its folder (where the WAL's files live):
+        // reads still work, writes are refused with that reason.
+        impl_->read_only = os == EROFS ? "it is on a read-only file system"
+                                       : "there is no permission to write it or its folder";
+        // Read-only with its WAL when the WAL's files are there to read, else the file alone (then nothing
+        // can be in a WAL: the last writer checkpointed and removed it).
+        try {
+            impl_->open(sql::Db::Mode::ReadOnly);
+            read_header();
+        } catch (const Error&) {
+            impl_->open(sql::Db::Mode::ReadOnlyImmutable);
+            try {
+                read_header();
+            } catch (const Error& again) {
+                throw storage_error(path + " cannot be read (" + again.what() + "); it was left untouched");
+            }
+        }
+    }
+    auto& db = *impl_->db;
+    if (app_id != kApplicationId)
+        throw storage_error(path + " is not a minsheng database; it was left untouched");
+    if (version > schema_version())
+        throw storage_error(path + " has schema version " + std::to_string(version) +
+                            ", newer than this minsheng (" + std::to_string(schema_version()) +
+                            "); upgrade minsheng. The file was left untouched");
+    db.exec("PRAGMA foreign_keys = ON");
+    // Statement and savepoint journals (the original pages a statement or a savepoint may have to restore) in
+    // memory rather than in a temporary file: they hold a few pages each, and a file costs a write per page.
+    db.exec("PRAGMA temp_store = MEMORY");
+    // WAL with synchronous=NORMAL: a commit is not fsynced; it is durable against a crash of the program and
+    // the file is never corrupted (SQLite's guarantee for WAL with NORMAL). The last connection to close
+    // still checkpoints the WAL into the file (with its fsyncs) and removes it, so between commands the
+    // station is the one file, whole, as backups and copies expect.
+    db.exec("PRAGMA synchronous = NORMAL");
+    if (version < schema_version()) {
+        // Migrations build on what the earlier ones made: a schema that is not what its version says (a
+        // user_version reset, a table dropped) is named, not met halfway by a raw SQLite error.
+        const std::string damage = read_retrying([&] { return schema_difference(db, version); });
+        if (!damage.empty())
+            throw storage_error(path + " 的数据库结构与其版本号 " + std::to_string(version) + " 不符（" +
+                                damage + "），文件未改动；请从备份恢复");
+        if (!impl_->read_only.empty())
+            throw storage_error(path + " is read-only (" + impl_->read_only +
+                                ") and was made by an older minsheng whose schema must be upgraded first");
+        impl_->write([&] { migrate(db); });
+        impl_->rebuild_projection = version < 4;
+    }
+}
+
+SqliteStore::~SqliteStore() = default;
+
+bool SqliteStore::projection_needs_rebuild() const {
+    return impl_->rebuild_projection;
+}
+
+void SqliteStore::write(const std::function<void()>& body) {
+    impl_->write(body);
+}
+
+void SqliteStore::read(const std::function<void()>& body) {
+    read_retrying([&] {
+        const sql::ReadTransaction snapshot(*impl_->db);
+        body();
+        return 0;
+    });
+}
+
+std::string SqliteStore::read_only_reason() const {
+    return impl_->read_only;
+}
+
+std::int64_t SqliteStore::data_version() {
+    return read_retrying([&] {
+        auto st = impl_->stmt("PRAGMA data_version");
+        st->step();
+        return st->integer(0);
+    });
+}
+
+void SqliteStore::settle() {
+    if (impl_->depth > 0) return;
+    sqlite3_wal_checkpoint_v2(impl_->db->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+}
+
+void SqliteStore::bulk_mode(bool on) {
+    // A larger page cache for one big transaction (fewer pages spilled to the WAL and read back), still well
+    // inside the 32 MB a command may use; back to SQLite's default afterwards.
+    sqlite3_exec(impl_->db->handle(), on ? "PRAGMA cache_size = -8000" : "PRAGMA cache_size = -2000", nullptr,
+                 nullptr, nullptr);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The log
+
+LogHead SqliteStore::log_head() {
+    if (impl_->depth > 0 && impl_->tx.head) return *impl_->tx.head;
+    LogHead h;
+    {
+        auto st = impl_->stmt("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
+        if (st->step()) h = LogHead{st->integer(0), st->text(1)};
+    }
+    if (impl_->depth > 0) impl_->tx.head = h;
+    return h;
+}
+
+std::optional<std::string> SqliteStore::recorded_head() {
+    auto st = impl_->stmt("SELECT value FROM meta WHERE key = 'head'");
+    if (!st->step()) return std::nullopt;
+    return st->text(0);
+}
+
+void SqliteStore::append(const LogEntry& e) {
+    auto ins = impl_->stmt(
+        "INSERT INTO events (seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    ins->bind(1, e.seq).bind(2, e.case_id).bind(3, e.action).bind(4, e.at).bind(5, e.actor);
+    ins->bind(6, e.recorded_at).bind(7, e.data).bind(8, e.prev_hash).bind(9, e.hash).run();
+    impl_->tx.head = LogHead{e.seq, e.hash};
+    impl_->tx.head_dirty = true;
+}
+
+void SqliteStore::scan_log(const std::function<void(const LogEntry&)>& each) {
+    sql::Stmt st(*impl_->db,
+                 "SELECT seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash FROM events "
+                 "ORDER BY seq");
+    LogEntry e;
+    while (st.step()) {
+        e.seq = st.integer(0);
+        e.case_id = st.text(1);
+        e.action = st.text(2);
+        e.at = st.text(3);
+        e.actor = st.text(4);
+        e.recorded_at = st.text(5);
+        e.data = st.text(6);
+        e.prev_hash = st.text(7);
+        e.hash = st.text(8);
+        each(e);
+    }
+}
+
+std::optional<LogEntry> SqliteStore::log_entry(std::int64_t seq) {
+    auto st = impl_->stmt(
+        "SELECT seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash FROM events WHERE seq = ?");
+    st->bind(1, seq);
+    if (!st->step()) return std::nullopt;
+    return LogEntry{st->integer(0), st->text(1), st->text(2), st->text(3), st->text(4),
+                    st->text(5),    st->text(6), st->text(7), st->text(8)};
+}
+
+std::vector<Event> SqliteStore::case_events(const std::string& id, const std::optional<std::string>& before) {
+    auto st = impl_->stmt(
+        before ? "SELECT seq, action, at, actor, data, recorded_at FROM events WHERE case_id = ? AND "
+                 "at < ? ORDER BY seq"
+               : "SELECT seq, action, at, actor, data, recorded_at FROM events WHERE case_id = ? "
+                 "ORDER BY seq");
+    st->bind(1, id);
+    if (before) st->bind(2, *before);
+    std::vector<Event> out;
+    while (st->step())
+        out.push_back(event_from(*st, id, 0));
+    return out;
+}
+
+void SqliteStore::scan_case_events(const std::function<void(const Event&)>& each) {
+    sql::Stmt st(*impl_->db,
+                 "SELECT case_id, seq, action, at, actor, data, recorded_at FROM events WHERE case_id <> '' "
+                 "ORDER BY case_id, seq");
+    while (st.step())
+        each(event_from(st, st.text(0), 1));
+}
+
+std::int64_t SqliteStore::cases_missing_from_projection() {
+    auto st = impl_->stmt(
+        "SELECT count(DISTINCT case_id) FROM events WHERE case_id <> '' AND case_id NOT IN (SELECT id FROM "
+        "cases)");
+    st->step();
+    return st->integer(0);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The projection
+
+std::optional<CaseState> SqliteStore::load_case(const std::string& id) {
+    if (impl_->depth > 0 && impl_->tx.last_saved && impl_->tx.last_saved->id == id) return impl_->tx.last_saved;
+    auto st = impl_->stmt("SELECT state FROM cases WHERE id = ?");
+    st->bind(1, id);
+    if (!st->step()) return std::nullopt;
+    return storage_detail::state_from_text(st->view(0));
+}
+
+// A new case is inserted; an existing one has only the columns that an event can change updated (id,
+// category, address and receipt never change, and leaving them out of the UPDATE spares SQLite the
+// maintenance of the indexes on them).
+void SqliteStore::save_case(const CaseState& s, bool is_new) {
+    const std::string state = storage_detail::state_json(s);
+    auto bind_deadline = [&](sql::Stmt& st, int i) {
+        if (s.deadline)
+            st.bind(i, format_date(*s.deadline));
+        else
+            st.bind_null(i);
+    };
+    if (is_new) {
+        auto ins = impl_->stmt(
+            "INSERT INTO cases (id, category, phase, step, suspended, address_key, received_at, deadline, "
+            "typical, last_event_at, state, address_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        ins->bind(1, s.id).bind(2, s.category).bind(3, phase_name(s.phase)).bind(4, s.step);
+        ins->bind(5, s.suspended ? 1 : 0).bind(6, s.address_key).bind(7, s.received_at);
+        bind_deadline(*ins, 8);
+        ins->bind(9, s.typical ? 1 : 0).bind(10, s.last_event_at).bind(11, state);
+        ins->bind(12, address_hash(s.category, s.address_key)).run();
+    } else {
+        auto up = impl_->stmt(
+            "UPDATE cases SET phase = ?, step = ?, suspended = ?, deadline = ?, typical = ?, last_event_at = ?, "
+            "state = ? WHERE id = ?");
+        up->bind(1, phase_name(s.phase)).bind(2, s.step).bind(3, s.suspended ? 1 : 0);
+        bind_deadline(*up, 4);
+        up->bind(5, s.typical ? 1 : 0).bind(6, s.last_event_at).bind(7, state).bind(8, s.id).run();
+        if (sqlite3_changes(impl_->db->handle()) != 1)
+            throw storage_error("case " + s.id + " vanished while being saved");
+    }
+    // Departments are only ever added to a case: insert the ones the table lacks.
+    if (!s.tasks.empty()) {
+        std::int64_t have = 0;
+        {
+            auto count = impl_->stmt("SELECT count(*) FROM case_departments WHERE case_id = ?");
+            count->bind(1, s.id).step();
+            have = count->integer(0);
+        }
+        if (static_cast<size_t>(have) != s.tasks.size()) {
+            for (const auto& t : s.tasks) {
+                auto ins =
+                    impl_->stmt("INSERT OR IGNORE INTO case_departments (case_id, department) VALUES (?, ?)");
+                ins->bind(1, s.id).bind(2, t.department).run();
+            }
+        }
+    }
+    if (impl_->depth > 0) impl_->tx.last_saved = s;
+}
+
+void SqliteStore::clear_cases() {
+    impl_->db->exec("DELETE FROM case_departments");
+    impl_->db->exec("DELETE FROM cases");
+    impl_->tx.last_saved.reset();
+}
+
+std::vector<std::pair<std::string, std::string>> SqliteStore::open_cases_at(const std::string& category,
+                                                                           const std::string& address_key) {
+    auto match = impl_->stmt(
+        "SELECT id, received_at FROM cases WHERE address_hash = ? AND category = ? AND address_key = ? AND "
+        "phase NOT IN ('closed', 'rejected')");
+    match->bind(1, address_hash(category, address_key)).bind(2, category).bind(3, address_key);
+    std::vector<std::pair<std::string, std::string>> out;
+    while (match->step())
+        out.emplace_back(match->text(0), match->text(1));
+    return out;
+}
+
+void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) {
+    // Fixed SQL fragments chosen by which filters are present; every value is bound. Deadline questions read
+    // only running cases (their partial index), never the whole table.
+    const bool by_deadline = q.deadline_before || q.deadline_until;
+    std::string sql = by_deadline ? "SELECT state FROM cases c INDEXED BY cases_running_by_deadline WHERE 1 = 1"
+                                  : "SELECT state FROM cases c WHERE 1 = 1";
+    if (q.phase) sql += " AND c.phase = ?1";
+    if (q.category) sql += " AND c.category = ?2";
+    if (q.department)
+        sql += " AND EXISTS (SELECT 1 FROM case_departments d WHERE d.case_id = c.id AND d.department = ?3)";
+    if (q.deadline_before)
+        sql += q.or_unknown ? " AND c.phase IN ('intake', 'coordination') AND (c.deadline < ?4 OR c.deadline "
+                              "IS NULL OR c.suspended = 1)"
+                            : " AND c.phase IN ('intake', 'coordination') AND (c.deadline < ?4 OR "
+                              "c.suspended = 1)";
+    if (q.deadline_until) sql += " AND c.phase IN ('intake', 'coordination') AND c.deadline <= ?5";
+    if (q.unknown_deadline_only) sql += " AND c.deadline IS NULL AND c.phase <> 'rejected'";
+    if (q.running_only) sql += " AND c.phase IN ('intake', 'coordination')";
+    if (q.last_event_before) sql += " AND +c.last_event_at < ?6";
+    sql += " ORDER BY c.received_at, c.id";
+    sql::Stmt st(*impl_->db, sql);
+    if (q.phase) st.bind(1, *q.phase);
+    if (q.category) st.bind(2, *q.category);
+    if (q.department) st.bind(3, *q.department);
+    if (q.deadline_before) st.bind(4, *q.deadline_before);
+    if (q.deadline_until) st.bind(5, *q.deadline_until);
+    if (q.last_event_before) st.bind(6, *q.last_event_before);
+    while (st.step())
+        each(storage_detail::state_from_text(st.view(0)));
+}
+
+void SqliteStore::scan_ids_changed_since(const std::string& bound,
+                                         const std::function<void(const std::string&)>& each) {
+    sql::Stmt st(*impl_->db, "SELECT id FROM cases WHERE last_event_at >= ?1 AND received_at < ?1");
+    st.bind(1, bound);
+    while (st.step())
+        each(st.text(0));
+}
+
+void SqliteStore::for_ids_deadline_from(const std::string& date,
+                                        const std::function<void(const std::string&)>& each) {
+    auto& db = *impl_->db;
+    db.exec("CREATE TEMP TABLE IF NOT EXISTS pending_ids (id TEXT PRIMARY KEY) WITHOUT ROWID");
+    db.exec("DELETE FROM pending_ids");
+    {
+        sql::Stmt pick(db, "INSERT INTO pending_ids SELECT id FROM cases WHERE deadline IS NULL OR deadline >= ?");
+        pick.bind(1, date).run();
+    }
+    {
+        sql::Stmt ids(db, "SELECT id FROM pending_ids ORDER BY id");
+        while (ids.step())
+            each(ids.text(0));
+    }
+    db.exec("DELETE FROM pending_ids");
+}
+
+void SqliteStore::scan_projection(const std::function<void(const ProjectionRow&)>& each) {
+    sql::Stmt cases(*impl_->db,
+                    "SELECT id, state, category, phase, step, suspended, address_key, received_at, deadline, "
+                    "typical, last_event_at, address_hash FROM cases ORDER BY id");
+    ProjectionRow row;
+    while (cases.step()) {
+        row.id = cases.text(0);
+        try {
+            row.state = state_from_json(json::parse(cases.text(1)));
+        } catch (const std::exception&) {
+            row.state.reset();
+        }
+        row.category = cases.text(2);
+        row.phase = cases.text(3);
+        row.step = cases.text(4);
+        row.suspended = cases.integer(5) != 0;
+        row.address_key = cases.text(6);
+        row.received_at = cases.text(7);
+        row.deadline = cases.is_null(8) ? std::nullopt : std::optional<std::string>(cases.text(8));
+        row.typical = cases.integer(9) != 0;
+        row.last_event_at = cases.text(10);
+        row.index_keys_ok = cases.integer(11) == address_hash(row.category, row.address_key);
+        row.departments.clear();
+        auto deps = impl_->stmt("SELECT department FROM case_departments WHERE case_id = ?");
+        deps->bind(1, row.id);
+        while (deps->step())
+            row.departments.push_back(deps->text(0));
+        each(row);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Case numbers, staff, workflows, calendar
+
+std::int64_t SqliteStore::next_case_number(int year) {
+    auto& tx = impl_->tx;
+    auto it = tx.next_ids.find(year);
+    if (it == tx.next_ids.end()) {
+        auto get = impl_->stmt("SELECT next FROM id_counters WHERE year = ?");
+        get->bind(1, year);
+        it = tx.next_ids.emplace(year, get->step() ? get->integer(0) : 1).first;
+    }
+    const std::int64_t n = it->second++;
+    tx.next_ids_dirty[year] = true;
+    return n;
+}
+
+std::optional<StaffMember> SqliteStore::staff(const std::string& name) {
+    auto st = impl_->stmt("SELECT role, department FROM staff WHERE name = ?");
+    st->bind(1, name);
+    if (!st->step()) return std::nullopt;
+    return StaffMember{name, role_from_name(st->text(0)).value_or(Role::Coordinator), st->text(1)};
+}
+
+std::vector<std::string> SqliteStore::staff_names() {
+    std::vector<std::string> out;
+    sql::Stmt all(*impl_->db, "SELECT name FROM staff ORDER BY name");
+    while (all.step())
+        out.push_back(all.text(0));
+    return out;
+}
+
+void SqliteStore::add_staff(const StaffMember& m, const std::string& added_at, const std::string& added_by) {
+    sql::Stmt ins(*impl_->db,
+                  "INSERT INTO staff (name, role, department, added_at, added_by) VALUES (?, ?, ?, ?, ?)");
+    ins.bind(1, m.name).bind(2, role_name(m.role)).bind(3, m.department);
+    ins.bind(4, added_at).bind(5, added_by).run();
+}
+
+std::vector<WorkflowInfo> SqliteStore::workflows() {
+    sql::Stmt st(*impl_->db,
+                 "SELECT category, name, version, deadline_days, loaded_at, description FROM workflows ORDER BY "
+                 "category, version");
+    std::vector<WorkflowInfo> out;
+    while (st.step())
+        out.push_back({st.text(0), st.text(1), static_cast<int>(st.integer(2)), static_cast<int>(st.integer(3)),
+                       st.text(4), st.text(5)});
+    return out;
+}
+
+std::optional<StoredWorkflow> SqliteStore::workflow(const std::string& category, std::optional<int> version) {
+    auto st = impl_->stmt(version ? "SELECT version, source, file FROM workflows WHERE category = ? AND version = ?"
+                                  : "SELECT version, source, file FROM workflows WHERE category = ? ORDER BY "
+                                    "version DESC LIMIT 1");
+    st->bind(1, category);
+    if (version) st->bind(2, *version);
+    if (!st->step()) return std::nullopt;
+    return StoredWorkflow{category, static_cast<int>(st->integer(0)), st->text(1), st->text(2)};
+}
+
+std::optional<WorkflowOpening> SqliteStore::opening(const std::string& category) {
+    auto st = impl_->stmt(
+        "SELECT version, deadline_days, initial_step FROM workflows WHERE category = ? ORDER BY version DESC "
+        "LIMIT 1");
+    st->bind(1, category);
+    if (!st->step()) return std::nullopt;
+    return WorkflowOpening{category, static_cast<int>(st->integer(0)), static_cast<int>(st->integer(1)),
+                           st->text(2)};
+}
+
+std::optional<std::string> SqliteStore::step_label(const std::string& category, int version,
+                                                   const std::string& step) {
+    auto st = impl_->stmt("SELECT label FROM workflow_steps WHERE category = ? AND version = ? AND step = ?");
+    st->bind(1, category).bind(2, version).bind(3, step);
+    if (st->step()) return st->text(0);
+    return std::nullopt;
+}
+
+void SqliteStore::put_workflow(const Workflow& w, const std::string& file, const std::string& loaded_at) {
+    insert_workflow(*impl_->db, w, file, loaded_at);
+}
+
+std::vector<CalendarYear> SqliteStore::calendar_data() {
+    std::map<int, CalendarYear> years;
+    {
+        auto ys = impl_->stmt("SELECT year, provisional FROM calendar_years");
+        while (ys->step()) {
+            auto& y = years[static_cast<int>(ys->integer(0))];
+            y.year = static_cast<int>(ys->integer(0));
+            y.provisional = ys->integer(1) != 0;
+        }
+    }
+    auto ds = impl_->stmt("SELECT date, year, working, name FROM calendar_days ORDER BY date");
+    while (ds->step()) {
+        auto& y = years[static_cast<int>(ds->integer(1))];
+        (ds->integer(2) ? y.workdays : y.holidays).emplace_back(parse_date(ds->text(0)), ds->text(3));
+    }
+    std::vector<CalendarYear> list;
+    for (auto& [_, y] : years)
+        list.push_back(std::move(y));
+    return list;
+}
+
+std::vector<CalendarYearInfo> SqliteStore::calendar_years() {
+    std::vector<CalendarYearInfo> out;
+    auto st = impl_->stmt("SELECT year, provisional, source, loaded_at FROM calendar_years ORDER BY year");
+    while (st->step())
+        out.push_back({static_cast<int>(st->integer(0)), st->integer(1) != 0, st->text(2), st->text(3)});
+    return out;
+}
+
+void SqliteStore::put_calendar(const std::vector<CalendarYear>& years, const std::string& source,
+                               const std::string& loaded_at) {
+    insert_calendar(*impl_->db, years, source, loaded_at);
+}
+
+std::string SqliteStore::damage() {
+    // The file itself first: a damaged page anywhere (an index, a table the log does not read).
+    std::string first;
+    try {
+        sql::Stmt check(*impl_->db, "PRAGMA quick_check(1)");
+        first = check.step() ? check.text(0) : "no answer";
+    } catch (const Error& e) {
+        first = e.what();
+    }
+    if (first != "ok") {
+        std::replace(first.begin(), first.end(), '\n', ' ');
+        return "the database file is damaged (SQLite: " + first + "); restore a backup";
+    }
+    // The schema the program relies on: every table and index the migrations create, and nothing else.
+    if (const std::string d = schema_difference(*impl_->db, schema_version()); !d.empty())
+        return "数据库结构已被改动：" + d + "；请从备份恢复";
+    return "";
+}
+
+}  // namespace minsheng

@@ -1,0 +1,777 @@
+// The station's use cases over the store (see station.h). Business decisions about one case are the
+// engine's (runtime.h, case.h); the rules that need the station — who may act, repeat matching, case ids,
+// the hash chain, the audits, verify — are here, once.
+#include "usecases/station.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "engine/error.h"
+#include "engine/statutory.h"
+#include "engine/text.h"
+#include "storage/open.h"
+#include "usecases/hash_chain.h"
+
+namespace minsheng {
+
+using nlohmann::json;
+
+namespace {
+
+// The case-id format: YYYY-NNNN, numbered per year of receipt.
+std::string case_id_for(int year, std::int64_t number) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%04lld", year, static_cast<long long>(number));
+    return buf;
+}
+
+void require_supervisor(const StaffMember& who, const std::string& what) {
+    if (who.role != Role::Supervisor) throw not_allowed("只有督办可以" + what + "；" + who.name + " 是协调员");
+}
+
+// What a calendar change is compared on, per case: each round's deadline, whether it is provisional, and the
+// on-time verdict of a resolved round.
+json rounds_summary(const std::vector<ClockRound>& rounds) {
+    json out = json::array();
+    for (const auto& r : rounds)
+        out.push_back({{"start", format_date(r.start)},
+                       {"deadline", r.deadline ? json(format_date(*r.deadline)) : json(nullptr)},
+                       {"provisional", r.deadline_provisional},
+                       {"on_time", r.on_time ? json(*r.on_time) : json(nullptr)}});
+    return out;
+}
+
+}  // namespace
+
+struct Station::Impl {
+    std::unique_ptr<Store> store;
+    // Caches, valid while the store's data_version is unchanged (another process may load a workflow
+    // version or a calendar year meanwhile); within one process every write goes through here and resets
+    // what it changes.
+    std::int64_t cached_version = -1;
+    std::optional<Calendar> calendar;
+    std::map<std::pair<std::string, int>, Workflow> workflows;  // (category, version) never changes once loaded
+
+    void revalidate() {
+        const std::int64_t v = store->data_version();
+        if (v != cached_version) {
+            calendar.reset();
+            cached_version = v;
+        }
+    }
+
+    // Appends `e` to the log in the current write: the next link of the chain.
+    void append(Event& e, const std::string& recorded_at) {
+        const LogEntry entry = chain_entry(store->log_head(), e, recorded_at);
+        store->append(entry);
+        e.seq = entry.seq;
+        e.recorded_at = recorded_at;
+    }
+
+    // Opens a case or attaches a repeat report, inside the current write (SPEC `case open`). `opening` is
+    // asked for only when a new case is opened. Returns the case as saved.
+    std::pair<OpenCaseResult, CaseState> open_in_tx(const std::string& category,
+                                                    const std::function<WorkflowOpening()>& opening,
+                                                    const ReportInput& report, bool force_new,
+                                                    const std::string& actor, const std::string& now,
+                                                    const Calendar& cal) {
+        // One-line fields stay one line (a ledger cell or a terminal table cannot hold a line break or tab in
+        // them, and an export must import again); only the summary may run over several lines.
+        require_text(report.address, "the address");
+        require_text(report.reporter, "the reporter");
+        require_text(report.phone, "the phone");
+        require_text(report.channel, "the channel");
+        require_text(report.summary, "the summary", true);
+        // normalize_address drops all white space, so the address needs no trim first.
+        const std::string key = normalize_address(report.address);
+        if (!force_new && !key.empty()) {
+            // Repeat matching: the oldest open case of the category at the address (ties by id).
+            std::optional<std::pair<std::string, std::string>> best;  // (received_at, id)
+            for (const auto& [id, at] : store->open_cases_at(category, key))
+                if (!best || std::make_pair(at, id) < *best) best = std::make_pair(at, id);
+            if (best) {
+                CaseState s = *store->load_case(best->second);
+                Event e = make_report_event(s, report, actor);
+                append(e, now);
+                apply_event(s, e, cal);
+                store->save_case(s, false);
+                return {OpenCaseResult{s.id, true}, std::move(s)};
+            }
+        }
+        Event e = make_open_event(opening(), "", report, actor);
+        const int year = date_of(report.at).year();
+        e.case_id = case_id_for(year, store->next_case_number(year));
+        append(e, now);
+        CaseState s;
+        apply_event(s, e, cal);
+        store->save_case(s, true);
+        return {OpenCaseResult{e.case_id, false}, std::move(s)};
+    }
+};
+
+void Station::create(const std::string& path, const InitOptions& options, const std::string& now) {
+    if (trim(options.supervisor).empty())
+        throw usage_error("init needs the first supervisor: pass --supervisor NAME (or --as NAME)");
+    StationSeed seed;
+    seed.supervisor = {checked_name(options.supervisor, "the supervisor's name"), Role::Supervisor, ""};
+    // Check everything before the station exists, so a bad workflow or calendar leaves nothing behind.
+    for (const auto& f : options.workflows)
+        seed.workflows.emplace_back(load_workflow_or_throw(f.text, f.name), f.name);
+    if (seed.workflows.empty()) throw refused("no workflow files to load");
+    seed.calendar = parse_calendar_yaml(options.calendar.text, options.calendar.name);
+    seed.calendar_source = options.calendar.name;
+    seed.created_at = now;
+    create_store(path, seed);
+}
+
+Station::Station(const std::string& path) : Station(open_store(path)) {}
+
+Station::Station(std::unique_ptr<Store> store) : impl_(std::make_unique<Impl>()) {
+    impl_->store = std::move(store);
+    // Stations whose projection holds what an older version computed differently are rebuilt once.
+    if (impl_->store->projection_needs_rebuild()) rebuild_projection();
+}
+
+Station::~Station() = default;
+
+Store& Station::store() {
+    return *impl_->store;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Staff
+
+std::optional<StaffMember> Station::staff(const std::string& name) {
+    std::optional<StaffMember> out;
+    impl_->store->read([&] { out = impl_->store->staff(name); });
+    return out;
+}
+
+StaffMember Station::require_staff(const std::string& name) {
+    if (trim(name).empty())
+        throw not_allowed(
+            "who is acting? pass --as NAME or set MINSHENG_ACTOR (only registered staff write)");
+    auto m = staff(name);
+    if (!m)
+        throw not_allowed("unknown actor '" + name + "': a supervisor adds staff with `minsheng staff add`");
+    return *m;
+}
+
+void Station::add_staff(const std::string& actor, const StaffMember& member, const std::string& now) {
+    const StaffMember who = require_staff(actor);
+    if (who.role != Role::Supervisor)
+        throw not_allowed("only supervisors add staff; " + actor + " is a coordinator");
+    const std::string name = checked_name(member.name, "the staff name");
+    require_text(member.department, "the department");
+    impl_->store->write([&] {
+        check_new_name(name, impl_->store->staff_names());
+        impl_->store->add_staff({name, member.role, trim(member.department)}, now, actor);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Workflows
+
+std::vector<WorkflowInfo> Station::workflows() {
+    std::vector<WorkflowInfo> out;
+    impl_->store->read([&] { out = impl_->store->workflows(); });
+    return out;
+}
+
+std::vector<std::string> Station::load_workflows(const std::vector<SourceFile>& files, const std::string& actor,
+                                                 const std::string& now) {
+    require_supervisor(require_staff(actor), "载入工作流");
+    std::vector<std::pair<Workflow, std::string>> parsed;
+    for (const auto& f : files)
+        parsed.emplace_back(load_workflow_or_throw(f.text, f.name), f.name);
+    std::vector<std::string> out;
+    impl_->store->write([&] {
+        out.clear();
+        for (const auto& [w, file] : parsed) {
+            // A loaded version never changes: the cases opened under it are read by it.
+            if (auto existing = impl_->store->workflow(w.category, w.version)) {
+                if (existing->source != w.source)
+                    throw refused(file + ": workflow '" + w.category + "' version " + std::to_string(w.version) +
+                                  " is already loaded with different text; raise its version to load the change");
+            } else {
+                impl_->store->put_workflow(w, file, now);
+            }
+            out.push_back(w.category + " v" + std::to_string(w.version));
+        }
+    });
+    return out;
+}
+
+std::string Station::known_categories(bool with_names) {
+    std::string out;
+    std::set<std::string> seen;
+    for (const auto& w : workflows()) {
+        if (!seen.insert(w.category).second) continue;  // workflows() lists every version
+        out += (out.empty() ? "" : ", ") + w.category + (with_names ? " (" + w.name + ")" : "");
+    }
+    return out;
+}
+
+Error Station::unknown_category(const std::string& category) {
+    return not_found("no workflow for category '" + category + "' (categories: " + known_categories(false) + ")");
+}
+
+WorkflowOpening Station::opening(const std::string& category) {
+    auto o = impl_->store->opening(category);
+    if (!o) throw unknown_category(category);
+    // Stations made before the column existed were filled by their migration; this guards a hand-edited row.
+    if (o->initial_step.empty()) return opening_of(workflow(category, o->version));
+    return *o;
+}
+
+const Workflow& Station::workflow(const std::string& category, std::optional<int> version) {
+    if (version) {
+        auto it = impl_->workflows.find(std::make_pair(category, *version));
+        if (it != impl_->workflows.end()) return it->second;
+    }
+    std::optional<StoredWorkflow> stored;
+    impl_->store->read([&] { stored = impl_->store->workflow(category, version); });
+    if (!stored) throw unknown_category(category);
+    auto key = std::make_pair(category, stored->version);
+    auto it = impl_->workflows.find(key);
+    if (it == impl_->workflows.end())
+        it = impl_->workflows
+                 .emplace(key, load_workflow_or_throw(stored->source, stored->file, WorkflowChecks::Stored))
+                 .first;
+    return it->second;
+}
+
+std::string Station::workflow_label(const CaseState& c) {
+    // A workflow parsed already answers; else the stored label does, without parsing the workflow's YAML.
+    auto parsed = impl_->workflows.find(std::make_pair(c.category, c.workflow_version));
+    if (parsed == impl_->workflows.end()) {
+        std::optional<std::string> label;
+        impl_->store->read([&] { label = impl_->store->step_label(c.category, c.workflow_version, c.step); });
+        if (label) return *label;
+    }
+    const Workflow& w = workflow(c.category, c.workflow_version);
+    const Step* st = w.find_step(c.step);
+    return st ? st->label : c.step;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The calendar
+
+const Calendar& Station::calendar() {
+    impl_->revalidate();
+    if (!impl_->calendar) {
+        std::vector<CalendarYear> data;
+        impl_->store->read([&] { data = impl_->store->calendar_data(); });
+        impl_->calendar.emplace(std::move(data));
+    }
+    return *impl_->calendar;
+}
+
+std::vector<CalendarYearInfo> Station::calendar_years() {
+    std::vector<CalendarYearInfo> out;
+    impl_->store->read([&] { out = impl_->store->calendar_years(); });
+    return out;
+}
+
+CalendarChange Station::load_calendar(const SourceFile& file, const std::string& actor, const std::string& at,
+                                      const std::string& now) {
+    require_supervisor(require_staff(actor), "载入工作日历");
+    const auto years = parse_calendar_yaml(file.text, file.name);
+    return change_calendar(years, file.name, actor, at, now);
+}
+
+CalendarChange Station::make_provisional(int year, const SourceFile& anchors, const std::string& actor,
+                                         const std::string& at, const std::string& now) {
+    require_supervisor(require_staff(actor), "设定暂定日历");
+    const auto all = parse_statutory_anchors(anchors.text, anchors.name);
+    auto it = all.find(year);
+    if (it == all.end()) {
+        const std::string range = all.empty() ? std::string("没有任何年份")
+                                              : std::to_string(all.begin()->first) + "–" +
+                                                    std::to_string(all.rbegin()->first) + " 年";
+        throw refused("法定节假日的农历和清明日期（" + anchors.name + "）只有 " + range + "，无法推算 " +
+                      std::to_string(year) + " 年；请载入该年的放假通知（minsheng calendar load FILE）");
+    }
+    if (calendar().covers(year)) {
+        throw refused(std::to_string(year) + " 年" +
+                      (calendar().is_provisional(year) ? "已是暂定日历" : "已载入正式放假安排，不能改为暂定") +
+                      "；`minsheng calendar list` 列出各年的来源");
+    }
+    return change_calendar({provisional_year(year, it->second)}, "provisional", actor, at, now);
+}
+
+CalendarChange Station::change_calendar(const std::vector<CalendarYear>& years, const std::string& source,
+                                        const std::string& actor, const std::string& at, const std::string& now) {
+    CalendarChange change;
+    int first_year = 9999;
+    for (const auto& y : years) {
+        change.years.push_back(y.year);
+        first_year = std::min(first_year, y.year);
+    }
+    Store& store = *impl_->store;
+    store.write([&] {
+        change.replaced_provisional.clear();
+        change.cases_changed = 0;
+        const Calendar before(store.calendar_data());
+        for (const auto& y : years)
+            if (!y.provisional && before.is_provisional(y.year)) change.replaced_provisional.push_back(y.year);
+        store.put_calendar(years, source, now);
+        const Calendar after(store.calendar_data());
+
+        // The load itself, in the station's own part of the log (case id "").
+        Event load;
+        const bool provisional = years.size() == 1 && years.front().provisional;
+        load.action = provisional ? "calendar-provisional" : "calendar-load";
+        load.at = at;
+        load.actor = actor;
+        load.data = {{"years", change.years}, {"source", source}};
+        if (!change.replaced_provisional.empty()) load.data["replaced_provisional"] = change.replaced_provisional;
+        if (provisional) {
+            json days = json::array();
+            for (const auto& [d, name] : years.front().holidays)
+                days.push_back({format_date(d), name});
+            load.data["holidays"] = days;
+        }
+        impl_->append(load, now);
+
+        // Only a case whose clock reaches into a loaded year can change: its stored deadline is unknown or
+        // lies in or after the first of them.
+        store.for_ids_deadline_from(std::to_string(first_year) + "-01-01", [&](const std::string& id) {
+            const CaseState old = *store.load_case(id);
+            CaseState now_state = replay(store.case_events(id), after);
+            const json was = rounds_summary(clock_rounds(old, before));
+            const json is = rounds_summary(clock_rounds(now_state, after));
+            if (was != is) {
+                Event e;
+                e.case_id = id;
+                e.action = "recompute";
+                e.at = at;
+                e.actor = actor;
+                e.data = {{"years", change.years}, {"source", source}, {"before", was}, {"after", is}};
+                impl_->append(e, now);
+                apply_event(now_state, e, after);
+                ++change.cases_changed;
+            }
+            store.save_case(now_state, false);
+        });
+    });
+    impl_->calendar.reset();
+    store.settle();
+    return change;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cases
+
+OpenCaseResult Station::open_case(const std::string& category, const ReportInput& report, bool force_new,
+                                  const std::string& actor, const std::string& now) {
+    require_staff(actor);
+    const Calendar& cal = calendar();
+    const std::function<WorkflowOpening()> opening_of_category = [&] { return opening(category); };
+    OpenCaseResult result;
+    impl_->store->write([&] {
+        result = impl_->open_in_tx(category, opening_of_category, report, force_new, actor, now, cal).first;
+    });
+    return result;
+}
+
+ImportResult Station::import_reports(const std::string& source, const std::function<bool(ImportRow&)>& next,
+                                     const std::string& actor, const std::string& now, bool dry_run) {
+    require_staff(actor);
+    const Calendar& cal = calendar();
+    Store& store = *impl_->store;
+    store.bulk_mode(true);
+    struct BulkBack {
+        Store& store;
+        ~BulkBack() { store.bulk_mode(false); }
+    } bulk_back{store};
+    // Each category's workflow is looked up once, by its id, its Chinese name, or one part of a name written
+    // as alternatives ("排水/下水道": a ledger's 类别 column says 排水 or 下水道). A part two workflows share
+    // names neither.
+    std::map<std::string, std::string> category_of;
+    std::map<std::string, std::set<std::string>> by_part;
+    for (const auto& w : workflows()) {
+        category_of.emplace(w.category, w.category);
+        category_of.emplace(w.name, w.category);
+        for (std::size_t from = 0; from <= w.name.size();) {
+            const std::size_t slash = std::min(w.name.find('/', from), w.name.size());
+            const std::string part = trim(w.name.substr(from, slash - from));
+            if (!part.empty()) by_part[part].insert(w.category);
+            from = slash + 1;
+        }
+    }
+    for (const auto& [part, categories] : by_part)
+        if (categories.size() == 1) category_of.emplace(part, *categories.begin());
+    // Each row's category, given by id or name, resolved to the id once per distinct spelling.
+    std::map<std::string, std::string> resolved;
+    auto category_for = [&](const std::string& given) -> const std::string& {
+        auto it = resolved.find(given);
+        if (it != resolved.end()) return it->second;
+        const std::string wanted = trim(given);
+        auto c = category_of.find(wanted);
+        if (c == category_of.end())
+            throw refused("unknown category '" + wanted + "' (categories: " + known_categories(true) + ")");
+        return resolved.emplace(given, c->second).first->second;
+    };
+    std::map<std::string, WorkflowOpening> by_category;  // read once per category
+    std::string current;
+    const std::function<WorkflowOpening()> opening_of_current = [&] {
+        auto it = by_category.find(current);
+        if (it == by_category.end()) it = by_category.emplace(current, opening(current)).first;
+        return it->second;
+    };
+
+    struct DryRun {};
+    ImportResult result;
+    ImportRow row;
+    bool started = false;
+    try {
+        store.write([&] {
+            // The rows are read once: the body cannot be run again after a lock conflict (which, with BEGIN
+            // IMMEDIATE, only the BEGIN itself meets).
+            if (started)
+                throw storage_error("the import met another writer's lock midway; nothing was written, run it again");
+            started = true;
+            while (next(row)) {
+                try {
+                    current = category_for(row.category);
+                    const auto [r, s] =
+                        impl_->open_in_tx(current, opening_of_current, row.report, false, actor, now, cal);
+                    ++result.rows;
+                    if (r.repeat) {
+                        ++result.repeats;
+                    } else {
+                        ++result.cases;
+                        if (!s.deadline && result.without_deadline++ == 0) result.deadline_problem = s.deadline_problem;
+                    }
+                } catch (const Error& e) {
+                    const std::string where = source + ":" + std::to_string(row.line) + ": ";
+                    throw Error(e.kind() == ErrorKind::Storage ? ErrorKind::Storage : ErrorKind::Refused,
+                                where + e.what());
+                }
+            }
+            if (dry_run) throw DryRun{};
+        });
+    } catch (const DryRun&) {
+        // Rolled back: the counts stand, nothing was written.
+        return result;
+    }
+    store.settle();
+    return result;
+}
+
+void Station::batch(const std::function<void()>& body) {
+    impl_->store->write(body);
+    impl_->store->settle();
+}
+
+Event Station::do_action(const std::string& id, ActionRequest request, const std::string& default_at,
+                         const std::string& now) {
+    const StaffMember who = require_staff(request.actor);
+    request.role = who.role;
+    for (const auto& d : request.departments)
+        require_text(d, "the department");
+    const Calendar& cal = calendar();
+    Event out;
+    impl_->store->write([&] {
+        auto state = impl_->store->load_case(id);
+        if (!state) throw not_found("no case " + id);
+        ActionRequest r = request;
+        if (r.at.empty()) {
+            r.at = default_at;
+            // "Now" never lies before what is already logged for the same day.
+            if (r.at < state->last_event_at && r.at.substr(0, 10) == state->last_event_at.substr(0, 10))
+                r.at = state->last_event_at;
+        }
+        const Workflow& w = workflow(state->category, state->workflow_version);
+        Event e = decide_action(w, *state, r, cal);
+        impl_->append(e, now);
+        apply_event(*state, e, cal);
+        impl_->store->save_case(*state, false);
+        out = std::move(e);
+    });
+    return out;
+}
+
+CaseState Station::get_case(const std::string& id) {
+    std::optional<CaseState> s;
+    impl_->store->read([&] { s = impl_->store->load_case(id); });
+    if (!s) throw not_found("no case " + id + "; `minsheng case list` shows the cases");
+    return *s;
+}
+
+std::vector<Event> Station::history(const std::string& id) {
+    std::optional<CaseState> s;
+    std::vector<Event> events;
+    impl_->store->read([&] {
+        s = impl_->store->load_case(id);
+        if (s) events = impl_->store->case_events(id);
+    });
+    if (!s) throw not_found("no case " + id + "; `minsheng case list` shows the cases");
+    return events;
+}
+
+namespace {
+
+CaseQuery query_of(const CaseFilter& f) {
+    CaseQuery q;
+    if (f.phase) q.phase = std::string(phase_name(*f.phase));
+    q.category = f.category;
+    q.department = f.department;
+    return q;
+}
+
+}  // namespace
+
+void Station::list_cases(const CaseFilter& filter, Date today,
+                         const std::function<void(const CaseState&, const ClockView&)>& each) {
+    const Calendar& cal = calendar();
+    Store& store = *impl_->store;
+    // SPEC rule 6, before anything is handed out: only the cases that can be incomplete are read — those whose
+    // stored deadline is unknown and, when today's year or one before it is missing, those whose clock still
+    // runs. With the overdue filter only what decides the answer matters: whether a case is overdue, and an
+    // overdue case's count of days.
+    auto check = [&](const CaseState& c) {
+        const ClockView v = clock_at(c, today, cal);
+        if (filter.overdue_only && !v.undecidable && !(v.overdue && !v.complete())) return;
+        if (v.undecidable) throw refused("案件 " + c.id + "：" + v.problem);
+        require_complete_clock(c, v);
+    };
+    CaseQuery q = query_of(filter);
+    q.unknown_deadline_only = true;
+    store.scan_cases(q, check);
+    const auto years = cal.years();
+    if (years.empty() || !cal.covers_years(years.front(), today.year())) {
+        q = query_of(filter);
+        q.running_only = true;
+        store.scan_cases(q, check);
+    }
+
+    q = query_of(filter);
+    // The overdue filter reads only running cases past their stored deadline (or suspended) by the index.
+    if (filter.overdue_only) q.deadline_before = format_date(today);
+    store.scan_cases(q, [&](const CaseState& c) {
+        const ClockView v = clock_at(c, today, cal);
+        if (filter.overdue_only && !v.overdue) return;
+        each(c, v);
+    });
+}
+
+std::vector<std::pair<CaseState, ClockView>> Station::overdue_as_of(Date as_of) {
+    const Calendar& cal = calendar();
+    Store& store = *impl_->store;
+    const std::string day = format_date(as_of);
+    // Every timestamp of the day sorts before this bound ('T' < 'U'): no date arithmetic, so 9999-12-31
+    // works.
+    const std::string next = day + "U";
+    std::vector<std::pair<CaseState, ClockView>> out;
+    auto consider = [&](CaseState s) {
+        ClockView v = clock_at(s, as_of, cal);
+        // SPEC rule 6: whether it is overdue depends on a year the calendar lacks; never answer "not
+        // overdue".
+        if (v.undecidable || (v.overdue && !v.complete())) throw refused("案件 " + s.id + "：" + v.problem);
+        if (v.overdue) out.emplace_back(std::move(s), v);
+    };
+    // One snapshot for both questions: a case that changes between them must not be listed twice.
+    store.read([&] {
+        out.clear();
+        // Cases with nothing logged after the day: their projection is how they stood then. Only running
+        // cases past their deadline (or suspended, whose deadline moves, or without a known deadline) are
+        // read, through the deadline index.
+        CaseQuery q;
+        q.deadline_before = day;
+        q.or_unknown = true;
+        q.last_event_before = next;
+        store.scan_cases(q, consider);
+        // Cases that changed after the day: replay their events up to the end of it.
+        std::vector<std::string> ids;
+        store.scan_ids_changed_since(next, [&](const std::string& id) { ids.push_back(id); });
+        for (const auto& id : ids) {
+            auto events = store.case_events(id, next);
+            if (!events.empty()) consider(replay(events, cal));
+        }
+    });
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        if (a.second.working_days_overdue != b.second.working_days_overdue)
+            return a.second.working_days_overdue > b.second.working_days_overdue;
+        if (a.second.deadline != b.second.deadline) return *a.second.deadline < *b.second.deadline;
+        if (a.first.received_at != b.first.received_at) return a.first.received_at < b.first.received_at;
+        return a.first.id < b.first.id;
+    });
+    return out;
+}
+
+std::vector<std::pair<CaseState, ClockView>> Station::due_soon(Date today, int within) {
+    const Calendar& cal = calendar();
+    Store& store = *impl_->store;
+    std::vector<std::pair<CaseState, ClockView>> rows;
+    auto consider = [&](const CaseState& c) {
+        if (c.suspended) return;  // its clock stands still
+        const ClockView v = clock_at(c, today, cal);
+        require_complete_clock(c, v);  // days left unknown: never left out silently
+        if (v.deadline && !v.overdue && v.working_days_left <= within) rows.emplace_back(c, v);
+    };
+    // A running case is due soon when its deadline is at most `within` working days after today: read the
+    // deadline index up to that day. The cases whose deadline is unknown are read too, to refuse rather
+    // than leave them out; when today's year is missing, every running case's count is unknown.
+    CaseQuery unknown;
+    unknown.running_only = true;
+    unknown.unknown_deadline_only = true;
+    store.scan_cases(unknown, consider);
+    const auto years = cal.years();
+    if (years.empty() || !cal.covers_years(years.front(), today.year())) {
+        CaseQuery running;
+        running.running_only = true;
+        store.scan_cases(running, consider);
+    }
+    CaseQuery q;
+    q.running_only = true;
+    try {
+        q.deadline_until = format_date(cal.add_working_days(today, within));
+    } catch (const Error&) {
+        // The window runs into a year the calendar lacks: read every running case (those with a deadline
+        // are then all known, the others were refused above).
+    }
+    store.scan_cases(q, consider);
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+        return a.second.working_days_left < b.second.working_days_left;
+    });
+    return rows;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Integrity
+
+VerifyResult Station::verify() {
+    VerifyResult r;
+    Store& store = *impl_->store;
+    const Calendar& cal = calendar();
+    // One snapshot of the whole check: a write landing between reading the log and its head record would
+    // otherwise look like a deleted or added event.
+    store.read([&] {
+        r = VerifyResult{};
+        if (const std::string damage = store.damage(); !damage.empty()) {
+            r.ok = false;
+            r.problem = damage;
+            return;
+        }
+        std::string prev = kGenesisHash;
+        std::int64_t expect = 1;
+        bool stop = false;
+        store.scan_log([&](const LogEntry& e) {
+            if (stop) return;
+            const std::string where = "event " + std::to_string(e.seq) + " (case " + e.case_id + ", " + e.action + ")";
+            auto bad = [&](const std::string& what) {
+                r.ok = false;
+                r.problem = what;
+                stop = true;
+            };
+            if (e.seq != expect)
+                return bad("event " + std::to_string(expect) + " is missing: the log jumps from event " +
+                           std::to_string(expect - 1) + " to " + std::to_string(e.seq));
+            if (e.prev_hash != prev)
+                return bad(where +
+                           " does not follow its predecessor: its previous-hash does not match (inserted or reordered)");
+            if (event_hash(prev, e.seq, e.case_id, e.action, e.at, e.actor, e.recorded_at, e.data) != e.hash)
+                return bad(where + " was altered: its content does not match its hash");
+            prev = e.hash;
+            ++expect;
+            ++r.events;
+        });
+        if (stop) return;
+        // The head record (last event written by minsheng, seq:hash) tells a deleted end from an added one.
+        const std::int64_t last = expect - 1;
+        const std::optional<std::string> head = store.recorded_head();
+        if (!head) {
+            if (r.events > 0) {
+                r.ok = false;
+                r.problem =
+                    "the record of the last event written (meta 'head') is missing, so the end of the log (event " +
+                    std::to_string(last) + ") cannot be vouched for";
+            }
+        } else if (*head != head_record(LogHead{last, prev})) {
+            const auto colon = head->find(':');
+            std::int64_t head_seq = -1;
+            try {
+                head_seq = colon == std::string::npos ? -1 : std::stoll(head->substr(0, colon));
+            } catch (const std::exception&) {
+                head_seq = -1;
+            }
+            r.ok = false;
+            if (head_seq > last) {
+                r.problem = "event " + std::to_string(last + 1) + " is missing: the log ends at event " +
+                            std::to_string(last) + " but event " + std::to_string(head_seq) +
+                            " was the last written; events at the end were deleted";
+            } else if (head_seq >= 0 && head_seq < last) {
+                std::string what = "event " + std::to_string(head_seq + 1);
+                if (auto added = store.log_entry(head_seq + 1))
+                    what += " (case " + added->case_id + ", " + added->action + ")";
+                r.problem = what + " was added behind the program's back: the last event minsheng wrote is event " +
+                            std::to_string(head_seq) + ", the log goes on to event " + std::to_string(last);
+            } else if (head_seq == last) {
+                r.problem = "event " + std::to_string(last) +
+                            " was replaced: its hash differs from the one recorded when it was written";
+            } else {
+                r.problem = "the record of the last event written (meta 'head') was altered";
+            }
+            return;
+        }
+        // The projection must equal a replay of the events: the stored state (read back the way every
+        // command reads it) and the columns the queries filter on, which a hand edit could change alone (a
+        // case's phase set to closed would hide it from the overdue audit).
+        store.scan_projection([&](const ProjectionRow& row) {
+            if (stop) return;
+            ++r.cases;
+            const CaseState replayed = replay(store.case_events(row.id), cal);
+            bool same = row.state && state_to_json(*row.state) == state_to_json(replayed);
+            const std::optional<std::string> deadline =
+                replayed.deadline ? std::optional<std::string>(format_date(*replayed.deadline)) : std::nullopt;
+            same = same && row.category == replayed.category && row.phase == phase_name(replayed.phase) &&
+                   row.step == replayed.step && row.suspended == replayed.suspended &&
+                   row.address_key == replayed.address_key && row.received_at == replayed.received_at &&
+                   row.deadline == deadline && row.typical == replayed.typical &&
+                   row.last_event_at == replayed.last_event_at && row.index_keys_ok;
+            if (same) {
+                std::vector<std::string> listed = row.departments, expected = replayed.departments();
+                std::sort(listed.begin(), listed.end());
+                std::sort(expected.begin(), expected.end());
+                same = listed == expected;
+            }
+            if (!same) {
+                r.ok = false;
+                r.problem = "the current state of case " + row.id +
+                            " differs from its events (run `audit verify` after a rebuild, or restore a backup)";
+                stop = true;
+            }
+        });
+        if (stop) return;
+        if (const std::int64_t missing = store.cases_missing_from_projection(); missing > 0) {
+            r.ok = false;
+            r.problem = std::to_string(missing) + " case(s) in the log are missing from the current state";
+        }
+    });
+    return r;
+}
+
+void Station::rebuild_projection() {
+    Store& store = *impl_->store;
+    const Calendar& cal = calendar();
+    store.write([&] {
+        store.clear_cases();
+        CaseState s;
+        bool have = false;
+        store.scan_case_events([&](const Event& e) {
+            if (have && e.case_id != s.id) {
+                store.save_case(s, true);
+                s = CaseState{};
+            }
+            apply_event(s, e, cal);
+            have = true;
+        });
+        if (have) store.save_case(s, true);
+    });
+}
+
+}  // namespace minsheng

@@ -1,0 +1,20 @@
+// The case and event objects of SPEC "JSON", built once here for every front end: `--json` on the command
+// line, and the HTTP API.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/case.h"
+
+namespace minsheng {
+
+// SPEC.md's case object. `history` may be null (lists and audits omit it).
+nlohmann::json case_object(const CaseState& c, const ClockView& clock, const std::string& step_label,
+                           const std::vector<Event>* history);
+nlohmann::json event_object(const Event& e);
+// case show's rounds (first handling and each reopening).
+nlohmann::json rounds_json(const std::vector<ClockRound>& rounds);
+
+}  // namespace minsheng
