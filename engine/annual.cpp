@@ -82,7 +82,7 @@ AnnualStats annual_stats(const std::vector<CaseRecord>& cases, int year, const C
         // A department is named as written, but a phone or ID number typed into its name is masked like
         // anywhere else in a report.
         for (const auto& t : s.tasks)
-            if (t.status != "returned") ++st.by_department[no_numbers(t.department)];
+            if (t.status != TaskStatus::Returned) ++st.by_department[no_numbers(t.department)];
         if (s.phase == Phase::Rejected) {
             ++st.rejected;
         } else if (s.resolved_on) {

@@ -16,6 +16,27 @@ std::string json_text(const json& j, const char* key) {
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+std::string_view task_status_name(TaskStatus s) {
+    switch (s) {
+        case TaskStatus::Dispatched:
+            return "dispatched";
+        case TaskStatus::Signed:
+            return "signed";
+        case TaskStatus::Returned:
+            return "returned";
+        case TaskStatus::Replied:
+            return "replied";
+    }
+    return "?";
+}
+
+std::optional<TaskStatus> task_status_from_name(std::string_view name) {
+    for (TaskStatus s :
+         {TaskStatus::Dispatched, TaskStatus::Signed, TaskStatus::Returned, TaskStatus::Replied})
+        if (task_status_name(s) == name) return s;
+    return std::nullopt;
+}
+
 namespace {
 
 Reporter reporter_from(const json& j, const std::string& at) {
@@ -83,18 +104,20 @@ void apply_tasks(CaseState& s, const Event& e, const std::string& effect) {
         DepartmentTask* t = find_task(s, dep);
         if (effect == "dispatch") {
             const bool has_lead = std::any_of(s.tasks.begin(), s.tasks.end(), [](const DepartmentTask& x) {
-                return x.lead && x.status != "returned";
+                return x.lead && x.status != TaskStatus::Returned;
             });
             if (!t) {
-                s.tasks.push_back({dep, "dispatched", !has_lead, e.at, e.at, ""});
-            } else if (t->status == "returned") {
-                t->status = "dispatched";
+                s.tasks.push_back({dep, TaskStatus::Dispatched, !has_lead, e.at, e.at, ""});
+            } else if (t->status == TaskStatus::Returned) {
+                t->status = TaskStatus::Dispatched;
                 t->updated_at = e.at;
                 t->lead = t->lead || !has_lead;
             }
             if (s.first_dispatched_at.empty()) s.first_dispatched_at = e.at;
         } else if (t && (effect == "sign" || effect == "return" || effect == "reply")) {
-            t->status = effect == "sign" ? "signed" : effect == "return" ? "returned" : "replied";
+            t->status = effect == "sign"     ? TaskStatus::Signed
+                        : effect == "return" ? TaskStatus::Returned
+                                             : TaskStatus::Replied;
             t->updated_at = e.at;
             if (effect != "sign") t->note = json_text(d, "note");
             if (effect == "return") t->lead = false;
@@ -224,7 +247,7 @@ json state_to_json(const CaseState& s) {
     json tasks = json::array();
     for (const auto& t : s.tasks)
         tasks.push_back({{"department", t.department},
-                         {"status", t.status},
+                         {"status", std::string(task_status_name(t.status))},
                          {"lead", t.lead},
                          {"dispatched_at", t.dispatched_at},
                          {"updated_at", t.updated_at},
@@ -266,6 +289,20 @@ json state_to_json(const CaseState& s) {
             {"event_count", s.event_count}};
 }
 
+namespace {
+
+// A stored task's status: a missing one is a new task's; a name the program never writes means the stored
+// state is damaged, and a task in an unknown state must not be guessed at.
+TaskStatus task_status_of(const json& task) {
+    if (!task.contains("status")) return TaskStatus::Dispatched;
+    const std::string name = json_text(task, "status");
+    if (auto st = task_status_from_name(name)) return *st;
+    throw storage_error("a stored task of department '" + json_text(task, "department") +
+                        "' has an unknown status '" + name + "'");
+}
+
+}  // namespace
+
 CaseState state_from_json(const json& j) {
     CaseState s;
     s.id = json_text(j, "id");
@@ -283,7 +320,7 @@ CaseState state_from_json(const json& j) {
         s.reporters.push_back(reporter_from(r, json_text(r, "at")));
     s.report_count = j.value("report_count", 1);
     for (const auto& t : j.value("tasks", json::array()))
-        s.tasks.push_back({json_text(t, "department"), json_text(t, "status"), t.value("lead", false),
+        s.tasks.push_back({json_text(t, "department"), task_status_of(t), t.value("lead", false),
                            json_text(t, "dispatched_at"), json_text(t, "updated_at"), json_text(t, "note")});
     s.fields = j.value("fields", std::map<std::string, std::string>{});
     s.reopen_count = j.value("reopen_count", 0);

@@ -211,9 +211,9 @@ TemplateValues values_masked(const CaseState& c, const std::vector<Event>& event
     std::vector<std::string> departments, co, detail;
     std::string lead;
     for (const auto& t : c.tasks)
-        if (t.status != "returned" && t.lead && lead.empty()) lead = t.department;
+        if (t.status != TaskStatus::Returned && t.lead && lead.empty()) lead = t.department;
     for (const auto& t : c.tasks) {
-        if (t.status == "returned") continue;
+        if (t.status == TaskStatus::Returned) continue;
         departments.push_back(t.department);
         if (lead.empty()) lead = t.department;
         if (t.department != lead) co.push_back(t.department);
