@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "engine/error.h"
+#include "engine/workflow.h"
 
 namespace minsheng {
 
@@ -96,56 +97,83 @@ void apply_open(CaseState& s, const Event& e, const Calendar& calendar) {
     with_calendar(s, [&] { s.deadline = calendar.add_working_days(s.clock_start, s.deadline_days); });
 }
 
-void apply_tasks(CaseState& s, const Event& e, const std::string& effect) {
-    const json& d = e.data;
-    if (!d.contains("departments")) return;
-    for (const auto& dep_json : d["departments"]) {
-        const std::string dep = dep_json.get<std::string>();
+// What an action event says, decoded once from Event::data (which stays the stored form). A member that is
+// absent reads as empty, none or zero; one of the wrong type throws, as reading it where it is used did.
+struct ActionPayload {
+    Effect effect = Effect::None;             // an effect this program does not know is none
+    std::optional<LifecycleEvent> lifecycle;  // resolve stops the clock; unsatisfied, reopen restart it
+    std::optional<Phase> to_phase;            // none: the phase stays
+    std::string to_step;                      // empty: the step stays
+    std::map<std::string, std::string> set;   // fields the action sets
+    std::vector<std::string> departments;     // whose tasks it dispatches, signs, returns or replies
+    std::string note;                         // a return's reason or a reply
+    int days = 0;                             // extend: working days added
+    std::optional<int> level;                 // escalate: none means one above the case's level
+};
+
+ActionPayload decode_action(const json& d) {
+    ActionPayload p;
+    p.effect = effect_from_name(json_text(d, "effect")).value_or(Effect::None);
+    p.lifecycle = lifecycle_event_from_name(json_text(d, "lifecycle"));
+    p.to_phase = phase_from_name(json_text(d, "to_phase"));
+    p.to_step = json_text(d, "to_step");
+    if (d.contains("set"))
+        for (auto& [k, v] : d["set"].items())
+            p.set[k] = v.get<std::string>();
+    if (d.contains("departments"))
+        for (const auto& dep : d["departments"])
+            p.departments.push_back(dep.get<std::string>());
+    p.note = json_text(d, "note");
+    if (p.effect == Effect::Extend) p.days = d.value("days", 0);
+    if (p.effect == Effect::Escalate && d.contains("level")) p.level = d["level"].get<int>();
+    return p;
+}
+
+void apply_tasks(CaseState& s, const std::string& at, const ActionPayload& p) {
+    for (const std::string& dep : p.departments) {
         DepartmentTask* t = find_task(s, dep);
-        if (effect == "dispatch") {
+        if (p.effect == Effect::Dispatch) {
             const bool has_lead = std::any_of(s.tasks.begin(), s.tasks.end(), [](const DepartmentTask& x) {
                 return x.lead && x.status != TaskStatus::Returned;
             });
             if (!t) {
-                s.tasks.push_back({dep, TaskStatus::Dispatched, !has_lead, e.at, e.at, ""});
+                s.tasks.push_back({dep, TaskStatus::Dispatched, !has_lead, at, at, ""});
             } else if (t->status == TaskStatus::Returned) {
                 t->status = TaskStatus::Dispatched;
-                t->updated_at = e.at;
+                t->updated_at = at;
                 t->lead = t->lead || !has_lead;
             }
-            if (s.first_dispatched_at.empty()) s.first_dispatched_at = e.at;
-        } else if (t && (effect == "sign" || effect == "return" || effect == "reply")) {
-            t->status = effect == "sign"     ? TaskStatus::Signed
-                        : effect == "return" ? TaskStatus::Returned
-                                             : TaskStatus::Replied;
-            t->updated_at = e.at;
-            if (effect != "sign") t->note = json_text(d, "note");
-            if (effect == "return") t->lead = false;
+            if (s.first_dispatched_at.empty()) s.first_dispatched_at = at;
+        } else if (t &&
+                   (p.effect == Effect::Sign || p.effect == Effect::Return || p.effect == Effect::Reply)) {
+            t->status = p.effect == Effect::Sign     ? TaskStatus::Signed
+                        : p.effect == Effect::Return ? TaskStatus::Returned
+                                                     : TaskStatus::Replied;
+            t->updated_at = at;
+            if (p.effect != Effect::Sign) t->note = p.note;
+            if (p.effect == Effect::Return) t->lead = false;
         }
     }
 }
 
 void apply_action(CaseState& s, const Event& e, const Calendar& calendar) {
-    const json& d = e.data;
+    const ActionPayload p = decode_action(e.data);
     const Date on = date_of(e.at);
-    if (d.contains("set"))
-        for (auto& [k, v] : d["set"].items())
-            s.fields[k] = v.get<std::string>();
-    const std::string effect = json_text(d, "effect");
-    apply_tasks(s, e, effect);
+    for (const auto& [k, v] : p.set)
+        s.fields[k] = v;
+    apply_tasks(s, e.at, p);
 
-    const std::string lifecycle = json_text(d, "lifecycle");
-    if (lifecycle == "resolve") {
+    if (p.lifecycle == LifecycleEvent::Resolve) {
         s.resolved_on = on;
-    } else if (lifecycle == "unsatisfied" || lifecycle == "reopen") {
+    } else if (p.lifecycle == LifecycleEvent::Unsatisfied || p.lifecycle == LifecycleEvent::Reopen) {
         ++s.reopen_count;
         restart_clock(s, on, calendar);
     }
 
-    if (effect == "suspend") {
+    if (p.effect == Effect::Suspend) {
         s.suspended = true;
         s.suspended_since = on;
-    } else if (effect == "resume" && s.suspended) {
+    } else if (p.effect == Effect::Resume && s.suspended) {
         s.suspended = false;
         const Date since = s.suspended_since.value_or(on);
         s.suspended_since.reset();
@@ -157,23 +185,21 @@ void apply_action(CaseState& s, const Event& e, const Calendar& calendar) {
                 s.suspended_working_days += added;
             });
         }
-    } else if (effect == "escalate") {
-        s.escalation_level = d.value("level", s.escalation_level + 1);
-    } else if (effect == "extend") {
-        const int days = d.value("days", 0);
+    } else if (p.effect == Effect::Escalate) {
+        s.escalation_level = p.level.value_or(s.escalation_level + 1);
+    } else if (p.effect == Effect::Extend) {
         if (s.deadline) {
             with_calendar(s, [&] {
-                s.deadline = calendar.add_working_days(*s.deadline, days);
-                s.extended_working_days += days;
+                s.deadline = calendar.add_working_days(*s.deadline, p.days);
+                s.extended_working_days += p.days;
             });
         }
-    } else if (effect == "mark_typical") {
+    } else if (p.effect == Effect::MarkTypical) {
         s.typical = true;
     }
 
-    if (auto p = phase_from_name(json_text(d, "to_phase"))) s.phase = *p;
-    const std::string to = json_text(d, "to_step");
-    if (!to.empty()) s.step = to;
+    if (p.to_phase) s.phase = *p.to_phase;
+    if (!p.to_step.empty()) s.step = p.to_step;
 }
 
 json date_json(const std::optional<Date>& d) {

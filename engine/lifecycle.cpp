@@ -262,6 +262,15 @@ std::string_view lifecycle_event_name(LifecycleEvent e) {
     return "?";
 }
 
+std::optional<LifecycleEvent> lifecycle_event_from_name(std::string_view name) {
+    for (LifecycleEvent e :
+         {LifecycleEvent::Route, LifecycleEvent::Reject, LifecycleEvent::Resolve, LifecycleEvent::Close,
+          LifecycleEvent::Unsatisfied, LifecycleEvent::Reopen, LifecycleEvent::Work, LifecycleEvent::Annotate,
+          LifecycleEvent::Suspend, LifecycleEvent::Resume})
+        if (lifecycle_event_name(e) == name) return e;
+    return std::nullopt;
+}
+
 bool is_open(Phase p) {
     return p == Phase::Intake || p == Phase::Coordination || p == Phase::FollowUp;
 }

@@ -31,6 +31,7 @@ std::string_view phase_name(Phase p);
 std::optional<Phase> phase_from_name(std::string_view name);
 std::string_view phase_label(Phase p);  // 受理, 办理, 待回访, 办结归档, 不予受理
 std::string_view lifecycle_event_name(LifecycleEvent e);
+std::optional<LifecycleEvent> lifecycle_event_from_name(std::string_view name);
 bool is_open(Phase p);  // intake, coordination, follow_up
 
 // One row of the lifecycle's phase region: `event` moves a case from phase `from` to phase `to` (the same

@@ -281,3 +281,11 @@ TEST_CASE("phase names are stable and round-trip", "[lifecycle]") {
     CHECK_FALSE(is_open(P::Closed));
     CHECK_FALSE(is_open(P::Rejected));
 }
+
+// The fold reads an event's `lifecycle` member back by these names.
+TEST_CASE("lifecycle event names round-trip", "[lifecycle]") {
+    for (LifecycleEvent e : kEvents)
+        CHECK(minsheng::lifecycle_event_from_name(name_of(e)) == e);
+    CHECK_FALSE(minsheng::lifecycle_event_from_name("").has_value());
+    CHECK_FALSE(minsheng::lifecycle_event_from_name("Resolve").has_value());
+}
