@@ -176,12 +176,18 @@ std::pair<std::string, std::string> split_set(const std::string& kv) {
     return {kv.substr(0, eq), kv.substr(eq + 1)};
 }
 
-std::string task_status_label(const std::string& s) {
-    if (s == "dispatched") return "已派单";
-    if (s == "signed") return "已签收";
-    if (s == "returned") return "已退单";
-    if (s == "replied") return "已回复";
-    return s;
+std::string task_status_label(TaskStatus s) {
+    switch (s) {
+        case TaskStatus::Dispatched:
+            return "已派单";
+        case TaskStatus::Signed:
+            return "已签收";
+        case TaskStatus::Returned:
+            return "已退单";
+        case TaskStatus::Replied:
+            return "已回复";
+    }
+    return "?";
 }
 
 // What a `recompute` event says: each round whose deadline or verdict the calendar load changed.

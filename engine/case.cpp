@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "engine/error.h"
+#include "engine/workflow.h"
 
 namespace minsheng {
 
@@ -14,6 +15,27 @@ using nlohmann::json;
 std::string json_text(const json& j, const char* key) {
     auto it = j.find(key);
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string_view task_status_name(TaskStatus s) {
+    switch (s) {
+        case TaskStatus::Dispatched:
+            return "dispatched";
+        case TaskStatus::Signed:
+            return "signed";
+        case TaskStatus::Returned:
+            return "returned";
+        case TaskStatus::Replied:
+            return "replied";
+    }
+    return "?";
+}
+
+std::optional<TaskStatus> task_status_from_name(std::string_view name) {
+    for (TaskStatus s :
+         {TaskStatus::Dispatched, TaskStatus::Signed, TaskStatus::Returned, TaskStatus::Replied})
+        if (task_status_name(s) == name) return s;
+    return std::nullopt;
 }
 
 namespace {
@@ -75,54 +97,83 @@ void apply_open(CaseState& s, const Event& e, const Calendar& calendar) {
     with_calendar(s, [&] { s.deadline = calendar.add_working_days(s.clock_start, s.deadline_days); });
 }
 
-void apply_tasks(CaseState& s, const Event& e, const std::string& effect) {
-    const json& d = e.data;
-    if (!d.contains("departments")) return;
-    for (const auto& dep_json : d["departments"]) {
-        const std::string dep = dep_json.get<std::string>();
+// What an action event says, decoded once from Event::data (which stays the stored form). A member that is
+// absent reads as empty, none or zero; one of the wrong type throws, as reading it where it is used did.
+struct ActionPayload {
+    Effect effect = Effect::None;             // an effect this program does not know is none
+    std::optional<LifecycleEvent> lifecycle;  // resolve stops the clock; unsatisfied, reopen restart it
+    std::optional<Phase> to_phase;            // none: the phase stays
+    std::string to_step;                      // empty: the step stays
+    std::map<std::string, std::string> set;   // fields the action sets
+    std::vector<std::string> departments;     // whose tasks it dispatches, signs, returns or replies
+    std::string note;                         // a return's reason or a reply
+    int days = 0;                             // extend: working days added
+    std::optional<int> level;                 // escalate: none means one above the case's level
+};
+
+ActionPayload decode_action(const json& d) {
+    ActionPayload p;
+    p.effect = effect_from_name(json_text(d, "effect")).value_or(Effect::None);
+    p.lifecycle = lifecycle_event_from_name(json_text(d, "lifecycle"));
+    p.to_phase = phase_from_name(json_text(d, "to_phase"));
+    p.to_step = json_text(d, "to_step");
+    if (d.contains("set"))
+        for (auto& [k, v] : d["set"].items())
+            p.set[k] = v.get<std::string>();
+    if (d.contains("departments"))
+        for (const auto& dep : d["departments"])
+            p.departments.push_back(dep.get<std::string>());
+    p.note = json_text(d, "note");
+    if (p.effect == Effect::Extend) p.days = d.value("days", 0);
+    if (p.effect == Effect::Escalate && d.contains("level")) p.level = d["level"].get<int>();
+    return p;
+}
+
+void apply_tasks(CaseState& s, const std::string& at, const ActionPayload& p) {
+    for (const std::string& dep : p.departments) {
         DepartmentTask* t = find_task(s, dep);
-        if (effect == "dispatch") {
+        if (p.effect == Effect::Dispatch) {
             const bool has_lead = std::any_of(s.tasks.begin(), s.tasks.end(), [](const DepartmentTask& x) {
-                return x.lead && x.status != "returned";
+                return x.lead && x.status != TaskStatus::Returned;
             });
             if (!t) {
-                s.tasks.push_back({dep, "dispatched", !has_lead, e.at, e.at, ""});
-            } else if (t->status == "returned") {
-                t->status = "dispatched";
-                t->updated_at = e.at;
+                s.tasks.push_back({dep, TaskStatus::Dispatched, !has_lead, at, at, ""});
+            } else if (t->status == TaskStatus::Returned) {
+                t->status = TaskStatus::Dispatched;
+                t->updated_at = at;
                 t->lead = t->lead || !has_lead;
             }
-            if (s.first_dispatched_at.empty()) s.first_dispatched_at = e.at;
-        } else if (t && (effect == "sign" || effect == "return" || effect == "reply")) {
-            t->status = effect == "sign" ? "signed" : effect == "return" ? "returned" : "replied";
-            t->updated_at = e.at;
-            if (effect != "sign") t->note = json_text(d, "note");
-            if (effect == "return") t->lead = false;
+            if (s.first_dispatched_at.empty()) s.first_dispatched_at = at;
+        } else if (t &&
+                   (p.effect == Effect::Sign || p.effect == Effect::Return || p.effect == Effect::Reply)) {
+            t->status = p.effect == Effect::Sign     ? TaskStatus::Signed
+                        : p.effect == Effect::Return ? TaskStatus::Returned
+                                                     : TaskStatus::Replied;
+            t->updated_at = at;
+            if (p.effect != Effect::Sign) t->note = p.note;
+            if (p.effect == Effect::Return) t->lead = false;
         }
     }
 }
 
 void apply_action(CaseState& s, const Event& e, const Calendar& calendar) {
-    const json& d = e.data;
+    const ActionPayload p = decode_action(e.data);
     const Date on = date_of(e.at);
-    if (d.contains("set"))
-        for (auto& [k, v] : d["set"].items())
-            s.fields[k] = v.get<std::string>();
-    const std::string effect = json_text(d, "effect");
-    apply_tasks(s, e, effect);
+    for (const auto& [k, v] : p.set)
+        s.fields[k] = v;
+    apply_tasks(s, e.at, p);
 
-    const std::string lifecycle = json_text(d, "lifecycle");
-    if (lifecycle == "resolve") {
+    if (p.lifecycle == LifecycleEvent::Resolve) {
         s.resolved_on = on;
-    } else if (lifecycle == "unsatisfied" || lifecycle == "reopen") {
+    } else if (p.lifecycle == LifecycleEvent::Unsatisfied || p.lifecycle == LifecycleEvent::Reopen) {
         ++s.reopen_count;
         restart_clock(s, on, calendar);
     }
 
-    if (effect == "suspend") {
+    if (p.effect == Effect::Suspend) {
         s.suspended = true;
         s.suspended_since = on;
-    } else if (effect == "resume" && s.suspended) {
+    } else if (p.effect == Effect::Resume && s.suspended) {
         s.suspended = false;
         const Date since = s.suspended_since.value_or(on);
         s.suspended_since.reset();
@@ -134,23 +185,21 @@ void apply_action(CaseState& s, const Event& e, const Calendar& calendar) {
                 s.suspended_working_days += added;
             });
         }
-    } else if (effect == "escalate") {
-        s.escalation_level = d.value("level", s.escalation_level + 1);
-    } else if (effect == "extend") {
-        const int days = d.value("days", 0);
+    } else if (p.effect == Effect::Escalate) {
+        s.escalation_level = p.level.value_or(s.escalation_level + 1);
+    } else if (p.effect == Effect::Extend) {
         if (s.deadline) {
             with_calendar(s, [&] {
-                s.deadline = calendar.add_working_days(*s.deadline, days);
-                s.extended_working_days += days;
+                s.deadline = calendar.add_working_days(*s.deadline, p.days);
+                s.extended_working_days += p.days;
             });
         }
-    } else if (effect == "mark_typical") {
+    } else if (p.effect == Effect::MarkTypical) {
         s.typical = true;
     }
 
-    if (auto p = phase_from_name(json_text(d, "to_phase"))) s.phase = *p;
-    const std::string to = json_text(d, "to_step");
-    if (!to.empty()) s.step = to;
+    if (p.to_phase) s.phase = *p.to_phase;
+    if (!p.to_step.empty()) s.step = p.to_step;
 }
 
 json date_json(const std::optional<Date>& d) {
@@ -224,7 +273,7 @@ json state_to_json(const CaseState& s) {
     json tasks = json::array();
     for (const auto& t : s.tasks)
         tasks.push_back({{"department", t.department},
-                         {"status", t.status},
+                         {"status", std::string(task_status_name(t.status))},
                          {"lead", t.lead},
                          {"dispatched_at", t.dispatched_at},
                          {"updated_at", t.updated_at},
@@ -266,6 +315,20 @@ json state_to_json(const CaseState& s) {
             {"event_count", s.event_count}};
 }
 
+namespace {
+
+// A stored task's status: a missing one is a new task's; a name the program never writes means the stored
+// state is damaged, and a task in an unknown state must not be guessed at.
+TaskStatus task_status_of(const json& task) {
+    if (!task.contains("status")) return TaskStatus::Dispatched;
+    const std::string name = json_text(task, "status");
+    if (auto st = task_status_from_name(name)) return *st;
+    throw storage_error("a stored task of department '" + json_text(task, "department") +
+                        "' has an unknown status '" + name + "'");
+}
+
+}  // namespace
+
 CaseState state_from_json(const json& j) {
     CaseState s;
     s.id = json_text(j, "id");
@@ -283,7 +346,7 @@ CaseState state_from_json(const json& j) {
         s.reporters.push_back(reporter_from(r, json_text(r, "at")));
     s.report_count = j.value("report_count", 1);
     for (const auto& t : j.value("tasks", json::array()))
-        s.tasks.push_back({json_text(t, "department"), json_text(t, "status"), t.value("lead", false),
+        s.tasks.push_back({json_text(t, "department"), task_status_of(t), t.value("lead", false),
                            json_text(t, "dispatched_at"), json_text(t, "updated_at"), json_text(t, "note")});
     s.fields = j.value("fields", std::map<std::string, std::string>{});
     s.reopen_count = j.value("reopen_count", 0);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/calendar.h"
@@ -23,11 +24,18 @@ struct Reporter {
     std::string summary;  // what this reporter said, when it differs from the case's summary
 };
 
+// Where a department's task stands (SPEC "Each dispatched department has its own task").
+enum class TaskStatus { Dispatched, Signed, Returned, Replied };
+
+// Stable names, as the projection and the JSON output store them: dispatched, signed, returned, replied.
+std::string_view task_status_name(TaskStatus s);
+std::optional<TaskStatus> task_status_from_name(std::string_view name);
+
 // One dispatched department's part of a case (SPEC "Each dispatched department has its own task").
 struct DepartmentTask {
     std::string department;
-    std::string status;  // dispatched, signed, returned, replied
-    bool lead = false;   // 牵头单位; the others are 配合单位
+    TaskStatus status = TaskStatus::Dispatched;
+    bool lead = false;  // 牵头单位; the others are 配合单位
     std::string dispatched_at;
     std::string updated_at;
     std::string note;  // the latest return reason or reply

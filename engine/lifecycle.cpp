@@ -5,12 +5,16 @@
 // Boost 1.74's MSM still includes headers that Boost itself marks deprecated; their notes are noise here.
 #define BOOST_ALLOW_DEPRECATED_HEADERS
 #define BOOST_BIND_GLOBAL_PLACEHOLDERS
+#include <boost/mpl/for_each.hpp>
 #include <boost/mpl/vector.hpp>
 #include <boost/msm/back/state_machine.hpp>
 #include <boost/msm/front/functor_row.hpp>
 #include <boost/msm/front/state_machine_def.hpp>
 #include <string>
+#include <type_traits>
 #include <vector>
+
+#include "engine/error.h"
 
 namespace minsheng {
 namespace {
@@ -20,17 +24,21 @@ namespace mpl = boost::mpl;
 using msm::front::none;
 using msm::front::Row;
 
-// Events.
-struct RouteEv {};
-struct RejectEv {};
-struct ResolveEv {};
-struct CloseEv {};
-struct UnsatisfiedEv {};
-struct ReopenEv {};
-struct WorkEv {};
-struct AnnotateEv {};
-struct SuspendEv {};
-struct ResumeEv {};
+// Events: one type per LifecycleEvent, carrying its value so the transition table can be read back.
+template <LifecycleEvent E>
+struct Ev {
+    static constexpr LifecycleEvent kind = E;
+};
+using RouteEv = Ev<LifecycleEvent::Route>;
+using RejectEv = Ev<LifecycleEvent::Reject>;
+using ResolveEv = Ev<LifecycleEvent::Resolve>;
+using CloseEv = Ev<LifecycleEvent::Close>;
+using UnsatisfiedEv = Ev<LifecycleEvent::Unsatisfied>;
+using ReopenEv = Ev<LifecycleEvent::Reopen>;
+using WorkEv = Ev<LifecycleEvent::Work>;
+using AnnotateEv = Ev<LifecycleEvent::Annotate>;
+using SuspendEv = Ev<LifecycleEvent::Suspend>;
+using ResumeEv = Ev<LifecycleEvent::Resume>;
 
 // Flags let guards ask about the other region.
 struct SuspendedFlag {};
@@ -44,6 +52,7 @@ struct LifecycleDef : msm::front::state_machine_def<LifecycleDef> {
     // Region 1: the phase. Each state records itself on entry so phase() never depends on MSM's indices.
     template <Phase P>
     struct PhaseState : msm::front::state<> {
+        static constexpr Phase phase_value = P;  // lets the transition table be read back as phase moves
         template <class Event, class Fsm>
         void on_entry(const Event&, Fsm& fsm) {
             fsm.phase = P;
@@ -161,6 +170,31 @@ bool fire_event(::minsheng::Machine& sm, LifecycleEvent e) {
     return false;
 }
 
+// Whether a state type is one of the phase region's states (the clock region's Running and Suspended, and
+// MSM's `none` as the target of an internal row, are not).
+template <class State, class = void>
+struct IsPhaseState : std::false_type {};
+template <class State>
+struct IsPhaseState<State, std::void_t<decltype(State::phase_value)>> : std::true_type {};
+
+// Collects the phase region's rows of the transition table as moves. An internal row (no target) stays in
+// its phase.
+struct CollectMoves {
+    std::vector<LifecycleMove>* out;
+    template <class Row>
+    void operator()(const Row&) const {
+        using Source = typename Row::Source;
+        using Target = typename Row::Target;
+        if constexpr (IsPhaseState<Source>::value) {
+            constexpr Phase from = Source::phase_value;
+            if constexpr (IsPhaseState<Target>::value)
+                out->push_back({from, Row::Evt::kind, Target::phase_value});
+            else
+                out->push_back({from, Row::Evt::kind, from});
+        }
+    }
+};
+
 }  // namespace
 
 std::string_view phase_name(Phase p) {
@@ -228,19 +262,36 @@ std::string_view lifecycle_event_name(LifecycleEvent e) {
     return "?";
 }
 
+std::optional<LifecycleEvent> lifecycle_event_from_name(std::string_view name) {
+    for (LifecycleEvent e :
+         {LifecycleEvent::Route, LifecycleEvent::Reject, LifecycleEvent::Resolve, LifecycleEvent::Close,
+          LifecycleEvent::Unsatisfied, LifecycleEvent::Reopen, LifecycleEvent::Work, LifecycleEvent::Annotate,
+          LifecycleEvent::Suspend, LifecycleEvent::Resume})
+        if (lifecycle_event_name(e) == name) return e;
+    return std::nullopt;
+}
+
 bool is_open(Phase p) {
     return p == Phase::Intake || p == Phase::Coordination || p == Phase::FollowUp;
 }
 
+const std::vector<LifecycleMove>& lifecycle_moves() {
+    static const std::vector<LifecycleMove> moves = [] {
+        std::vector<LifecycleMove> out;
+        mpl::for_each<LifecycleDef::transition_table>(CollectMoves{&out});
+        return out;
+    }();
+    return moves;
+}
+
 std::optional<LifecycleEvent> event_for_move(Phase from, Phase to) {
-    if (from == to) return is_open(from) ? std::optional(LifecycleEvent::Work) : std::nullopt;
-    if (from == Phase::Intake && to == Phase::Coordination) return LifecycleEvent::Route;
-    if (from == Phase::Intake && to == Phase::Rejected) return LifecycleEvent::Reject;
-    if (from == Phase::Coordination && to == Phase::FollowUp) return LifecycleEvent::Resolve;
-    if (from == Phase::FollowUp && to == Phase::Closed) return LifecycleEvent::Close;
-    if (from == Phase::FollowUp && to == Phase::Coordination) return LifecycleEvent::Unsatisfied;
-    if (from == Phase::Closed && to == Phase::Coordination) return LifecycleEvent::Reopen;
-    return std::nullopt;
+    std::optional<LifecycleEvent> found;
+    for (const LifecycleMove& m : lifecycle_moves()) {
+        if (m.from != from || m.to != to) continue;
+        if (found && *found != m.event) return std::nullopt;  // no single event makes this move
+        found = m.event;
+    }
+    return found;
 }
 
 Lifecycle::Lifecycle() : m_(std::make_unique<Machine>()) {
@@ -267,8 +318,14 @@ Lifecycle::Lifecycle(Phase phase, bool suspended) : Lifecycle() {
             break;
     }
     if (suspended && is_open(phase)) path.push_back(LifecycleEvent::Suspend);
+    // A refusal here means the table and this path disagree: a bug, not a user's mistake, and a machine left
+    // in the wrong phase would misjudge every later action.
     for (LifecycleEvent e : path)
-        fire_event(m_->sm, e);
+        if (!fire_event(m_->sm, e))
+            throw storage_error("internal error: the lifecycle refused '" +
+                                std::string(lifecycle_event_name(e)) + "' while being set to phase " +
+                                std::string(phase_name(phase)) + (suspended ? " (suspended)" : "") +
+                                "; it stands in phase " + std::string(phase_name(m_->sm.phase)));
 }
 
 Lifecycle::~Lifecycle() = default;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace minsheng {
 
@@ -30,10 +31,22 @@ std::string_view phase_name(Phase p);
 std::optional<Phase> phase_from_name(std::string_view name);
 std::string_view phase_label(Phase p);  // 受理, 办理, 待回访, 办结归档, 不予受理
 std::string_view lifecycle_event_name(LifecycleEvent e);
+std::optional<LifecycleEvent> lifecycle_event_from_name(std::string_view name);
 bool is_open(Phase p);  // intake, coordination, follow_up
 
-// The event a step move from one phase to another is, or nullopt when no single event makes that move.
-// Same phase -> Work. Used both at run time and when a workflow is loaded.
+// One row of the lifecycle's phase region: `event` moves a case from phase `from` to phase `to` (the same
+// phase for a move inside it), when its guard allows.
+struct LifecycleMove {
+    Phase from;
+    LifecycleEvent event;
+    Phase to;
+};
+// The phase moves read from the machine's transition table, in its order (the clock region left out).
+const std::vector<LifecycleMove>& lifecycle_moves();
+
+// The event a step move from one phase to another is, or nullopt when no single event makes that move
+// (derived from lifecycle_moves(), so it cannot disagree with the machine). Same open phase -> Work. Used
+// both at run time and when a workflow is loaded.
 std::optional<LifecycleEvent> event_for_move(Phase from, Phase to);
 
 struct LifecycleResult {
@@ -44,8 +57,10 @@ struct LifecycleResult {
 // One case's lifecycle. Cheap to construct; not thread-safe.
 class Lifecycle {
 public:
-    Lifecycle();                             // starts in intake, running
-    Lifecycle(Phase phase, bool suspended);  // a machine already at this state (replays a canonical path)
+    Lifecycle();  // starts in intake, running
+    // A machine already at this state (replays a canonical path); throws Error(Storage) should the machine
+    // refuse a step of that path (an internal error).
+    Lifecycle(Phase phase, bool suspended);
     ~Lifecycle();
     Lifecycle(const Lifecycle&) = delete;
     Lifecycle& operator=(const Lifecycle&) = delete;

@@ -39,8 +39,9 @@ std::optional<std::string> lookup(const std::string& key, const CaseState& s,
     if (key == "reopen_count") return std::to_string(s.reopen_count);
     if (key == "escalation_level") return std::to_string(s.escalation_level);
     if (key == "departments") {
-        const auto n = std::count_if(s.tasks.begin(), s.tasks.end(),
-                                     [](const DepartmentTask& t) { return t.status != "returned"; });
+        const auto n = std::count_if(s.tasks.begin(), s.tasks.end(), [](const DepartmentTask& t) {
+            return t.status != TaskStatus::Returned;
+        });
         return std::to_string(n);
     }
     if (auto it = fields.find(key); it != fields.end()) return it->second;
@@ -140,11 +141,13 @@ void check_task_effect(const Action& a, const CaseState& s, const ActionRequest&
     const std::string& dep = r.departments.front();
     const DepartmentTask* t = task_of(s, dep);
     if (!t) throw refused("no task for department '" + dep + "' on case " + s.id + "; dispatch to it first");
-    const std::string& st = t->status;
-    if (a.effect == Effect::Sign && st != "dispatched")
-        throw refused("the task of '" + dep + "' is " + st + "; only a dispatched task can be signed");
-    if ((a.effect == Effect::Return || a.effect == Effect::Reply) && st != "dispatched" && st != "signed")
-        throw refused("the task of '" + dep + "' is already " + st);
+    const TaskStatus st = t->status;
+    const std::string st_name(task_status_name(st));
+    if (a.effect == Effect::Sign && st != TaskStatus::Dispatched)
+        throw refused("the task of '" + dep + "' is " + st_name + "; only a dispatched task can be signed");
+    if ((a.effect == Effect::Return || a.effect == Effect::Reply) && st != TaskStatus::Dispatched &&
+        st != TaskStatus::Signed)
+        throw refused("the task of '" + dep + "' is already " + st_name);
 }
 
 // SPEC deadline rule 8: `--at` may lie in the past, never in the future.
@@ -309,9 +312,9 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
     }
     if (a->require_replies) {
         for (const auto& t : s.tasks) {
-            if (t.status != "returned" && t.status != "replied")
+            if (t.status != TaskStatus::Returned && t.status != TaskStatus::Replied)
                 throw refused("'" + a->id + "' needs every department to reply first; " + t.department +
-                              " is " + t.status);
+                              " is " + std::string(task_status_name(t.status)));
         }
     }
 

@@ -1,4 +1,4 @@
-// UTF-8 validation, NFKC address keys and display width, all through utf8proc.
+// UTF-8 validation, NFKC address keys and display width through utf8proc; code points and lists for reports.
 #include "engine/text.h"
 
 #include <utf8proc.h>
@@ -288,6 +288,63 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
     const std::string best = closest(word, candidates);
     return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+// -------------------------------------------------------------------------------------------------------------
+// Code points and lists, as the reports take text apart.
+
+namespace {
+
+// The length of a UTF-8 sequence by its lead byte; 1 for a byte that starts none, so it passes on its own.
+size_t utf8_length(unsigned char lead) {
+    if (lead < 0x80) return 1;
+    if ((lead & 0xE0) == 0xC0) return 2;
+    if ((lead & 0xF0) == 0xE0) return 3;
+    if ((lead & 0xF8) == 0xF0) return 4;
+    return 1;
+}
+
+}  // namespace
+
+std::vector<std::string_view> code_points(std::string_view s) {
+    std::vector<std::string_view> out;
+    for (size_t i = 0; i < s.size();) {
+        size_t n = std::min(utf8_length(static_cast<unsigned char>(s[i])), s.size() - i);
+        out.push_back(s.substr(i, n));
+        i += n;
+    }
+    return out;
+}
+
+std::string join_nonempty(const std::vector<std::string>& parts, std::string_view sep) {
+    std::string out;
+    for (const auto& p : parts) {
+        if (p.empty()) continue;
+        if (!out.empty()) out += sep;
+        out += p;
+    }
+    return out;
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+    static const std::vector<std::string> seps = {"，", "、", "；", "。", ",", ";", "\n"};
+    std::vector<std::string> out;
+    std::string cur;
+    for (size_t i = 0; i < s.size();) {
+        bool hit = false;
+        for (const auto& sep : seps) {
+            if (s.compare(i, sep.size(), sep) == 0) {
+                if (!trim(cur).empty()) out.push_back(trim(cur));
+                cur.clear();
+                i += sep.size();
+                hit = true;
+                break;
+            }
+        }
+        if (!hit) cur += s[i++];
+    }
+    if (!trim(cur).empty()) out.push_back(trim(cur));
+    return out;
 }
 
 }  // namespace minsheng

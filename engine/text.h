@@ -23,6 +23,14 @@ int display_width(std::string_view s);
 // Pads with spaces to `width` display columns (never truncates).
 std::string pad_to_width(std::string_view s, int width);
 
+// Splits text into code points, each as its UTF-8 bytes; an invalid byte is passed through as one of its own.
+std::vector<std::string_view> code_points(std::string_view s);
+// The non-empty parts joined by `sep` (an empty part leaves no doubled separator).
+std::string join_nonempty(const std::vector<std::string>& parts, std::string_view sep);
+// A list written by people split at commas, 、, semicolons, full stops and new lines; items trimmed, empty
+// ones dropped.
+std::vector<std::string> split_list(const std::string& s);
+
 // Names of people the program keeps (staff, the acting person). A name is trimmed and in NFC; one that is not
 // valid UTF-8, is empty, or holds control characters, format characters (zero-width spaces and joiners,
 // direction marks: Unicode Cf) or other invisible code points (unassigned, private use, line and paragraph

@@ -182,8 +182,9 @@ CaseState sample() {
     s.reporters = {{"张桂芳", "13851234567", "来电", "2024-03-05T09:10:00", ""},
                    {"李秀英", "", "来访", "2024-03-06T15:30:00", "又满了"}};
     s.report_count = 2;
-    s.tasks = {{"街道城管科", "replied", true, "2024-03-06T09:00:00", "2024-03-20T10:00:00", "已换管"},
-               {"物业", "returned", false, "2024-03-06T09:00:00", "2024-03-07T10:00:00", "不归我们管"}};
+    s.tasks = {
+        {"街道城管科", TaskStatus::Replied, true, "2024-03-06T09:00:00", "2024-03-20T10:00:00", "已换管"},
+        {"物业", TaskStatus::Returned, false, "2024-03-06T09:00:00", "2024-03-07T10:00:00", "不归我们管"}};
     s.fields = {{"root_cause", "接口塌陷"}, {"satisfied", "no"}};
     s.reopen_count = 1;
     s.escalation_level = 2;
@@ -241,7 +242,7 @@ bool write_state_json(const CaseState& s, std::string& out, bool slim) {
             w.element();
             w.begin_object();
             w.str("department", t.department);
-            w.str("status", t.status);
+            w.str("status", std::string(task_status_name(t.status)));
             w.boolean("lead", t.lead);
             w.str("dispatched_at", t.dispatched_at);
             w.str("updated_at", t.updated_at);
@@ -568,7 +569,14 @@ bool read_state_json(std::string_view text, CaseState& s) {
                 DepartmentTask t;
                 if (!r.object([&](const std::string& tk) {
                         if (tk == "department") return r.text(t.department);
-                        if (tk == "status") return r.text(t.status);
+                        if (tk == "status") {
+                            // An unknown name is left to state_from_json, which says what is wrong.
+                            std::string name;
+                            if (!r.text(name)) return false;
+                            const auto st = task_status_from_name(name);
+                            if (st) t.status = *st;
+                            return st.has_value();
+                        }
                         if (tk == "lead") return r.boolean(t.lead);
                         if (tk == "dispatched_at") return r.text(t.dispatched_at);
                         if (tk == "updated_at") return r.text(t.updated_at);

@@ -24,7 +24,7 @@ json case_object(const CaseState& c, const ClockView& v, const std::string& step
     for (const auto& t : c.tasks) {
         departments.push_back(t.department);
         tasks.push_back({{"department", t.department},
-                         {"status", t.status},
+                         {"status", std::string(task_status_name(t.status))},
                          {"lead", t.lead},
                          {"updated_at", t.updated_at},
                          {"note", t.note}});

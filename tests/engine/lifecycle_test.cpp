@@ -1,5 +1,6 @@
 // The case lifecycle (SPEC.md "Phase"): every phase, running or suspended, against every lifecycle event,
-// checked against one table of the moves SPEC allows; and event_for_move for every pair of phases.
+// checked against one table of the moves SPEC allows; and event_for_move for every pair of phases and against
+// the machine's own transition table.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -232,6 +233,34 @@ TEST_CASE("event_for_move for every pair of phases", "[lifecycle]") {
     }
 }
 
+// event_for_move is read from the transition table; this fails if the two ever part: every phase row maps
+// back to its event, and every phase move the machine makes is a row.
+TEST_CASE("event_for_move agrees with the machine's transition table", "[lifecycle]") {
+    const auto& moves = minsheng::lifecycle_moves();
+    CHECK(moves.size() == 9);  // six moves between phases, work inside each open phase
+    for (const auto& m : moves) {
+        CAPTURE(phase_name(m.from), name_of(m.event), phase_name(m.to));
+        const std::optional<LifecycleEvent> got = event_for_move(m.from, m.to);
+        REQUIRE(got.has_value());
+        CHECK(name_of(*got) == name_of(m.event));
+        Lifecycle lc(m.from, false);
+        REQUIRE(lc.fire(m.event).ok);
+        CHECK(lc.phase() == m.to);
+    }
+    // The clock region's events (suspend, resume, annotate) are no phase moves.
+    for (Phase from : kPhases) {
+        for (LifecycleEvent e :
+             {E::Route, E::Reject, E::Resolve, E::Close, E::Unsatisfied, E::Reopen, E::Work}) {
+            Lifecycle lc(from, false);
+            if (!lc.fire(e).ok) continue;
+            CAPTURE(phase_name(from), name_of(e), phase_name(lc.phase()));
+            const std::optional<LifecycleEvent> got = event_for_move(from, lc.phase());
+            REQUIRE(got.has_value());
+            CHECK(name_of(*got) == name_of(e));
+        }
+    }
+}
+
 TEST_CASE("phase names are stable and round-trip", "[lifecycle]") {
     const std::vector<std::pair<Phase, std::string>> names = {{P::Intake, "intake"},
                                                               {P::Coordination, "coordination"},
@@ -251,4 +280,12 @@ TEST_CASE("phase names are stable and round-trip", "[lifecycle]") {
     CHECK(is_open(P::FollowUp));
     CHECK_FALSE(is_open(P::Closed));
     CHECK_FALSE(is_open(P::Rejected));
+}
+
+// The fold reads an event's `lifecycle` member back by these names.
+TEST_CASE("lifecycle event names round-trip", "[lifecycle]") {
+    for (LifecycleEvent e : kEvents)
+        CHECK(minsheng::lifecycle_event_from_name(name_of(e)) == e);
+    CHECK_FALSE(minsheng::lifecycle_event_from_name("").has_value());
+    CHECK_FALSE(minsheng::lifecycle_event_from_name("Resolve").has_value());
 }

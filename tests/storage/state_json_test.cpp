@@ -60,7 +60,8 @@ public:
             s.reporters.push_back({text(), text(), text(), text(), text()});
         s.report_count = below(4);
         for (int i = below(3); i > 0; --i)
-            s.tasks.push_back({text(), text(), coin(), text(), text(), text()});
+            s.tasks.push_back(
+                {text(), static_cast<minsheng::TaskStatus>(below(4)), coin(), text(), text(), text()});
         for (int i = below(3); i > 0; --i)
             s.fields[text()] = text();
         s.reopen_count = below(3);

@@ -1,0 +1,63 @@
+// The year's statistics (SPEC.md "Reports"): the figures for one year, taken as the cases stood at its end,
+// and what each figure means. The documents that show them are report_render.h.
+#pragma once
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/calendar.h"
+#include "engine/case.h"
+
+namespace minsheng::report {
+
+// One case: its state as it stands now and its history. `events` may be left empty when the state's last
+// event is not after the year's end (the state is then how it stood at the year's end); cases received in
+// the year always need their events (visits are counted from them).
+struct CaseRecord {
+    CaseState state;
+    std::vector<Event> events;
+};
+
+// Figures for one year Y; their exact meaning is annual_definitions(). Every figure except `typical` is
+// taken as the cases stood at the end of Y-12-31 (events dated later are ignored).
+struct AnnualStats {
+    int year = 0;
+    int cases = 0;                   // received in Y
+    std::array<int, 12> by_month{};  // received, per month
+    std::map<std::string, int> by_category;
+    std::map<std::string, std::string> category_names;  // category id -> 名称
+    std::map<std::string, int> by_department;
+    int resolved = 0;
+    int on_time = 0;
+    std::optional<double> on_time_rate;  // on_time / resolved
+    std::optional<double> median_working_days;
+    int overdue = 0;                   // every case overdue at the year's end, earlier years' included
+    int overdue_received_in_year = 0;  // of which received in Y
+    int reopened = 0;
+    int repeat_reports = 0;
+    int cases_with_repeat_reports = 0;
+    int visits = 0;
+    int satisfied = 0;
+    std::optional<double> satisfaction_rate;  // satisfied / visits
+    int rejected = 0;
+    int open = 0;                      // received in Y, neither resolved nor rejected at the year's end
+    std::vector<std::string> typical;  // ids, oldest received first
+    // Cases counted above (received in Y, or overdue at its end) whose deadline needs a provisional year
+    // (暂定): their on-time and overdue figures change when that year's notice is loaded.
+    int provisional_deadlines = 0;
+};
+
+// `cases` may hold cases of any year (only those received up to the year's end matter). `category_names`
+// maps category ids to names for the text forms. Throws Error(Refused) naming the year when a figure needs
+// a year the calendar does not cover.
+AnnualStats annual_stats(const std::vector<CaseRecord>& cases, int year, const Calendar& calendar,
+                         const std::map<std::string, std::string>& category_names = {});
+
+// What each figure means, in Chinese, keyed like the JSON (shown as footnotes in every format).
+std::vector<std::pair<std::string, std::string>> annual_definitions(int year);
+
+}  // namespace minsheng::report
