@@ -688,7 +688,8 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 out << (first ? "[]\n" : "\n]\n");
             } else {
                 std::vector<CaseState> cases;
-                st.list_cases(f, ctx.today, [&](const CaseState& c, const ClockView&) { cases.push_back(c); });
+                st.list_cases(f, ctx.today,
+                              [&](const CaseState& c, const ClockView&) { cases.push_back(c); });
                 print_case_table(out, st, cases, ctx.today);
             }
         } else if (*act) {

@@ -61,5 +61,4 @@ std::string deadline_text(const ClockView& v) {
     return format_date(*v.deadline) + (v.deadline_provisional ? "（暂定）" : "");
 }
 
-
 }  // namespace minsheng::cli

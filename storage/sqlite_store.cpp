@@ -433,7 +433,8 @@ void SqliteStore::scan_log(const std::function<void(const LogEntry&)>& each) {
 
 std::optional<LogEntry> SqliteStore::log_entry(std::int64_t seq) {
     auto st = impl_->stmt(
-        "SELECT seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash FROM events WHERE seq = ?");
+        "SELECT seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash FROM events WHERE seq = "
+        "?");
     st->bind(1, seq);
     if (!st->step()) return std::nullopt;
     return LogEntry{st->integer(0), st->text(1), st->text(2), st->text(3), st->text(4),
@@ -474,7 +475,8 @@ std::int64_t SqliteStore::cases_missing_from_projection() {
 // The projection
 
 std::optional<CaseState> SqliteStore::load_case(const std::string& id) {
-    if (impl_->depth > 0 && impl_->tx.last_saved && impl_->tx.last_saved->id == id) return impl_->tx.last_saved;
+    if (impl_->depth > 0 && impl_->tx.last_saved && impl_->tx.last_saved->id == id)
+        return impl_->tx.last_saved;
     auto st = impl_->stmt("SELECT state FROM cases WHERE id = ?");
     st->bind(1, id);
     if (!st->step()) return std::nullopt;
@@ -503,7 +505,8 @@ void SqliteStore::save_case(const CaseState& s, bool is_new) {
         ins->bind(12, address_hash(s.category, s.address_key)).run();
     } else {
         auto up = impl_->stmt(
-            "UPDATE cases SET phase = ?, step = ?, suspended = ?, deadline = ?, typical = ?, last_event_at = ?, "
+            "UPDATE cases SET phase = ?, step = ?, suspended = ?, deadline = ?, typical = ?, last_event_at = "
+            "?, "
             "state = ? WHERE id = ?");
         up->bind(1, phase_name(s.phase)).bind(2, s.step).bind(3, s.suspended ? 1 : 0);
         bind_deadline(*up, 4);
@@ -537,7 +540,7 @@ void SqliteStore::clear_cases() {
 }
 
 std::vector<std::pair<std::string, std::string>> SqliteStore::open_cases_at(const std::string& category,
-                                                                           const std::string& address_key) {
+                                                                            const std::string& address_key) {
     auto match = impl_->stmt(
         "SELECT id, received_at FROM cases WHERE address_hash = ? AND category = ? AND address_key = ? AND "
         "phase NOT IN ('closed', 'rejected')");
@@ -552,8 +555,9 @@ void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const 
     // Fixed SQL fragments chosen by which filters are present; every value is bound. Deadline questions read
     // only running cases (their partial index), never the whole table.
     const bool by_deadline = q.deadline_before || q.deadline_until;
-    std::string sql = by_deadline ? "SELECT state FROM cases c INDEXED BY cases_running_by_deadline WHERE 1 = 1"
-                                  : "SELECT state FROM cases c WHERE 1 = 1";
+    std::string sql = by_deadline
+                          ? "SELECT state FROM cases c INDEXED BY cases_running_by_deadline WHERE 1 = 1"
+                          : "SELECT state FROM cases c WHERE 1 = 1";
     if (q.phase) sql += " AND c.phase = ?1";
     if (q.category) sql += " AND c.category = ?2";
     if (q.department)
@@ -593,7 +597,8 @@ void SqliteStore::for_ids_deadline_from(const std::string& date,
     db.exec("CREATE TEMP TABLE IF NOT EXISTS pending_ids (id TEXT PRIMARY KEY) WITHOUT ROWID");
     db.exec("DELETE FROM pending_ids");
     {
-        sql::Stmt pick(db, "INSERT INTO pending_ids SELECT id FROM cases WHERE deadline IS NULL OR deadline >= ?");
+        sql::Stmt pick(
+            db, "INSERT INTO pending_ids SELECT id FROM cases WHERE deadline IS NULL OR deadline >= ?");
         pick.bind(1, date).run();
     }
     {
@@ -674,20 +679,22 @@ void SqliteStore::add_staff(const StaffMember& m, const std::string& added_at, c
 }
 
 std::vector<WorkflowInfo> SqliteStore::workflows() {
-    sql::Stmt st(*impl_->db,
-                 "SELECT category, name, version, deadline_days, loaded_at, description FROM workflows ORDER BY "
-                 "category, version");
+    sql::Stmt st(
+        *impl_->db,
+        "SELECT category, name, version, deadline_days, loaded_at, description FROM workflows ORDER BY "
+        "category, version");
     std::vector<WorkflowInfo> out;
     while (st.step())
-        out.push_back({st.text(0), st.text(1), static_cast<int>(st.integer(2)), static_cast<int>(st.integer(3)),
-                       st.text(4), st.text(5)});
+        out.push_back({st.text(0), st.text(1), static_cast<int>(st.integer(2)),
+                       static_cast<int>(st.integer(3)), st.text(4), st.text(5)});
     return out;
 }
 
 std::optional<StoredWorkflow> SqliteStore::workflow(const std::string& category, std::optional<int> version) {
-    auto st = impl_->stmt(version ? "SELECT version, source, file FROM workflows WHERE category = ? AND version = ?"
-                                  : "SELECT version, source, file FROM workflows WHERE category = ? ORDER BY "
-                                    "version DESC LIMIT 1");
+    auto st =
+        impl_->stmt(version ? "SELECT version, source, file FROM workflows WHERE category = ? AND version = ?"
+                            : "SELECT version, source, file FROM workflows WHERE category = ? ORDER BY "
+                              "version DESC LIMIT 1");
     st->bind(1, category);
     if (version) st->bind(2, *version);
     if (!st->step()) return std::nullopt;

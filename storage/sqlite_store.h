@@ -47,7 +47,7 @@ public:
     void save_case(const CaseState& s, bool is_new) override;
     void clear_cases() override;
     std::vector<std::pair<std::string, std::string>> open_cases_at(const std::string& category,
-                                                                  const std::string& address_key) override;
+                                                                   const std::string& address_key) override;
     void scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) override;
     void scan_ids_changed_since(const std::string& bound,
                                 const std::function<void(const std::string&)>& each) override;

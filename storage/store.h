@@ -90,7 +90,7 @@ struct CaseQuery {
     std::optional<std::string> phase;  // a phase id
     std::optional<std::string> category;
     std::optional<std::string> department;
-    bool running_only = false;          // phase intake or coordination
+    bool running_only = false;           // phase intake or coordination
     bool unknown_deadline_only = false;  // no stored deadline, rejected cases aside
     // Running cases that may be past `deadline_before` (a YYYY-MM-DD): stored deadline before it, or
     // suspended (whose deadline moves), or unknown when `or_unknown`. Read through the deadline index.
@@ -157,8 +157,8 @@ public:
     virtual void save_case(const CaseState& s, bool is_new) = 0;
     virtual void clear_cases() = 0;
     // The open (not closed, rejected or merged) cases of `category` at `address_key`: (id, received_at).
-    virtual std::vector<std::pair<std::string, std::string>> open_cases_at(const std::string& category,
-                                                                          const std::string& address_key) = 0;
+    virtual std::vector<std::pair<std::string, std::string>> open_cases_at(
+        const std::string& category, const std::string& address_key) = 0;
     virtual void scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) = 0;
     // Ids of cases received before `bound` whose last event is at or after it.
     virtual void scan_ids_changed_since(const std::string& bound,
@@ -176,7 +176,8 @@ public:
     // --- staff
     virtual std::optional<StaffMember> staff(const std::string& name) = 0;
     virtual std::vector<std::string> staff_names() = 0;
-    virtual void add_staff(const StaffMember& m, const std::string& added_at, const std::string& added_by) = 0;
+    virtual void add_staff(const StaffMember& m, const std::string& added_at,
+                           const std::string& added_by) = 0;
 
     // --- workflows
     virtual std::vector<WorkflowInfo> workflows() = 0;  // every version, by category then version

@@ -21,10 +21,11 @@ std::vector<report::WriteUp> typical_write_ups(Station& st, const std::vector<st
     for (const auto& id : ids) {
         const CaseState c = st.get_case(id);  // NotFound (exit 5) for an unknown id
         if (!c.typical)
-            throw refused("case " + id +
-                          " is not marked as a typical case (典型事例); a supervisor selects it with `minsheng case "
-                          "do " +
-                          id + " mark-typical`");
+            throw refused(
+                "case " + id +
+                " is not marked as a typical case (典型事例); a supervisor selects it with `minsheng case "
+                "do " +
+                id + " mark-typical`");
         out.push_back(write_up_of(st, c, st.history(id)));
     }
     return out;
@@ -48,7 +49,8 @@ AnnualReport annual_report(Station& st, int year) {
     for (auto& c : all)
         records.push_back({std::move(c), {}});
     for (auto& r : records)
-        if (r.state.received_at.compare(0, year_prefix.size(), year_prefix) == 0 || r.state.last_event_at > end_ts)
+        if (r.state.received_at.compare(0, year_prefix.size(), year_prefix) == 0 ||
+            r.state.last_event_at > end_ts)
             r.events = st.history(r.state.id);
     std::map<std::string, std::string> names;
     for (const auto& w : st.workflows())  // by category, then version: the latest version's name stays

@@ -28,7 +28,8 @@ std::string case_id_for(int year, std::int64_t number) {
 }
 
 void require_supervisor(const StaffMember& who, const std::string& what) {
-    if (who.role != Role::Supervisor) throw not_allowed("只有督办可以" + what + "；" + who.name + " 是协调员");
+    if (who.role != Role::Supervisor)
+        throw not_allowed("只有督办可以" + what + "；" + who.name + " 是协调员");
 }
 
 // What a calendar change is compared on, per case: each round's deadline, whether it is provisional, and the
@@ -52,7 +53,8 @@ struct Station::Impl {
     // what it changes.
     std::int64_t cached_version = -1;
     std::optional<Calendar> calendar;
-    std::map<std::pair<std::string, int>, Workflow> workflows;  // (category, version) never changes once loaded
+    std::map<std::pair<std::string, int>, Workflow>
+        workflows;  // (category, version) never changes once loaded
 
     void revalidate() {
         const std::int64_t v = store->data_version();
@@ -180,8 +182,8 @@ std::vector<WorkflowInfo> Station::workflows() {
     return out;
 }
 
-std::vector<std::string> Station::load_workflows(const std::vector<SourceFile>& files, const std::string& actor,
-                                                 const std::string& now) {
+std::vector<std::string> Station::load_workflows(const std::vector<SourceFile>& files,
+                                                 const std::string& actor, const std::string& now) {
     require_supervisor(require_staff(actor), "载入工作流");
     std::vector<std::pair<Workflow, std::string>> parsed;
     for (const auto& f : files)
@@ -193,8 +195,9 @@ std::vector<std::string> Station::load_workflows(const std::vector<SourceFile>& 
             // A loaded version never changes: the cases opened under it are read by it.
             if (auto existing = impl_->store->workflow(w.category, w.version)) {
                 if (existing->source != w.source)
-                    throw refused(file + ": workflow '" + w.category + "' version " + std::to_string(w.version) +
-                                  " is already loaded with different text; raise its version to load the change");
+                    throw refused(
+                        file + ": workflow '" + w.category + "' version " + std::to_string(w.version) +
+                        " is already loaded with different text; raise its version to load the change");
             } else {
                 impl_->store->put_workflow(w, file, now);
             }
@@ -215,7 +218,8 @@ std::string Station::known_categories(bool with_names) {
 }
 
 Error Station::unknown_category(const std::string& category) {
-    return not_found("no workflow for category '" + category + "' (categories: " + known_categories(false) + ")");
+    return not_found("no workflow for category '" + category + "' (categories: " + known_categories(false) +
+                     ")");
 }
 
 WorkflowOpening Station::opening(const std::string& category) {
@@ -295,15 +299,17 @@ CalendarChange Station::make_provisional(int year, const SourceFile& anchors, co
                       std::to_string(year) + " 年；请载入该年的放假通知（minsheng calendar load FILE）");
     }
     if (calendar().covers(year)) {
-        throw refused(std::to_string(year) + " 年" +
-                      (calendar().is_provisional(year) ? "已是暂定日历" : "已载入正式放假安排，不能改为暂定") +
-                      "；`minsheng calendar list` 列出各年的来源");
+        throw refused(
+            std::to_string(year) + " 年" +
+            (calendar().is_provisional(year) ? "已是暂定日历" : "已载入正式放假安排，不能改为暂定") +
+            "；`minsheng calendar list` 列出各年的来源");
     }
     return change_calendar({provisional_year(year, it->second)}, "provisional", actor, at, now);
 }
 
 CalendarChange Station::change_calendar(const std::vector<CalendarYear>& years, const std::string& source,
-                                        const std::string& actor, const std::string& at, const std::string& now) {
+                                        const std::string& actor, const std::string& at,
+                                        const std::string& now) {
     CalendarChange change;
     int first_year = 9999;
     for (const auto& y : years) {
@@ -316,7 +322,8 @@ CalendarChange Station::change_calendar(const std::vector<CalendarYear>& years, 
         change.cases_changed = 0;
         const Calendar before(store.calendar_data());
         for (const auto& y : years)
-            if (!y.provisional && before.is_provisional(y.year)) change.replaced_provisional.push_back(y.year);
+            if (!y.provisional && before.is_provisional(y.year))
+                change.replaced_provisional.push_back(y.year);
         store.put_calendar(years, source, now);
         const Calendar after(store.calendar_data());
 
@@ -327,7 +334,8 @@ CalendarChange Station::change_calendar(const std::vector<CalendarYear>& years, 
         load.at = at;
         load.actor = actor;
         load.data = {{"years", change.years}, {"source", source}};
-        if (!change.replaced_provisional.empty()) load.data["replaced_provisional"] = change.replaced_provisional;
+        if (!change.replaced_provisional.empty())
+            load.data["replaced_provisional"] = change.replaced_provisional;
         if (provisional) {
             json days = json::array();
             for (const auto& [d, name] : years.front().holidays)
@@ -432,7 +440,8 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
             // The rows are read once: the body cannot be run again after a lock conflict (which, with BEGIN
             // IMMEDIATE, only the BEGIN itself meets).
             if (started)
-                throw storage_error("the import met another writer's lock midway; nothing was written, run it again");
+                throw storage_error(
+                    "the import met another writer's lock midway; nothing was written, run it again");
             started = true;
             while (next(row)) {
                 try {
@@ -444,7 +453,8 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
                         ++result.repeats;
                     } else {
                         ++result.cases;
-                        if (!s.deadline && result.without_deadline++ == 0) result.deadline_problem = s.deadline_problem;
+                        if (!s.deadline && result.without_deadline++ == 0)
+                            result.deadline_problem = s.deadline_problem;
                     }
                 } catch (const Error& e) {
                     const std::string where = source + ":" + std::to_string(row.line) + ": ";
@@ -529,10 +539,10 @@ void Station::list_cases(const CaseFilter& filter, Date today,
                          const std::function<void(const CaseState&, const ClockView&)>& each) {
     const Calendar& cal = calendar();
     Store& store = *impl_->store;
-    // SPEC rule 6, before anything is handed out: only the cases that can be incomplete are read — those whose
-    // stored deadline is unknown and, when today's year or one before it is missing, those whose clock still
-    // runs. With the overdue filter only what decides the answer matters: whether a case is overdue, and an
-    // overdue case's count of days.
+    // SPEC rule 6, before anything is handed out: only the cases that can be incomplete are read — those
+    // whose stored deadline is unknown and, when today's year or one before it is missing, those whose clock
+    // still runs. With the overdue filter only what decides the answer matters: whether a case is overdue,
+    // and an overdue case's count of days.
     auto check = [&](const CaseState& c) {
         const ClockView v = clock_at(c, today, cal);
         if (filter.overdue_only && !v.undecidable && !(v.overdue && !v.complete())) return;
@@ -662,7 +672,8 @@ VerifyResult Station::verify() {
         bool stop = false;
         store.scan_log([&](const LogEntry& e) {
             if (stop) return;
-            const std::string where = "event " + std::to_string(e.seq) + " (case " + e.case_id + ", " + e.action + ")";
+            const std::string where =
+                "event " + std::to_string(e.seq) + " (case " + e.case_id + ", " + e.action + ")";
             auto bad = [&](const std::string& what) {
                 r.ok = false;
                 r.problem = what;
@@ -673,7 +684,8 @@ VerifyResult Station::verify() {
                            std::to_string(expect - 1) + " to " + std::to_string(e.seq));
             if (e.prev_hash != prev)
                 return bad(where +
-                           " does not follow its predecessor: its previous-hash does not match (inserted or reordered)");
+                           " does not follow its predecessor: its previous-hash does not match (inserted or "
+                           "reordered)");
             if (event_hash(prev, e.seq, e.case_id, e.action, e.at, e.actor, e.recorded_at, e.data) != e.hash)
                 return bad(where + " was altered: its content does not match its hash");
             prev = e.hash;
@@ -688,7 +700,8 @@ VerifyResult Station::verify() {
             if (r.events > 0) {
                 r.ok = false;
                 r.problem =
-                    "the record of the last event written (meta 'head') is missing, so the end of the log (event " +
+                    "the record of the last event written (meta 'head') is missing, so the end of the log "
+                    "(event " +
                     std::to_string(last) + ") cannot be vouched for";
             }
         } else if (*head != head_record(LogHead{last, prev})) {
@@ -708,7 +721,8 @@ VerifyResult Station::verify() {
                 std::string what = "event " + std::to_string(head_seq + 1);
                 if (auto added = store.log_entry(head_seq + 1))
                     what += " (case " + added->case_id + ", " + added->action + ")";
-                r.problem = what + " was added behind the program's back: the last event minsheng wrote is event " +
+                r.problem = what +
+                            " was added behind the program's back: the last event minsheng wrote is event " +
                             std::to_string(head_seq) + ", the log goes on to event " + std::to_string(last);
             } else if (head_seq == last) {
                 r.problem = "event " + std::to_string(last) +
@@ -727,7 +741,8 @@ VerifyResult Station::verify() {
             const CaseState replayed = replay(store.case_events(row.id), cal);
             bool same = row.state && state_to_json(*row.state) == state_to_json(replayed);
             const std::optional<std::string> deadline =
-                replayed.deadline ? std::optional<std::string>(format_date(*replayed.deadline)) : std::nullopt;
+                replayed.deadline ? std::optional<std::string>(format_date(*replayed.deadline))
+                                  : std::nullopt;
             same = same && row.category == replayed.category && row.phase == phase_name(replayed.phase) &&
                    row.step == replayed.step && row.suspended == replayed.suspended &&
                    row.address_key == replayed.address_key && row.received_at == replayed.received_at &&
@@ -741,8 +756,9 @@ VerifyResult Station::verify() {
             }
             if (!same) {
                 r.ok = false;
-                r.problem = "the current state of case " + row.id +
-                            " differs from its events (run `audit verify` after a rebuild, or restore a backup)";
+                r.problem =
+                    "the current state of case " + row.id +
+                    " differs from its events (run `audit verify` after a rebuild, or restore a backup)";
                 stop = true;
             }
         });

@@ -39,7 +39,6 @@ struct InitOptions {
     std::string supervisor;
 };
 
-
 // What a calendar load or a provisional year changed.
 struct CalendarChange {
     std::vector<int> years;
@@ -148,12 +147,13 @@ public:
     std::vector<Event> history(const std::string& id);
     std::string workflow_label(const CaseState& c);  // the Chinese label of the case's step
 
-    // Streams the cases matching the filter, oldest received first, each with its clock on `today`. Before the
-    // first one, refuses (SPEC rule 6: exit 3 naming the case and the missing year) when a case it would list
-    // has a clock the calendar cannot tell — with `overdue_only`, only what decides the answer.
+    // Streams the cases matching the filter, oldest received first, each with its clock on `today`. Before
+    // the first one, refuses (SPEC rule 6: exit 3 naming the case and the missing year) when a case it would
+    // list has a clock the calendar cannot tell — with `overdue_only`, only what decides the answer.
     void list_cases(const CaseFilter& filter, Date today,
                     const std::function<void(const CaseState&, const ClockView&)>& each);
-    // Every case overdue at the end of `as_of`, as it stood then (events after it ignored), most overdue first.
+    // Every case overdue at the end of `as_of`, as it stood then (events after it ignored), most overdue
+    // first.
     std::vector<std::pair<CaseState, ClockView>> overdue_as_of(Date as_of);
     // Running cases, not suspended, with at most `within` working days left on `today`, fewest first; read
     // through the deadline index. Refuses when a running case's days left cannot be told.
