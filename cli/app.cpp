@@ -277,10 +277,11 @@ void print_case_text(std::ostream& out, const CaseState& c, const ClockView& v, 
     h.print(out);
 }
 
-void print_case_table(std::ostream& out, Station& st, const std::vector<CaseState>& cases, Date today) {
+// The rows with the clocks list_cases computed for them (not computed again here).
+void print_case_table(std::ostream& out, Station& st,
+                      const std::vector<std::pair<CaseState, ClockView>>& cases) {
     Table t({"编号", "类别", "阶段", "步骤", "地址", "受理", "期限", "时限"});
-    for (const auto& c : cases) {
-        const ClockView v = clock_at(c, today, st.calendar());
+    for (const auto& [c, v] : cases) {
         t.add({c.id, c.category, std::string(phase_label(c.phase)) + (c.suspended ? "·挂起" : ""),
                st.workflow_label(c), c.address, c.received_at.substr(0, 10), deadline_text(v),
                days_left_text(v)});
@@ -639,9 +640,10 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 out << res.id << (res.repeat ? "  (重复反映：已并入未办结的同址案件)" : "") << '\n';
         } else if (*show) {
             const CaseState c = st.get_case(case_id);
-            const ClockView v = clock_at(c, ctx.today, st.calendar());
+            const Calendar& cal = st.calendar();
+            const ClockView v = clock_at(c, ctx.today, cal);
             const auto h = st.history(case_id);
-            const auto rounds = clock_rounds(c, st.calendar());
+            const auto rounds = clock_rounds(c, cal);
             if (ctx.json) {
                 json j = case_object(c, v, st.workflow_label(c), &h);
                 j["rounds"] = rounds_json(rounds);
@@ -687,10 +689,10 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 });
                 out << (first ? "[]\n" : "\n]\n");
             } else {
-                std::vector<CaseState> cases;
+                std::vector<std::pair<CaseState, ClockView>> cases;
                 st.list_cases(f, ctx.today,
-                              [&](const CaseState& c, const ClockView&) { cases.push_back(c); });
-                print_case_table(out, st, cases, ctx.today);
+                              [&](const CaseState& c, const ClockView& v) { cases.emplace_back(c, v); });
+                print_case_table(out, st, cases);
             }
         } else if (*act) {
             ActionRequest r;

@@ -114,6 +114,15 @@ Event event_from(sql::Stmt& st, const std::string& case_id, int first_col) {
     return e;
 }
 
+// The log's columns in LogEntry's order, and one row of them read into a LogEntry.
+constexpr const char* kLogColumns =
+    "SELECT seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash FROM events";
+
+LogEntry entry_from(sql::Stmt& st) {
+    return LogEntry{st.integer(0), st.text(1), st.text(2), st.text(3), st.text(4),
+                    st.text(5),    st.text(6), st.text(7), st.text(8)};
+}
+
 }  // namespace
 
 struct SqliteStore::Impl {
@@ -413,32 +422,16 @@ void SqliteStore::append(const LogEntry& e) {
 }
 
 void SqliteStore::scan_log(const std::function<void(const LogEntry&)>& each) {
-    sql::Stmt st(*impl_->db,
-                 "SELECT seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash FROM events "
-                 "ORDER BY seq");
-    LogEntry e;
-    while (st.step()) {
-        e.seq = st.integer(0);
-        e.case_id = st.text(1);
-        e.action = st.text(2);
-        e.at = st.text(3);
-        e.actor = st.text(4);
-        e.recorded_at = st.text(5);
-        e.data = st.text(6);
-        e.prev_hash = st.text(7);
-        e.hash = st.text(8);
-        each(e);
-    }
+    sql::Stmt st(*impl_->db, std::string(kLogColumns) + " ORDER BY seq");
+    while (st.step())
+        each(entry_from(st));
 }
 
 std::optional<LogEntry> SqliteStore::log_entry(std::int64_t seq) {
-    auto st = impl_->stmt(
-        "SELECT seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash FROM events WHERE seq = "
-        "?");
+    auto st = impl_->stmt(std::string(kLogColumns) + " WHERE seq = ?");
     st->bind(1, seq);
     if (!st->step()) return std::nullopt;
-    return LogEntry{st->integer(0), st->text(1), st->text(2), st->text(3), st->text(4),
-                    st->text(5),    st->text(6), st->text(7), st->text(8)};
+    return entry_from(*st);
 }
 
 std::vector<Event> SqliteStore::case_events(const std::string& id, const std::optional<std::string>& before) {

@@ -39,15 +39,11 @@ AnnualReport annual_report(Station& st, int year) {
     // Every case received up to the year's end. Events are read where the figures need them: for the cases
     // received in the year, and for older ones that changed after the year's end (to see how they stood).
     std::vector<report::CaseRecord> records;
-    std::vector<CaseState> all;
     st.store().read([&] {
-        CaseQuery q;
-        st.store().scan_cases(q, [&](const CaseState& c) {
-            if (c.received_at <= end_ts) all.push_back(c);
+        st.store().scan_cases(CaseQuery{}, [&](const CaseState& c) {
+            if (c.received_at <= end_ts) records.push_back({c, {}});
         });
     });
-    for (auto& c : all)
-        records.push_back({std::move(c), {}});
     for (auto& r : records)
         if (r.state.received_at.compare(0, year_prefix.size(), year_prefix) == 0 ||
             r.state.last_event_at > end_ts)

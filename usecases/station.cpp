@@ -539,27 +539,15 @@ void Station::list_cases(const CaseFilter& filter, Date today,
                          const std::function<void(const CaseState&, const ClockView&)>& each) {
     const Calendar& cal = calendar();
     Store& store = *impl_->store;
-    // SPEC rule 6, before anything is handed out: only the cases that can be incomplete are read — those
-    // whose stored deadline is unknown and, when today's year or one before it is missing, those whose clock
-    // still runs. With the overdue filter only what decides the answer matters: whether a case is overdue,
-    // and an overdue case's count of days.
-    auto check = [&](const CaseState& c) {
+    // SPEC rule 6, before anything is handed out. With the overdue filter only what decides the answer
+    // matters: whether a case is overdue, and an overdue case's count of days.
+    for_possibly_incomplete_clocks(query_of(filter), today, [&](const CaseState& c) {
         const ClockView v = clock_at(c, today, cal);
         if (filter.overdue_only && !v.undecidable && !(v.overdue && !v.complete())) return;
         if (v.undecidable) throw refused("案件 " + c.id + "：" + v.problem);
         require_complete_clock(c, v);
-    };
+    });
     CaseQuery q = query_of(filter);
-    q.unknown_deadline_only = true;
-    store.scan_cases(q, check);
-    const auto years = cal.years();
-    if (years.empty() || !cal.covers_years(years.front(), today.year())) {
-        q = query_of(filter);
-        q.running_only = true;
-        store.scan_cases(q, check);
-    }
-
-    q = query_of(filter);
     // The overdue filter reads only running cases past their stored deadline (or suspended) by the index.
     if (filter.overdue_only) q.deadline_before = format_date(today);
     store.scan_cases(q, [&](const CaseState& c) {
@@ -613,6 +601,22 @@ std::vector<std::pair<CaseState, ClockView>> Station::overdue_as_of(Date as_of) 
     return out;
 }
 
+void Station::for_possibly_incomplete_clocks(const CaseQuery& base, Date today,
+                                             const std::function<void(const CaseState&)>& each) {
+    // Only the cases whose clock can be incomplete are read: those whose stored deadline is unknown and, when
+    // today's year or one before it is missing, those whose clock still runs.
+    const Calendar& cal = calendar();
+    CaseQuery q = base;
+    q.unknown_deadline_only = true;
+    impl_->store->scan_cases(q, each);
+    const auto years = cal.years();
+    if (years.empty() || !cal.covers_years(years.front(), today.year())) {
+        q = base;
+        q.running_only = true;
+        impl_->store->scan_cases(q, each);
+    }
+}
+
 std::vector<std::pair<CaseState, ClockView>> Station::due_soon(Date today, int within) {
     const Calendar& cal = calendar();
     Store& store = *impl_->store;
@@ -624,18 +628,11 @@ std::vector<std::pair<CaseState, ClockView>> Station::due_soon(Date today, int w
         if (v.deadline && !v.overdue && v.working_days_left <= within) rows.emplace_back(c, v);
     };
     // A running case is due soon when its deadline is at most `within` working days after today: read the
-    // deadline index up to that day. The cases whose deadline is unknown are read too, to refuse rather
-    // than leave them out; when today's year is missing, every running case's count is unknown.
-    CaseQuery unknown;
-    unknown.running_only = true;
-    unknown.unknown_deadline_only = true;
-    store.scan_cases(unknown, consider);
-    const auto years = cal.years();
-    if (years.empty() || !cal.covers_years(years.front(), today.year())) {
-        CaseQuery running;
-        running.running_only = true;
-        store.scan_cases(running, consider);
-    }
+    // deadline index up to that day, after the cases whose clock may be incomplete (refused rather than left
+    // out).
+    CaseQuery running;
+    running.running_only = true;
+    for_possibly_incomplete_clocks(running, today, consider);
     CaseQuery q;
     q.running_only = true;
     try {

@@ -168,6 +168,9 @@ public:
     Store& store();
 
 private:
+    // Calls `each` for the cases matching `base` whose clock on `today` may be incomplete (SPEC rule 6).
+    void for_possibly_incomplete_clocks(const CaseQuery& base, Date today,
+                                        const std::function<void(const CaseState&)>& each);
     CalendarChange change_calendar(const std::vector<CalendarYear>& years, const std::string& source,
                                    const std::string& actor, const std::string& at, const std::string& now);
     // The categories there are, each once, for error messages; with their names ("drainage (排水/下水道)")
