@@ -15,7 +15,7 @@
 # Environment: BENCH_SIZES (default "10000 100000 1000000"), BENCH_WORK (scratch folder, default a new one
 # under /tmp, removed at the end unless BENCH_KEEP=1), BENCH_TODAY (default today, capped to the last year
 # the shipped calendar covers), BENCH_RUNS (latency runs, default 30), BENCH_QUESTION_RUNS (runs of each
-# question beside its sqlite3 floor, default 5).
+# question beside its sqlite3 floor, default 5), BENCH_RESULTS (where to write, default bench/RESULTS.md).
 set -euo pipefail
 
 BUILD=$(realpath "${1:?usage: bench/run.sh BUILD_DIR}")
@@ -44,7 +44,7 @@ END=$(date -d "$TODAY -5 days" +%F)
 WORK=${BENCH_WORK:-$(mktemp -d /tmp/minsheng-bench.XXXXXX)}
 mkdir -p "$WORK"
 [ "${BENCH_KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
-RESULTS=$HERE/RESULTS.md
+RESULTS=${BENCH_RESULTS:-$HERE/RESULTS.md}
 SUPERVISOR=督办甲
 START=$(date +%s)
 

@@ -807,22 +807,35 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             }
             warn_calendar(ctx, st.calendar());
         } else if (*due_soon) {
-            const auto rows = st.due_soon(ctx.today, within);
             if (ctx.json) {
-                json a = json::array();
-                for (const auto& [c, v] : rows)
-                    a.push_back(case_object(c, v, st.workflow_label(c), nullptr));
-                out << a.dump(2) << '\n';
+                bool first = true;
+                st.due_soon(ctx.today, within, [&](const CaseState& c, const ClockView& v) {
+                    out << (first ? "[\n" : ",\n")
+                        << indented(case_object(c, v, st.workflow_label(c), nullptr), 2);
+                    first = false;
+                });
+                out << (first ? "[]\n" : "\n]\n");
             } else {
-                Table t({"编号", "类别", "地址", "期限", "剩余(工作日)", "部门"});
-                for (const auto& [c, v] : rows) {
+                TableLayout t({"编号", "类别", "地址", "期限", "剩余(工作日)", "部门"});
+                std::vector<std::string> row;
+                auto fill = [&](const CaseState& c, const ClockView& v) {
                     std::string deps;
                     for (const auto& d : c.departments())
                         deps += (deps.empty() ? "" : "、") + d;
-                    t.add({c.id, c.category, c.address, deadline_text(v), std::to_string(v.working_days_left),
-                           deps});
-                }
-                t.print(out);
+                    row = {c.id, c.category, c.address, deadline_text(v), std::to_string(v.working_days_left),
+                           deps};
+                };
+                st.snapshot([&] {
+                    st.due_soon(ctx.today, within, [&](const CaseState& c, const ClockView& v) {
+                        fill(c, v);
+                        t.measure(row);
+                    });
+                    t.print_header(out);
+                    st.due_soon(ctx.today, within, [&](const CaseState& c, const ClockView& v) {
+                        fill(c, v);
+                        t.print_row(out, row);
+                    });
+                });
             }
             warn_calendar(ctx, st.calendar());  // after the answer: a refusal above says it already
         }

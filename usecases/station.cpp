@@ -701,34 +701,48 @@ void Station::for_possibly_incomplete_clocks(const CaseQuery& base, Date today,
     }
 }
 
-std::vector<std::pair<CaseState, ClockView>> Station::due_soon(Date today, int within) {
+void Station::due_soon(Date today, int within,
+                       const std::function<void(const CaseState&, const ClockView&)>& each) {
     const Calendar& cal = calendar();
     Store& store = *impl_->store;
-    std::vector<std::pair<CaseState, ClockView>> rows;
+    // Fewest days left first, in the order the cases were read (a stable sort): the key holds that order.
+    std::vector<std::tuple<int, std::size_t, std::string>> keys;
     auto consider = [&](const CaseState& c) {
         if (c.suspended) return;  // its clock stands still
         const ClockView v = clock_at(c, today, cal);
         require_complete_clock(c, v);  // days left unknown: never left out silently
-        if (v.deadline && !v.overdue && v.working_days_left <= within) rows.emplace_back(c, v);
+        if (v.deadline && !v.overdue && v.working_days_left <= within)
+            keys.emplace_back(v.working_days_left, keys.size(), c.id);
     };
-    // A running case is due soon when its deadline is at most `within` working days after today: read the
-    // deadline index up to that day, after the cases whose clock may be incomplete (refused rather than left
-    // out).
-    CaseQuery running;
-    running.running_only = true;
-    for_possibly_incomplete_clocks(running, today, consider);
-    CaseQuery q;
-    q.running_only = true;
-    try {
-        q.deadline_until = format_date(cal.add_working_days(today, within));
-    } catch (const Error&) {
-        // The window runs into a year the calendar lacks: read every running case (those with a deadline
-        // are then all known, the others were refused above).
-    }
-    store.scan_cases(q, consider);
-    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-        return a.second.working_days_left < b.second.working_days_left;
+    store.read([&] {
+        keys.clear();
+        // A running case is due soon when its deadline is at most `within` working days after today: read
+        // the deadline index up to that day, after the cases whose clock may be incomplete (refused rather
+        // than left out).
+        CaseQuery running;
+        running.running_only = true;
+        for_possibly_incomplete_clocks(running, today, consider);
+        CaseQuery q;
+        q.running_only = true;
+        try {
+            q.deadline_until = format_date(cal.add_working_days(today, within));
+        } catch (const Error&) {
+            // The window runs into a year the calendar lacks: read every running case (those with a
+            // deadline are then all known, the others were refused above).
+        }
+        store.scan_cases(q, consider);
+        std::sort(keys.begin(), keys.end());
+        for (const auto& [days, order, id] : keys) {
+            auto c = store.load_case(id);
+            if (!c) throw storage_error("case " + id + " vanished while being read");
+            each(*c, clock_at(*c, today, cal));
+        }
     });
+}
+
+std::vector<std::pair<CaseState, ClockView>> Station::due_soon(Date today, int within) {
+    std::vector<std::pair<CaseState, ClockView>> rows;
+    due_soon(today, within, [&](const CaseState& c, const ClockView& v) { rows.emplace_back(c, v); });
     return rows;
 }
 

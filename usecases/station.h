@@ -166,6 +166,10 @@ public:
     std::vector<std::pair<CaseState, ClockView>> overdue_as_of(Date as_of);
     // Running cases, not suspended, with at most `within` working days left on `today`, fewest first; read
     // through the deadline index. Refuses when a running case's days left cannot be told.
+    // Streamed as overdue_as_of is: a small key per case held, the cases read again one at a time.
+    void due_soon(Date today, int within,
+                  const std::function<void(const CaseState&, const ClockView&)>& each);
+    // The same, collected.
     std::vector<std::pair<CaseState, ClockView>> due_soon(Date today, int within);
 
     // Integrity: the hash chain, and the projection against a replay of the events.
