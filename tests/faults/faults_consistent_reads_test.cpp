@@ -2,7 +2,6 @@
 // processes at once): `audit verify` must not mistake a write that lands mid-check for a deleted end of the
 // log, and `audit overdue --as-of` must not list a case twice when it changes mid-audit. Each reads inside
 // one read transaction; before that, both failed here within a few seconds.
-#include <catch2/catch.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -12,11 +11,7 @@
 #include <vector>
 
 #include "usecases/station.h"
-#include "test_support.h"
-
-using minsheng::test::fresh_station;
-using minsheng::test::run_minsheng;
-using minsheng::test::TempDir;
+#include "prelude.h"
 
 namespace {
 
