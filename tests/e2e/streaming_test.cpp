@@ -2,27 +2,15 @@
 // streamed JSON is byte for byte the whole array's dump, the streamed table aligned as one table), filters
 // give the right cases, `audit overdue --as-of` equals a replay of every case, and a field over 64 KB is
 // refused where it comes in.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "engine/text.h"
-#include "test_support.h"
+#include "prelude.h"
 #include "usecases/station.h"
-
-using Catch::Matchers::Contains;
-using minsheng::test::fresh_station;
-using minsheng::test::ok_json;
-using minsheng::test::one_line;
-using minsheng::test::run_minsheng;
-using minsheng::test::RunResult;
-using minsheng::test::TempDir;
-using minsheng::test::write_text;
-using nlohmann::json;
 
 namespace {
 
@@ -265,7 +253,7 @@ TEST_CASE("a field over 64 KB is refused at intake, one line, exit 3, nothing wr
     TempDir dir;
     const std::string db = fresh_station(dir);
     const std::string id = open_case(db, "drainage", "海福巷3号", "2024-03-04T09:00");
-    const long long events = minsheng::test::event_count(db);
+    const long long events = event_count(db);
     const std::string big(minsheng::kMaxFieldBytes + 1, 'x');
     const std::string fits(minsheng::kMaxFieldBytes, 'y');
     auto refused = [&](const RunResult& r, const std::string& what) {
@@ -275,7 +263,7 @@ TEST_CASE("a field over 64 KB is refused at intake, one line, exit 3, nothing wr
         CHECK_THAT(r.err, Contains(what + "过长"));
         CHECK_THAT(r.err, Contains("64 KB"));
         CHECK(r.out.empty());
-        CHECK(minsheng::test::event_count(db) == events);
+        CHECK(event_count(db) == events);
     };
     refused(as(db, kCoordinator,
                {"case", "open", "--category", "drainage", "--address", "幸福路1号", "--summary", big}),
@@ -300,5 +288,5 @@ TEST_CASE("a field over 64 KB is refused at intake, one line, exit 3, nothing wr
     // Exactly 64 KB is taken.
     ok(as(db, kCoordinator,
           {"case", "open", "--category", "drainage", "--address", "幸福路4号", "--summary", fits}));
-    CHECK(minsheng::test::event_count(db) == events + 1);
+    CHECK(event_count(db) == events + 1);
 }
