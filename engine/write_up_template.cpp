@@ -47,8 +47,11 @@ const std::vector<Placeholder>& write_up_placeholders() {
         {"root_cause", "根本原因（字段 root_cause）"},
         {"resolved", "已办结（待回访或办结归档）时为“是”"},
         {"resolved_date", "最后一次办结日期"},
-        {"working_days", "从受理到最后一次办结的工作日数"},
-        {"deadline_days", "办理时限（工作日）"},
+        {"working_days",
+         "从受理到最后一次办结的工作日数；办理过多轮的，为各轮用时（如“首轮12个工作日、第2轮8”，模板后接“个工"
+         "作日”）"},
+        {"deadline_days", "办理时限（工作日）；办理过多轮的为“每轮20”"},
+        {"rounds", "办理过多轮（重新办理）时为轮数，否则为空"},
         {"on_time", "每一轮办理都在期限内办结时为“是”"},
         {"visited", "已回访时为“是”"},
         {"visit_date", "最后一次回访日期"},
@@ -57,7 +60,9 @@ const std::vector<Placeholder>& write_up_placeholders() {
         {"exception_approved", "经督办特事特办审批时为“是”"},
         {"exception", "特事特办审批说明"},
         {"exception_date", "特事特办审批日期"},
-        {"status", "目前状态：已受理，待派单 / 正在办理中 / 已办结，待回访 / 已办结 / 不予受理"},
+        {"status",
+         "目前状态：已受理，待派单 / 正在办理中 / 已办结，待回访 / 已办结 / 不予受理 / "
+         "已与同一问题的其他案件并案办理"},
         {"escalation", "督办等级：催办 / 督办 / 通报；未督办时为空"},
     };
     return list;

@@ -345,7 +345,8 @@ SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>
             throw storage_error(path + " is read-only (" + impl_->read_only +
                                 ") and was made by an older minsheng whose schema must be upgraded first");
         impl_->write([&] { migrate(db); });
-        impl_->rebuild_projection = version < 4;
+        // Version 5 folds addresses further (traditional characters, numerals): the keys are computed again.
+        impl_->rebuild_projection = version < 5;
     }
 }
 
@@ -536,12 +537,27 @@ std::vector<std::pair<std::string, std::string>> SqliteStore::open_cases_at(cons
                                                                             const std::string& address_key) {
     auto match = impl_->stmt(
         "SELECT id, received_at FROM cases WHERE address_hash = ? AND category = ? AND address_key = ? AND "
-        "phase NOT IN ('closed', 'rejected')");
+        "phase NOT IN ('closed', 'rejected') AND phase <> 'merged'");
     match->bind(1, address_hash(category, address_key)).bind(2, category).bind(3, address_key);
     std::vector<std::pair<std::string, std::string>> out;
     while (match->step())
         out.emplace_back(match->text(0), match->text(1));
     return out;
+}
+
+void SqliteStore::scan_cases_at_address(const std::string& address_key, bool and_longer,
+                                        const std::function<void(const CaseState&)>& each) {
+    // A key starting with K sorts from K up to K followed by 0xFF, a byte no UTF-8 text holds.
+    auto st = and_longer ? impl_->stmt(
+                               "SELECT state FROM cases INDEXED BY cases_by_address_key "
+                               "WHERE address_key >= ? AND address_key < ?")
+                         : impl_->stmt(
+                               "SELECT state FROM cases INDEXED BY cases_by_address_key "
+                               "WHERE address_key = ?");
+    st->bind(1, address_key);
+    if (and_longer) st->bind(2, address_key + "\xFF");
+    while (st->step())
+        each(storage_detail::state_from_text(st->text(0)));
 }
 
 void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) {
