@@ -223,7 +223,8 @@ std::string correction_text(const Event& e) {
     if (e.action == "correct") {
         std::string out = "更正 ";
         const json was = e.data.value("was", json::object());
-        for (auto& [k, v] : e.data.value("set", json::object()).items())
+        const json set = e.data.value("set", json::object());
+        for (const auto& [k, v] : set.items())
             out += k + "：" + json_text(was, k.c_str()) + " → " + v.get<std::string>() + "；";
         return out + why;
     }
@@ -262,6 +263,12 @@ void print_case_text(std::ostream& out, const CaseState& c, const ClockView& v, 
                 text += "，办理中";
             t.add({"第" + std::to_string(i + 1) + "轮办理", text});
         }
+    }
+    // Both merged cases name each other (并案).
+    for (const auto& e : history) {
+        if (e.revoked) continue;
+        if (e.action == "merge") t.add({"并案", "已并入案件 " + json_text(e.data, "into")});
+        if (e.action == "merge-in") t.add({"并案", "案件 " + json_text(e.data, "from") + " 已并入本案"});
     }
     t.add({"反映次数", std::to_string(c.report_count) + "（重复 " + std::to_string(c.repeat_count()) + "）"});
     if (c.reopen_count) t.add({"重办次数", std::to_string(c.reopen_count)});
@@ -384,7 +391,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     auto* list = kase->add_subcommand("list", "Cases matching the filters, oldest first");
     std::string l_phase, l_category, l_department;
     bool l_overdue = false;
-    list->add_option("--phase", l_phase, "intake, coordination, follow_up, closed or rejected");
+    list->add_option("--phase", l_phase, "intake, coordination, follow_up, closed, rejected or merged");
     list->add_option("--category", l_category, "Category");
     list->add_option("--department", l_department, "Department involved");
     list->add_flag("--overdue", l_overdue, "Only cases overdue today");
@@ -665,8 +672,8 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 std::string ids;
                 for (const auto& id : res.similar)
                     ids += (ids.empty() ? "" : "、") + id;
-                err << "minsheng: 提醒：地址相近或同址不同类别的案件：" << ids
-                    << "；如是同一问题，可用 case do " << res.id << " merge --into 编号 --note 原因 并案\n";
+                err << "minsheng: 提醒：案件 " << res.id << " 附近或同址不同类别的案件：" << ids
+                    << "；如为同一问题，可并案（case do 编号 merge --into 编号 --note 原因）\n";
             }
             if (ctx.json)
                 out << json{{"id", res.id}, {"repeat", res.repeat}, {"similar", res.similar}} << '\n';
@@ -708,7 +715,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 f.phase = phase_from_name(l_phase);
                 if (!f.phase)
                     throw usage_error("unknown phase '" + l_phase +
-                                      "': use intake, coordination, follow_up, closed or rejected");
+                                      "': use intake, coordination, follow_up, closed, rejected or merged");
             }
             if (!l_category.empty()) f.category = l_category;
             if (!l_department.empty()) f.department = l_department;

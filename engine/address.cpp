@@ -207,9 +207,8 @@ bool has_digit(std::string_view s) {
     return false;
 }
 
-}  // namespace
-
-std::string normalize_address(std::string_view address) {
+// What normalize_address gives, computed.
+std::string fold_address(std::string_view address) {
     if (!is_valid_utf8(address)) return std::string(address);
     std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> folded(
         utf8proc_NFKC(reinterpret_cast<const utf8proc_uint8_t*>(std::string(address).c_str())), &std::free);
@@ -223,6 +222,19 @@ std::string normalize_address(std::string_view address) {
         ascii = ascii && c < 0x80;
     const std::string simplified = ascii ? compact : simplifier()(compact);
     return fold_numbers(decode(simplified));
+}
+
+}  // namespace
+
+std::string normalize_address(std::string_view address) {
+    // Opening a case folds its address twice in a row (repeat matching, then the open event): the last
+    // answer is kept, per thread.
+    thread_local std::string last_address, last_key;
+    if (!last_address.empty() && address == last_address) return last_key;
+    std::string key = fold_address(address);
+    last_address.assign(address);
+    last_key = key;
+    return key;
 }
 
 bool similar_address_keys(std::string_view a, std::string_view b) {

@@ -69,11 +69,6 @@ struct ActionRequest {
 Event decide_action(const Workflow& workflow, const CaseState& state, const ActionRequest& request,
                     const Calendar& calendar);
 
-// The actions every workflow accepts whatever its file says (SPEC Part 2 "Next steps, corrections, merging"):
-// correct, revoke, merge. A workflow cannot define an action of these names.
-bool is_builtin_action(std::string_view action);
-const std::vector<std::string>& builtin_actions();
-
 // The fields `correct` changes.
 const std::vector<std::string>& correctable_fields();
 // `correct --set FIELD=VALUE… --note WHY` (coordinators and supervisors). `new_category` is the opening of

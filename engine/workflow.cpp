@@ -14,7 +14,6 @@
 #include <utility>
 
 #include "engine/error.h"
-#include "engine/runtime.h"
 #include "engine/text.h"
 #include "engine/write_up_template.h"
 

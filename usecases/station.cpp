@@ -121,7 +121,7 @@ struct Station::Impl {
                 append(e, now);
                 apply_event(s, e, cal);
                 store->save_case(s, false);
-                return {OpenCaseResult{s.id, true}, std::move(s)};
+                return {OpenCaseResult{s.id, true, {}}, std::move(s)};
             }
         }
         Event e = make_open_event(opening(), "", report, actor);
@@ -131,7 +131,7 @@ struct Station::Impl {
         CaseState s;
         apply_event(s, e, cal);
         store->save_case(s, true);
-        return {OpenCaseResult{e.case_id, false}, std::move(s)};
+        return {OpenCaseResult{e.case_id, false, {}}, std::move(s)};
     }
 };
 
