@@ -136,9 +136,10 @@ std::string without_stutter(const std::string& text) {
                 same = is_han(cps[i + k]) && cps[i + k] == cps[i + n + k];
             if (same) skip = n;
         }
+        // Said once: the first copy is kept, the second dropped.
         for (size_t k = 0; k < skip; ++k)
             out.push_back(cps[i + k]);
-        i += skip;
+        i += 2 * skip;
         if (!skip) out.push_back(cps[i++]);
     }
     std::string joined;
@@ -370,6 +371,7 @@ TemplateValues values_masked(const CaseState& c, const std::vector<Event>& event
     v["resolved"] = flag(c.resolved_on.has_value());
     v["deadline_days"] = std::to_string(c.deadline_days);
     v["rounds"] = "";
+    v["round_days"] = "";
     if (c.resolved_on) {
         v["resolved_date"] = chinese_date(*c.resolved_on);
         v["working_days"] = std::to_string(cal.working_days_between(received, *c.resolved_on));
@@ -384,11 +386,14 @@ TemplateValues values_masked(const CaseState& c, const std::vector<Event>& event
                 const int days =
                     cal.working_days_between(i == 0 ? received : rounds[i].start, *rounds[i].resolved_on);
                 parts.push_back((i == 0 ? "首轮" : "第" + std::to_string(i + 1) + "轮") +
-                                std::to_string(days));
+                                std::to_string(days) + "个工作日");
             }
-            v["working_days"] = join_nonempty(parts, "个工作日、");
-            v["deadline_days"] = "每轮" + std::to_string(c.deadline_days);
             v["rounds"] = std::to_string(rounds.size());
+            v["round_days"] = join_nonempty(parts, "、");
+            // The whole time may exceed one round's limit although each round kept its own: the limit is then
+            // said to be per round.
+            if (std::stoi(v["working_days"]) > c.deadline_days)
+                v["deadline_days"] = "每轮" + std::to_string(c.deadline_days);
         }
     }
     v["status"] = status_text(c);
@@ -433,12 +438,14 @@ WriteUp make_write_up(const CaseState& c, const std::vector<Event>& events, cons
     fact("配合单位", v.at("co_departments"));
     if (c.resolved_on) {
         fact("办结日期", v.at("resolved_date"));
-        const bool rounds = !v.at("rounds").empty();
-        fact("用时", v.at("working_days") + "个工作日（" + (rounds ? "" : "时限") + v.at("deadline_days") +
-                         "个工作日" + (rounds ? "时限" : "") + "，" +
-                         (truthy(v.at("on_time")) ? (rounds ? "均按时办结" : "按时办结")
-                                                  : (rounds ? "有超时" : "超时办结")) +
-                         "）");
+        const bool on_time = truthy(v.at("on_time"));
+        if (v.at("rounds").empty())
+            fact("用时", v.at("working_days") + "个工作日（时限" + v.at("deadline_days") + "个工作日，" +
+                             (on_time ? "按时办结" : "超时办结") + "）");
+        else
+            fact("用时", "共" + v.at("working_days") + "个工作日，分" + v.at("rounds") + "轮办理：" +
+                             v.at("round_days") + "（每轮时限" + std::to_string(c.deadline_days) +
+                             "个工作日，" + (on_time ? "均按时办结" : "有一轮超时") + "）");
     }
     if (truthy(v.at("reopened"))) fact("重新办理", v.at("reopen_count") + "次");
     for (const auto& round : clock_rounds(c, cal)) {

@@ -507,14 +507,26 @@ void SqliteStore::save_case(const CaseState& s, bool is_new) {
         up->bind(5, s.typical ? 1 : 0).bind(6, s.last_event_at).bind(7, state).bind(8, s.id).run();
         if (sqlite3_changes(impl_->db->handle()) != 1)
             throw storage_error("case " + s.id + " vanished while being saved");
+        // A correction (category, address) moves the case in the address indexes; the row is rewritten only
+        // when one of them changed, so an ordinary action touches no index it need not.
+        auto keys = impl_->stmt(
+            "UPDATE cases SET category = ?1, address_key = ?2, address_hash = ?3 WHERE id = ?4 AND "
+            "(category <> ?1 OR address_key <> ?2)");
+        keys->bind(1, s.category).bind(2, s.address_key).bind(3, address_hash(s.category, s.address_key));
+        keys->bind(4, s.id).run();
     }
-    // Departments are only ever added to a case: insert the ones the table lacks.
-    if (!s.tasks.empty()) {
+    // Departments are added to a case by a dispatch and taken off only by a revoke of one: insert the ones
+    // the table lacks, or write them again when the case has fewer.
+    if (!s.tasks.empty() || !is_new) {
         std::int64_t have = 0;
         {
             auto count = impl_->stmt("SELECT count(*) FROM case_departments WHERE case_id = ?");
             count->bind(1, s.id).step();
             have = count->integer(0);
+        }
+        if (static_cast<size_t>(have) > s.tasks.size()) {
+            auto del = impl_->stmt("DELETE FROM case_departments WHERE case_id = ?");
+            del->bind(1, s.id).run();
         }
         if (static_cast<size_t>(have) != s.tasks.size()) {
             for (const auto& t : s.tasks) {

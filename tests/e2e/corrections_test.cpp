@@ -1,6 +1,6 @@
-// Issue 16 through the command line: mistakes, duplicates and second rounds. correct, revoke and merge (each an
-// event of the chain, shown in the history, with its effect on every report), repeat matching across ways of
-// writing one address, the similar-address warning, a second round after a reopen, and the write-ups.
+// Issue 16 through the command line: mistakes, duplicates and second rounds. correct, revoke and merge (each
+// an event of the chain, shown in the history, with its effect on every report), repeat matching across ways
+// of writing one address, the similar-address warning, a second round after a reopen, and the write-ups.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -35,9 +35,9 @@ struct Station {
     }
     RunResult open_raw(const std::string& category, const std::string& address, const std::string& at,
                        const std::string& summary = "下水道堵塞", const std::string& reporter = "张桂芳") {
-        return ok(kCoordinator, {"--json", "case", "open", "--category", category, "--address", address,
-                                 "--summary", summary, "--reporter", reporter, "--phone", "13851234567",
-                                 "--at", at});
+        return ok(kCoordinator,
+                  {"--json", "case", "open", "--category", category, "--address", address, "--summary",
+                   summary, "--reporter", reporter, "--phone", "13851234567", "--at", at});
     }
     json open(const std::string& category, const std::string& address, const std::string& at,
               const std::string& summary = "下水道堵塞", const std::string& reporter = "张桂芳") {
@@ -54,7 +54,8 @@ struct Station {
     json show(const std::string& id) { return ok_json(as(kCoordinator, {"--json", "case", "show", id})); }
     std::string show_text(const std::string& id) { return ok(kCoordinator, {"case", "show", id}).out; }
     json annual(int year) {
-        return ok_json(as(kSupervisor, {"report", "annual", "--year", std::to_string(year), "--format", "json"}));
+        return ok_json(
+            as(kSupervisor, {"report", "annual", "--year", std::to_string(year), "--format", "json"}));
     }
 };
 
@@ -75,12 +76,14 @@ bool contains(const std::string& s, const std::string& part) {
 // ---------------------------------------------------------------------------------------------------------
 // correct
 
-TEST_CASE("correct fixes a mistyped address: the current value changes, repeats match the new address, the "
-          "history shows old -> new",
-          "[e2e][correct]") {
+TEST_CASE(
+    "correct fixes a mistyped address: the current value changes, repeats match the new address, the "
+    "history shows old -> new",
+    "[e2e][correct]") {
     Station st;
     const std::string id = st.open_id("drainage", "海福巷30号", "2025-03-03T09:00");
-    st.act(kCoordinator, id, {"correct", "--set", "address=海福巷3号", "--note", "登记时多打了0"});
+    st.act(kCoordinator, id,
+           {"correct", "--set", "address=海福巷3号", "--note", "登记时多打了0", "--at", "2025-03-03T10:00"});
     const json c = st.show(id);
     CHECK(c.at("address") == "海福巷3号");
     const json& last = c.at("history").back();
@@ -95,12 +98,13 @@ TEST_CASE("correct fixes a mistyped address: the current value changes, repeats 
     CHECK(audit_verify_json(st.db).at("ok") == true);
 }
 
-TEST_CASE("correct changes the reporter, phone, channel and summary; category only in intake", "[e2e][correct]") {
+TEST_CASE("correct changes the reporter, phone, channel and summary; category only in intake",
+          "[e2e][correct]") {
     Station st;
     const std::string id = st.open_id("drainage", "海福巷3号", "2025-03-03T09:00");
     st.act(kCoordinator, id,
-           {"correct", "--set", "reporter=张桂兰", "--set", "phone=13900000000", "--set", "channel=来访", "--set",
-            "summary=雨水井堵塞", "--note", "核对来电记录"});
+           {"correct", "--set", "reporter=张桂兰", "--set", "phone=13900000000", "--set", "channel=来访",
+            "--set", "summary=雨水井堵塞", "--note", "核对来电记录"});
     const json c = st.show(id);
     CHECK(c.at("summary") == "雨水井堵塞");
     CHECK(c.at("reporters").at(0).at("name") == "张桂兰");
@@ -112,13 +116,16 @@ TEST_CASE("correct changes the reporter, phone, channel and summary; category on
     CHECK(st.show(id).at("category") == "road");
     CHECK(st.show(id).at("phase") == "intake");
     st.act(kCoordinator, id, {"dispatch", "--department", "市政部门"});
-    check_refused(st, st.as(kCoordinator, {"case", "do", id, "correct", "--set", "category=drainage", "--note", "x"}),
-                  3);
+    check_refused(
+        st, st.as(kCoordinator, {"case", "do", id, "correct", "--set", "category=drainage", "--note", "x"}),
+        3);
     // Fields it does not know, a missing note, no change: refused.
-    check_refused(st, st.as(kCoordinator, {"case", "do", id, "correct", "--set", "root_cause=x", "--note", "x"}), 3);
+    check_refused(
+        st, st.as(kCoordinator, {"case", "do", id, "correct", "--set", "root_cause=x", "--note", "x"}), 3);
     check_refused(st, st.as(kCoordinator, {"case", "do", id, "correct", "--set", "summary=井盖缺失"}), 3);
-    check_refused(st, st.as(kCoordinator, {"case", "do", id, "correct", "--set", "summary=雨水井堵塞", "--note", "x"}),
-                  3);
+    check_refused(
+        st, st.as(kCoordinator, {"case", "do", id, "correct", "--set", "summary=雨水井堵塞", "--note", "x"}),
+        3);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -271,13 +278,15 @@ TEST_CASE("case open warns of similar addresses and of the same address under an
 // ---------------------------------------------------------------------------------------------------------
 // Rounds, departments, visits
 
-TEST_CASE("after a reopen the department is dispatched and replies again; the first round's answers go to the "
-          "history",
-          "[e2e][rounds]") {
+TEST_CASE(
+    "after a reopen the department is dispatched and replies again; the first round's answers go to the "
+    "history",
+    "[e2e][rounds]") {
     Station st;
     const std::string id = st.open_id("general", "海福巷3号", "2025-03-03T09:00");
     st.act(kCoordinator, id, {"dispatch", "--department", "街道城管科", "--at", "2025-03-03T10:00"});
-    st.act(kCoordinator, id, {"reply", "--department", "街道城管科", "--note", "已清理", "--at", "2025-03-04T10:00"});
+    st.act(kCoordinator, id,
+           {"reply", "--department", "街道城管科", "--note", "已清理", "--at", "2025-03-04T10:00"});
     st.act(kCoordinator, id, {"resolve", "--at", "2025-03-05T10:00"});
     st.act(kCoordinator, id, {"visit", "--set", "satisfied=yes", "--at", "2025-03-06T10:00"});
     st.act(kSupervisor, id, {"reopen", "--note", "又堵了", "--at", "2025-03-20T10:00"});
@@ -301,8 +310,8 @@ TEST_CASE("after a reopen the department is dispatched and replies again; the fi
 TEST_CASE("--department on an action that takes none is refused, not ignored", "[e2e][department]") {
     Station st;
     const std::string id = st.open_id("general", "海福巷3号", "2025-03-03T09:00");
-    check_refused(st, st.as(kCoordinator, {"case", "do", id, "note", "--note", "x", "--department", "派出所户籍"}),
-                  3);
+    check_refused(
+        st, st.as(kCoordinator, {"case", "do", id, "note", "--note", "x", "--department", "派出所户籍"}), 3);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -317,8 +326,8 @@ TEST_CASE("write-ups tell two rounds apart and mention an escalation", "[e2e][wr
     st.act(kSupervisor, id, {"escalate", "--note", "逾期未办", "--at", "2025-04-08T10:00"});
     st.act(kSupervisor, id, {"escalate", "--note", "仍未办", "--at", "2025-04-09T10:00"});
     st.act(kSupervisor, id, {"escalate", "--note", "全街道通报", "--at", "2025-04-10T10:00"});
-    st.act(kCoordinator, id, {"resolve", "--set", "root_cause=管道老化", "--note", "已更换管道", "--at",
-                              "2025-04-11T10:00"});
+    st.act(kCoordinator, id,
+           {"resolve", "--set", "root_cause=管道老化", "--note", "已更换管道", "--at", "2025-04-11T10:00"});
     st.act(kCoordinator, id, {"visit", "--set", "satisfied=yes", "--at", "2025-04-14T10:00"});
     st.act(kSupervisor, id, {"mark-typical"});
     const std::string md = st.ok(kSupervisor, {"report", "typical", id}).out;

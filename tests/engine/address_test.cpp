@@ -37,10 +37,10 @@ TEST_CASE("similar keys: one extends the other at a boundary, and the shorter na
     CHECK(similar_address_keys("海福巷3号", "海福巷3号楼"));
     CHECK(similar_address_keys("海福巷3号楼", "海福巷3号"));
     CHECK(similar_address_keys("海福巷3号", "海福巷3号2单元"));
-    CHECK_FALSE(similar_address_keys("海福巷3号", "海福巷3号"));    // equal is a repeat, not "similar"
-    CHECK_FALSE(similar_address_keys("海福巷3", "海福巷31号"));     // a cut inside a number
-    CHECK_FALSE(similar_address_keys("海福巷3号", "海福巷31号"));   // neither extends the other
-    CHECK_FALSE(similar_address_keys("海福巷", "海福巷3号"));       // a whole street is near every house
+    CHECK_FALSE(similar_address_keys("海福巷3号", "海福巷3号"));   // equal is a repeat, not "similar"
+    CHECK_FALSE(similar_address_keys("海福巷3", "海福巷31号"));    // a cut inside a number
+    CHECK_FALSE(similar_address_keys("海福巷3号", "海福巷31号"));  // neither extends the other
+    CHECK_FALSE(similar_address_keys("海福巷", "海福巷3号"));      // a whole street is near every house
     CHECK_FALSE(similar_address_keys("海福巷3号楼", "海福巷3号院"));
     CHECK(similar_address_prefixes("海福巷3号楼") == std::vector<std::string>{"海福巷3号", "海福巷3"});
     CHECK(similar_address_prefixes("海福巷").empty());

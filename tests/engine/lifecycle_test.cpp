@@ -264,12 +264,9 @@ TEST_CASE("event_for_move agrees with the machine's transition table", "[lifecyc
 }
 
 TEST_CASE("phase names are stable and round-trip", "[lifecycle]") {
-    const std::vector<std::pair<Phase, std::string>> names = {{P::Intake, "intake"},
-                                                              {P::Coordination, "coordination"},
-                                                              {P::FollowUp, "follow_up"},
-                                                              {P::Closed, "closed"},
-                                                              {P::Rejected, "rejected"},
-                                                              {P::Merged, "merged"}};
+    const std::vector<std::pair<Phase, std::string>> names = {
+        {P::Intake, "intake"}, {P::Coordination, "coordination"}, {P::FollowUp, "follow_up"},
+        {P::Closed, "closed"}, {P::Rejected, "rejected"},         {P::Merged, "merged"}};
     for (const auto& [p, n] : names) {
         CHECK(phase_name(p) == n);
         CHECK(minsheng::phase_from_name(n) == p);
@@ -308,8 +305,8 @@ TEST_CASE("a case merges (并案) from any open phase and nothing moves it after
         CHECK_FALSE(lc.fire(E::Merge).ok);
     }
     Lifecycle merged(P::Merged, false);
-    for (LifecycleEvent e : {E::Route, E::Reject, E::Resolve, E::Close, E::Unsatisfied, E::Reopen, E::Work,
-                             E::Suspend}) {
+    for (LifecycleEvent e :
+         {E::Route, E::Reject, E::Resolve, E::Close, E::Unsatisfied, E::Reopen, E::Work, E::Suspend}) {
         CAPTURE(name_of(e));
         CHECK_FALSE(merged.fire(e).ok);
         CHECK(merged.phase() == P::Merged);

@@ -661,8 +661,8 @@ TEST_CASE("resident text cannot give a Markdown report structure", "[report][esc
     CHECK(markdown_escape("---") == "\\---");
 }
 
-// Issue 16: every shipped template, on a case done in two rounds and escalated, reads as Chinese: no word said
-// twice where two values meet, no "经已", no internal names; the rounds and the escalation are told.
+// Issue 16: every shipped template, on a case done in two rounds and escalated, reads as Chinese: no word
+// said twice where two values meet, no "经已", no internal names; the rounds and the escalation are told.
 TEST_CASE("each shipped write-up tells two rounds apart, mentions the escalation and does not stutter",
           "[report][write-up]") {
     for (const char* category : {"drainage", "road", "sanitation", "dibao", "general"}) {
