@@ -307,7 +307,7 @@ TEST_CASE(
     CHECK(contains(text, "第2轮办理"));
 }
 
-TEST_CASE("--department on an action that takes none is refused, not ignored", "[e2e][department]") {
+TEST_CASE("a department given to an action that takes none is refused, not ignored", "[e2e][department]") {
     Station st;
     const std::string id = st.open_id("general", "海福巷3号", "2025-03-03T09:00");
     check_refused(
