@@ -1,16 +1,10 @@
 // Issue 16 through the command line: mistakes, duplicates and second rounds. correct, revoke and merge (each
 // an event of the chain, shown in the history, with its effect on every report), repeat matching across ways
 // of writing one address, the similar-address warning, a second round after a reopen, and the write-ups.
-#include <catch2/catch.hpp>
-
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "test_support.h"
-
-using namespace minsheng::test;
-using nlohmann::json;
+#include "prelude.h"
 
 namespace {
 

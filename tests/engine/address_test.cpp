@@ -1,8 +1,9 @@
 // Address keys (SPEC "Addresses and repeat reports"): the folding repeat matching compares, and when two
 // different keys are "similar" for the warning on `case open`.
-#include <catch2/catch.hpp>
-
 #include <string>
+#include <vector>
+
+#include "prelude.h"
 
 #include "engine/text.h"
 
