@@ -100,7 +100,10 @@ AnnualStats annual_stats(const std::vector<CaseRecord>& cases, int year, const C
             const json set = e.data.value("set", json::object());
             if (!set.contains("satisfied") || !set["satisfied"].is_string()) continue;
             ++st.visits;
-            st.satisfied += set["satisfied"].get<std::string>() == "yes";
+            {
+                const std::string answer = set["satisfied"].get<std::string>();
+                st.satisfied += answer == "yes" || answer == "basic";  // 满意率 counts 基本满意 as satisfied
+            }
         }
         if (now.typical) typical.emplace_back(now.received_at, now.id);
     }
@@ -156,7 +159,7 @@ std::vector<std::pair<std::string, std::string>> annual_definitions(int year) {
          "重复反映：受理案件在" + end +
              "前收到的首次反映之外的反映次数；cases_with_repeat_reports 为有重复反映的案件数。"},
         {"visits", "回访：受理案件在" + end + "前进行的回访次数（同一案件多次回访分别计）。"},
-        {"satisfied", "满意：上述回访中群众表示满意的次数；满意率 = 满意次数 ÷ 回访次数。"},
+        {"satisfied", "满意：上述回访中群众表示满意或基本满意的次数；满意率 = 满意次数 ÷ 回访次数。"},
         {"rejected", "不予受理：受理案件中" + end + "处于不予受理状态的案件数。"},
         {"open", "未办结：受理案件中" + end +
                      "既未办结也未不予受理的案件数（办结 + 不予受理 + 未办结 = 受理案件）。"},

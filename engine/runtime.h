@@ -67,4 +67,12 @@ struct ActionRequest {
 Event decide_action(const Workflow& workflow, const CaseState& state, const ActionRequest& request,
                     const Calendar& calendar);
 
+// The actions of `workflow` that `role` may perform on the case as it stands on `on` (SPEC Part 2 "Next
+// steps"): the role allows it, the case's step and the lifecycle (suspension included) let it leave, and the
+// engine's own rules for its effect hold (escalate only when overdue, extend only before the deadline, a
+// department task only when one is in a state it applies to, replies all in when the workflow asks for them).
+// What the action still needs from the user (fields, notes) is in the Action itself.
+std::vector<const Action*> possible_actions(const Workflow& workflow, const CaseState& state, Role role,
+                                            const Calendar& calendar, Date on);
+
 }  // namespace minsheng
