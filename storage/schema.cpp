@@ -176,7 +176,7 @@ void migrate(sql::Db& db) {
         const int rc = sqlite3_create_function_v2(db.handle(), "minsheng_address_hash", 2,
                                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                                   nullptr, sql_address_hash, nullptr, nullptr, nullptr);
-        if (rc != SQLITE_OK) db.fail(rc, "database error");
+        if (rc != SQLITE_OK) db.fail(rc, "");
     }
     for (int v = have; v < schema_version(); ++v)
         db.exec(migrations()[static_cast<size_t>(v)]);
@@ -233,7 +233,7 @@ const std::map<std::string, SchemaObject>& expected_schema(int version) {
     const int rc = sqlite3_create_function_v2(mem.handle(), "minsheng_address_hash", 2,
                                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
                                               sql_address_hash, nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) mem.fail(rc, "database error");
+    if (rc != SQLITE_OK) mem.fail(rc, "");
     for (int v = 0; v < version && v < schema_version(); ++v)
         mem.exec(migrations()[static_cast<size_t>(v)]);
     return cache.emplace(version, schema_objects(mem)).first->second;

@@ -1,7 +1,7 @@
 // The projection's direct JSON writer and reader (storage/state_json.h) against the engine's state_to_json
 // and state_from_json: on random states with awkward text, in the full and the slim form, and from the
 // engine's own output; anything the reader does not know falls back to the engine.
-#include <catch2/catch.hpp>
+#include "prelude.h"
 
 #include <nlohmann/json.hpp>
 #include <random>
@@ -19,7 +19,6 @@ using minsheng::storage_detail::read_state_json;
 using minsheng::storage_detail::state_from_text;
 using minsheng::storage_detail::state_json;
 using minsheng::storage_detail::write_state_json;
-using nlohmann::json;
 
 namespace {
 
