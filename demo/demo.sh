@@ -26,8 +26,8 @@ id_of() { "$BIN" --json "$@" | sed -E 's/.*"id":"([^"]+)".*/\1/'; }
 
 step "建站：戎苑社区民生工作站 (init, staff)"
 ms --as 刘督办 init
-ms --as 刘督办 staff add 王协调 --role coordinator --department 戎苑社区
-ms --as 刘督办 staff add 陈协调 --role coordinator --department 戎苑社区
+ms --as 刘督办 staff add 王协调 --role 协调员 --department 戎苑社区
+ms --as 刘督办 staff add 陈协调 --role 协调员 --department 戎苑社区
 ms workflow list
 
 export MINSHENG_ACTOR=王协调

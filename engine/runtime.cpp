@@ -297,7 +297,7 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
             if (v.undecidable) throw refused("案件 " + s.id + "：" + v.problem);
             if (!v.overdue)
                 throw refused("案件 " + s.id + " 在 " + format_date(on) +
-                              " 未超期（not overdue）；只有超期案件可以催办督办");
+                              " 未超期；只有超期案件可以催办督办");
             if (s.escalation_level >= kMaxEscalation)
                 throw refused("案件 " + s.id + " 已是最高督办等级（通报）");
             data["level"] = s.escalation_level + 1;
