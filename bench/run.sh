@@ -4,7 +4,8 @@
 # visit, rejections, reopenings, suspensions, escalations), then times with hyperfine (medians of several
 # runs) and measures peak memory with /usr/bin/time -f %M:
 #   - import rows/s beside the sqlite3 shell's .import of the same file into a bare table, and their ratio;
-#   - `case show`, `case open` (a new case, and a repeat report) and `audit overdue` as whole commands;
+#   - `case show`, `case open` (a new case, and a repeat report), `audit overdue` and `case list --search` /
+#     `--phone` as whole commands;
 #   - `export` (one run: it streams, so its memory must not grow with the station);
 #   - the questions that read many cases (report annual, case list and its filters, due-soon, overdue as of a
 #     past date and as JSON), each beside the same question asked of sqlite3 on the same file, with both
@@ -175,6 +176,17 @@ SQL
     "sqlite3 $D/one-wal.db \"INSERT INTO t VALUES ('基准测试')\"" >&2
   hyperfine --style basic -N --warmup 3 --runs "$RUNS" --export-csv "$D/overdue.csv" \
     "$BIN --db $DB --today $TODAY audit overdue" >&2
+  # Finding cases (SPEC Part 2): --search through the trigram index with a case's address (a handful of
+  # matches), --phone through the digits index with its first reporter's phone written with separators.
+  SEARCH_TEXT=$(sqlite3 "$DB" "SELECT json_extract(state, '\$.address') FROM cases WHERE id = '$ID'")
+  PHONE=$(sqlite3 "$DB" "SELECT json_extract(state, '\$.reporters[0].phone') FROM cases WHERE id = '$ID'")
+  PHONE_SPACED="${PHONE:0:3} ${PHONE:3:4}-${PHONE:7}"
+  hyperfine --style basic -N --warmup 3 --runs "$RUNS" --export-csv "$D/search.csv" \
+    "$BIN --db $DB --today $TODAY case list --search $SEARCH_TEXT" >&2
+  hyperfine --style basic -N --warmup 3 --runs "$RUNS" --export-csv "$D/phone.csv" \
+    "$BIN --db $DB --today $TODAY case list --phone '$PHONE_SPACED'" >&2
+  SEARCH_MS=$(ms "$(median "$D/search.csv")")
+  PHONE_MS=$(ms "$(median "$D/phone.csv")")
   SHOW_MB=$(mem_of "$BIN" --db "$DB" --today "$TODAY" case show "$ID")
   OPEN_MB=$(mem_of "$BIN" --db "$DB" --as 王协调 --today "$TODAY" case open --category drainage --address 基准路3号 --summary 基准测试)
   OVERDUE_MB=$(mem_of "$BIN" --db "$DB" --today "$TODAY" audit overdue)
@@ -243,8 +255,8 @@ SELECT e.data FROM cases c JOIN events e ON e.case_id = c.id WHERE c.last_event_
   FLOOR_WAL_MS=$(ms "$(median "$D/floor_write_wal.csv")")
   LAST=("$H" "$(fmt_ratio "$IMPORT_S" "$SQLITE_S")" "$SHOW_MS" "$OPEN_NEW_MS" "$OPEN_REPEAT_MS" "$OVERDUE_MS"
         "$(printf '%s\n' "$IMPORT_MB" "$SHOW_MB" "$OPEN_MB" "$OVERDUE_MB" "$EXPORT_MB" | sort -n | tail -1)"
-        "$FLOOR_MS" "$FLOOR_WAL_MS")
-  COMMAND_ROWS+=("| $H | $CASES / $EVENTS | $DB_MB MB | $SHOW_MS | $OPEN_NEW_MS | $OPEN_REPEAT_MS | $FLOOR_MS / $FLOOR_WAL_MS | $OVERDUE_MS ($OVERDUE) | $SHOW_MB / $OPEN_MB / $OVERDUE_MB | $EXPORT_S s, $EXPORT_MB MB |")
+        "$FLOOR_MS" "$FLOOR_WAL_MS" "$SEARCH_MS" "$PHONE_MS")
+  COMMAND_ROWS+=("| $H | $CASES / $EVENTS | $DB_MB MB | $SHOW_MS | $OPEN_NEW_MS | $OPEN_REPEAT_MS | $FLOOR_MS / $FLOOR_WAL_MS | $OVERDUE_MS ($OVERDUE) | $SEARCH_MS / $PHONE_MS | $SHOW_MB / $OPEN_MB / $OVERDUE_MB | $EXPORT_S s, $EXPORT_MB MB |")
   NOTES+=("- $H: import made $ROWS_CASES cases and $ROWS_REPEATS repeat reports; $STATION_LOG; phases now: $MIX.")
 done
 
@@ -281,8 +293,8 @@ MEM=$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
   echo "*raw write floor* is the sqlite3 shell writing one row into a one-table database and exiting, with"
   echo "SQLite's defaults / in WAL mode, measured beside each station in the same run (the floor the issue quotes)."
   echo
-  echo "| station | cases / events | db size | case show ms | case open (new) ms | case open (repeat) ms | raw write floor ms (default / WAL) | audit overdue ms | peak MB (show / open / overdue) | export (1 run) |"
-  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| station | cases / events | db size | case show ms | case open (new) ms | case open (repeat) ms | raw write floor ms (default / WAL) | audit overdue ms | case list --search / --phone ms | peak MB (show / open / overdue) | export (1 run) |"
+  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${COMMAND_ROWS[@]}"
   echo
   echo "## Questions beside the sqlite3 floor"
@@ -305,6 +317,8 @@ MEM=$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
   echo "| case show under 10 ms | ${LAST[2]} ms | $(verdict "${LAST[2]}" 10) |"
   echo "| case open under 10 ms (new / repeat) | ${LAST[3]} / ${LAST[4]} ms (raw write floor ${LAST[7]} / ${LAST[8]} ms) | $(verdict "${LAST[3]}" 10) / $(verdict "${LAST[4]}" 10) |"
   echo "| audit overdue under 150 ms | ${LAST[5]} ms | $(verdict "${LAST[5]}" 150) |"
+  echo "| case list --search under 300 ms | ${LAST[9]} ms | $(verdict "${LAST[9]}" 300) |"
+  echo "| case list --phone under 50 ms | ${LAST[10]} ms | $(verdict "${LAST[10]}" 50) |"
   echo "| peak memory of every command under 32 MB | ${LAST[6]} MB | $(verdict "${LAST[6]}" 32) |"
   echo
   echo "## How the stations were made"

@@ -18,6 +18,7 @@
 #include "cli/output.h"
 #include "engine/error.h"
 #include "engine/text.h"
+#include "usecases/texts.h"
 
 namespace minsheng::cli {
 
@@ -322,16 +323,12 @@ void run_import(Context& ctx, const std::string& path, const std::string& encodi
         *ctx.out << json{{"cases", r.cases}, {"repeats", r.repeats}, {"rows", r.rows}, {"dry_run", dry_run}}
                  << '\n';
     } else {
-        auto count = [](std::int64_t n, const char* one, const char* many) {
-            return std::to_string(n) + " " + (n == 1 ? one : many);
-        };
-        const std::string counts = count(r.rows, "row", "rows") + ": " +
-                                   count(r.cases, "new case", "new cases") + ", " +
-                                   count(r.repeats, "repeat report", "repeat reports");
+        const std::string counts = std::to_string(r.rows) + " 行：新案件 " + std::to_string(r.cases) +
+                                   " 件，重复反映 " + std::to_string(r.repeats) + " 次";
         if (dry_run)
-            *ctx.out << "dry run (nothing written): " << path << " has " << counts << '\n';
+            *ctx.out << "试导入（未写入）：" << path << " 共 " << counts << '\n';
         else
-            *ctx.out << "imported " << path << ": " << counts << '\n';
+            *ctx.out << "已导入 " << path << "：" << counts << '\n';
     }
 }
 
@@ -446,23 +443,19 @@ void run_export(Context& ctx, const std::string& format) {
 }  // namespace
 
 void add_ledger_commands(CLI::App& app, Commands& commands) {
-    auto* import =
-        app.add_subcommand("import", "Bulk intake from a spreadsheet ledger (台账) CSV, all or nothing");
+    auto* import = app.add_subcommand("import", texts::help("import"));
     auto path = std::make_shared<std::string>();
     auto encoding = std::make_shared<std::string>("utf-8");
     auto dry_run = std::make_shared<bool>(false);
-    import
-        ->add_option("FILE", *path,
-                     "The CSV file (header row; received_at, category, address, summary required)")
-        ->required();
-    import->add_option("--encoding", *encoding,
-                       "utf-8 (default) or gbk (GBK/GB18030, as Chinese Excel and WPS save)");
-    import->add_flag("--dry-run", *dry_run, "Check the file and report what would happen; write nothing");
+    import->add_option("FILE", *path, texts::help("import.FILE"))->required();
+    import->add_option("--encoding", *encoding, texts::help("import.--encoding"));
+    import->add_flag("--dry-run", *dry_run, texts::help("import.--dry-run"));
     commands.emplace_back(import, [=](Context& ctx) { run_import(ctx, *path, *encoding, *dry_run); });
 
-    auto* exp = app.add_subcommand("export", "Every case, as CSV (UTF-8 with BOM, opens in Excel) or JSON");
+    auto* exp = app.add_subcommand("export", texts::help("export"));
     auto format = std::make_shared<std::string>("csv");
-    exp->add_option("--format", *format, "csv (default) or json")->check(CLI::IsMember({"csv", "json"}));
+    exp->add_option("--format", *format, texts::help("export.--format"))
+        ->check(CLI::IsMember({"csv", "json"}));
     commands.emplace_back(exp, [=](Context& ctx) { run_export(ctx, *format); });
 }
 

@@ -6,6 +6,7 @@
 #include "engine/error.h"
 #include "engine/report.h"
 #include "usecases/reports.h"
+#include "usecases/texts.h"
 
 namespace minsheng::cli {
 
@@ -24,7 +25,7 @@ struct ReportOptions {
 std::string chosen_format(const Context& ctx, const std::string& given, const std::string& fallback) {
     if (ctx.json) {
         if (!given.empty() && given != "json")
-            throw usage_error("--json and --format " + given + " contradict each other; give one of them");
+            throw usage_error("--json 与 --format " + given + " 互相矛盾：请只给其中一个");
         return "json";
     }
     return given.empty() ? fallback : given;
@@ -71,24 +72,25 @@ void run_annual(Context& ctx, const ReportOptions& o) {
 }  // namespace
 
 void add_report_commands(CLI::App& app, Commands& commands) {
+    using texts::help;
     auto o = std::make_shared<ReportOptions>();
-    auto* report =
-        app.add_subcommand("report", "Typical-case write-ups (典型事例) and the year's statistics");
+    auto* report = app.add_subcommand("report", help("report"));
     report->require_subcommand(1);
 
-    auto* typical = report->add_subcommand(
-        "typical", "Write-ups of cases a supervisor marked typical (case do ID mark-typical); names masked");
-    typical->add_option("ID", o->ids, "Case ids")->required();
-    typical->add_option("--format", o->typical_format, "md (default) or html")
+    auto* typical = report->add_subcommand("typical", help("report.typical"));
+    typical->add_option("ID", o->ids, help("report.typical.ID"))->required();
+    typical->add_option("--format", o->typical_format, help("report.typical.--format"))
         ->check(CLI::IsMember({"md", "html"}));
-    typical->add_option("--out", o->typical_out, "Write to FILE instead of stdout");
+    typical->add_option("--out", o->typical_out, help("report.--out"));
     commands.emplace_back(typical, [o](Context& ctx) { run_typical(ctx, *o); });
 
-    auto* annual = report->add_subcommand("annual", "The year's statistics, with its typical cases in full");
-    annual->add_option("--year", o->year, "The year, e.g. 2023")->required()->check(CLI::Range(1900, 9999));
-    annual->add_option("--format", o->annual_format, "md (default), html, csv or json (also: --json)")
+    auto* annual = report->add_subcommand("annual", help("report.annual"));
+    annual->add_option("--year", o->year, help("report.annual.--year"))
+        ->required()
+        ->check(CLI::Range(1900, 9999));
+    annual->add_option("--format", o->annual_format, help("report.annual.--format"))
         ->check(CLI::IsMember({"md", "html", "csv", "json"}));
-    annual->add_option("--out", o->annual_out, "Write to FILE instead of stdout");
+    annual->add_option("--out", o->annual_out, help("report.--out"));
     commands.emplace_back(annual, [o](Context& ctx) { run_annual(ctx, *o); });
 }
 

@@ -22,6 +22,7 @@ struct Context {
     std::string default_at;  // "now" as seen from --today
     std::string latest_at;   // the latest --at allowed: now, or the end of the --today date
     bool json = false;
+    int exit_code = 0;  // a command that reports problems without throwing (workflow check) sets it
     std::ostream* out = nullptr;
     std::ostream* err = nullptr;
 };
@@ -30,8 +31,12 @@ struct Context {
 using Commands = std::vector<std::pair<CLI::App*, std::function<void(Context&)>>>;
 
 // Modules beside app.cpp. Each adds its subcommands to `app` and its runners to `commands`.
-void add_report_commands(CLI::App& app, Commands& commands);  // report typical|annual
-void add_ledger_commands(CLI::App& app, Commands& commands);  // import, export
+void add_station_commands(CLI::App& app, Commands& commands);   // init, staff add, workflow …
+void add_case_commands(CLI::App& app, Commands& commands);      // case open|show|list|do|history
+void add_audit_commands(CLI::App& app, Commands& commands);     // audit verify|overdue|due-soon
+void add_calendar_commands(CLI::App& app, Commands& commands);  // calendar add|info|load|provisional|list
+void add_report_commands(CLI::App& app, Commands& commands);    // report typical|annual
+void add_ledger_commands(CLI::App& app, Commands& commands);    // import, export
 
 // The year-boundary warning (SPEC Part 2): one line on stderr when the next year's notice is due.
 void warn_calendar(const Context& ctx, const Calendar& cal);

@@ -9,13 +9,6 @@ namespace minsheng::cli {
 
 using nlohmann::json;
 
-std::string recorded_late_note(const Event& e) {
-    if (!recorded_late(e)) return "";
-    std::string r = e.recorded_at.substr(0, 16);
-    std::replace(r.begin(), r.end(), 'T', ' ');
-    return "（补录于 " + r + "）";
-}
-
 TableLayout::TableLayout(std::vector<std::string> headers)
     : headers_(std::move(headers)), widths_(headers_.size(), 0) {
     measure(headers_);
@@ -70,17 +63,16 @@ void csv_row(std::ostream& out, const std::vector<std::string>& fields) {
     out << "\r\n";
 }
 
-std::string days_left_text(const ClockView& v) {
-    if (!v.deadline) return v.complete() ? "—" : "未知";
-    if (!v.days_known) return v.overdue ? "超期（天数未知）" : "未知";
-    if (v.stopped) return "已停表 (" + std::to_string(v.working_days_left) + ")";
-    if (v.overdue) return "超期 " + std::to_string(v.working_days_overdue) + " 个工作日";
-    return "剩余 " + std::to_string(v.working_days_left) + " 个工作日";
+std::map<std::string, std::string> category_names(Station& st) {
+    std::map<std::string, std::string> out;
+    for (const auto& w : st.workflows())
+        out[w.category] = w.name;
+    return out;
 }
 
-std::string deadline_text(const ClockView& v) {
-    if (!v.deadline) return v.complete() ? "—" : "未知";
-    return format_date(*v.deadline) + (v.deadline_provisional ? "（暂定）" : "");
+std::string name_of(const std::map<std::string, std::string>& names, const std::string& category) {
+    auto it = names.find(category);
+    return it == names.end() ? category : it->second;
 }
 
 }  // namespace minsheng::cli

@@ -1,19 +1,18 @@
-// Output shapes for people: aligned terminal tables, CSV rows, the clock in words. (The JSON objects are the
-// application layer's: usecases/views.h.)
+// Output shapes for people: aligned terminal tables and CSV rows. (The words are usecases/texts.h's, the JSON
+// objects the application layer's: usecases/views.h.)
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "engine/case.h"
+#include "usecases/station.h"
 #include "usecases/views.h"
 
 namespace minsheng::cli {
-
-// "（补录于 2025-06-01 10:00）" for an event recorded more than a day after its time (SPEC Part 2), else "".
-std::string recorded_late_note(const Event& e);
 
 // A table aligned by display width, printed without holding its rows: a first pass over the rows measures
 // each column (keeping no row), then the header and each row are printed as they come in a second pass.
@@ -51,8 +50,8 @@ std::string indented(const nlohmann::json& j, int by);
 // One CSV record: each field through csv_field (engine/text.h), comma-separated, ended by CRLF.
 void csv_row(std::ostream& out, const std::vector<std::string>& fields);
 
-// "12 个工作日" style helpers for the text forms.
-std::string days_left_text(const ClockView& v);
-std::string deadline_text(const ClockView& v);  // 2027-01-14（暂定） when it needs a provisional year
+// Each category's name (排水/下水道), read once per command: people's output shows categories by name.
+std::map<std::string, std::string> category_names(Station& st);
+std::string name_of(const std::map<std::string, std::string>& names, const std::string& category);
 
 }  // namespace minsheng::cli

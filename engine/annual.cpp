@@ -109,7 +109,8 @@ void AnnualAccumulator::add(const CaseState& now, const std::vector<Event>& even
         const json set = e.data.value("set", json::object());
         if (!set.contains("satisfied") || !set["satisfied"].is_string()) continue;
         ++st_.visits;
-        st_.satisfied += set["satisfied"].get<std::string>() == "yes";
+        const std::string answer = set["satisfied"].get<std::string>();
+        st_.satisfied += answer == "yes" || answer == "basic";  // 满意率 counts 基本满意 as satisfied
     }
     if (now.typical) typical_.emplace_back(now.received_at, now.id);
 }
@@ -188,7 +189,7 @@ std::vector<std::pair<std::string, std::string>> annual_definitions(int year) {
              "前收到的首次反映之外的反映次数（并案转入的反映计入所并入的案件）；“有重复反映的案件”为其中"
              "有重复反映的案件数。"},
         {"visits", "回访：受理案件在" + end + "前进行的回访次数（同一案件多次回访分别计）。"},
-        {"satisfied", "满意：上述回访中群众表示满意的次数；满意率 = 满意次数 ÷ 回访次数。"},
+        {"satisfied", "满意：上述回访中群众表示满意或基本满意的次数；满意率 = 满意次数 ÷ 回访次数。"},
         {"rejected", "不予受理：受理案件中" + end + "处于不予受理状态的案件数。"},
         {"merged",
          "并案：受理案件中" + end + "前因与另一案件为同一问题而并入该案件的案件数（不计为不予受理）。"},

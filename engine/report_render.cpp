@@ -560,44 +560,45 @@ std::string annual_csv(const AnnualStats& st, const std::vector<WriteUp>& typica
         ss << *r;
         return ss.str();
     };
-    row("section", "key", "name", "value");
-    row("summary", "year", "年度", std::to_string(st.year));
-    row("summary", "cases", "受理案件", std::to_string(st.cases));
-    row("summary", "resolved", "办结", std::to_string(st.resolved));
-    row("summary", "on_time", "按时办结", std::to_string(st.on_time));
-    row("summary", "on_time_rate", "按时办结率", rate(st.on_time_rate));
-    row("summary", "median_working_days", "办结用时中位数（工作日）",
+    // People read the annual CSV (SPEC Part 2): Chinese headers and sections; the key column keeps the JSON
+    // report's keys, so a spreadsheet formula can find a row whatever its label says.
+    row("分类", "键", "项目", "数值");
+    row("汇总", "year", "年度", std::to_string(st.year));
+    row("汇总", "cases", "受理案件", std::to_string(st.cases));
+    row("汇总", "resolved", "办结", std::to_string(st.resolved));
+    row("汇总", "on_time", "按时办结", std::to_string(st.on_time));
+    row("汇总", "on_time_rate", "按时办结率", rate(st.on_time_rate));
+    row("汇总", "median_working_days", "办结用时中位数（工作日）",
         st.median_working_days ? number_text(*st.median_working_days) : "");
-    row("summary", "overdue", "年末超期", std::to_string(st.overdue));
-    row("summary", "overdue_received_in_year", "年末超期中本年受理",
+    row("汇总", "overdue", "年末超期", std::to_string(st.overdue));
+    row("汇总", "overdue_received_in_year", "年末超期中本年受理",
         std::to_string(st.overdue_received_in_year));
-    row("summary", "reopened", "重新办理", std::to_string(st.reopened));
-    row("summary", "repeat_reports", "重复反映（次）", std::to_string(st.repeat_reports));
-    row("summary", "cases_with_repeat_reports", "有重复反映的案件",
+    row("汇总", "reopened", "重新办理", std::to_string(st.reopened));
+    row("汇总", "repeat_reports", "重复反映（次）", std::to_string(st.repeat_reports));
+    row("汇总", "cases_with_repeat_reports", "有重复反映的案件",
         std::to_string(st.cases_with_repeat_reports));
-    row("summary", "visits", "回访（次）", std::to_string(st.visits));
-    row("summary", "satisfied", "满意（次）", std::to_string(st.satisfied));
-    row("summary", "satisfaction_rate", "回访满意率", rate(st.satisfaction_rate));
-    row("summary", "rejected", "不予受理", std::to_string(st.rejected));
-    row("summary", "merged", "并案", std::to_string(st.merged));
-    row("summary", "open", "年末未办结", std::to_string(st.open));
+    row("汇总", "visits", "回访（次）", std::to_string(st.visits));
+    row("汇总", "satisfied", "满意（次）", std::to_string(st.satisfied));
+    row("汇总", "satisfaction_rate", "回访满意率", rate(st.satisfaction_rate));
+    row("汇总", "rejected", "不予受理", std::to_string(st.rejected));
+    row("汇总", "merged", "并案", std::to_string(st.merged));
+    row("汇总", "open", "年末未办结", std::to_string(st.open));
     for (int m = 0; m < 12; ++m) {
         char key[16];
         std::snprintf(key, sizeof key, "%04d-%02d", st.year, m + 1);
-        row("by_month", key, std::to_string(m + 1) + "月",
-            std::to_string(st.by_month[static_cast<size_t>(m)]));
+        row("按月", key, std::to_string(m + 1) + "月", std::to_string(st.by_month[static_cast<size_t>(m)]));
     }
     for (const auto& [k, n] : st.by_category)
-        row("by_category", k, st.category_names.count(k) ? st.category_names.at(k) : k, std::to_string(n));
+        row("按类别", k, st.category_names.count(k) ? st.category_names.at(k) : k, std::to_string(n));
     for (const auto& [k, n] : st.by_department)
-        row("by_department", k, k, std::to_string(n));
+        row("按部门", k, k, std::to_string(n));
     int n = 0;
     for (const auto& w : typical) {
-        row("typical", w.id, "典型事例" + chinese_ordinal(++n) + "：" + w.heading,
+        row("典型事例", w.id, "典型事例" + chinese_ordinal(++n) + "：" + w.heading,
             join_nonempty(w.paragraphs, "\n"));
     }
     for (const auto& [key, text] : annual_definitions(st.year))
-        row("definition", key, "", text);
+        row("口径说明", key, "", text);
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "engine/error.h"
+#include "engine/names.h"
 #include "engine/text.h"
 
 namespace minsheng {
@@ -114,7 +115,37 @@ bool all_hold(const std::vector<Condition>& cs, const CaseState& s,
 std::string step_desc(const Workflow& w, const std::string& step_id) {
     const Step* st = w.find_step(step_id);
     if (!st) return step_id;
-    return st->label + " (" + st->id + ", phase " + std::string(phase_name(st->phase)) + ")";
+    return "「" + st->label + "」（阶段：" + std::string(phase_label(st->phase)) + "）";
+}
+
+std::string task_status_word(TaskStatus s) {
+    switch (s) {
+        case TaskStatus::Dispatched:
+            return "已派单";
+        case TaskStatus::Signed:
+            return "已签收";
+        case TaskStatus::Returned:
+            return "已退单";
+        case TaskStatus::Replied:
+            return "已回复";
+    }
+    return "未知";
+}
+
+// "满意（yes）" when the workflow labels the choice, else the value.
+std::string choice_text(const Action& a, const std::string& field, const std::string& value) {
+    const std::string label = choice_label(a, field, value);
+    return label == value ? value : label + "（" + value + "）";
+}
+
+// "：满意（yes）、不满意（no）" for a field with choices, else "".
+std::string choices_hint(const Action& a, const std::string& field) {
+    auto it = a.choices.find(field);
+    if (it == a.choices.end()) return "";
+    std::string list;
+    for (const auto& v : it->second)
+        list += (list.empty() ? "" : "、") + choice_text(a, field, v);
+    return "（可选：" + list + "）";
 }
 
 bool may_leave(const Action& a, const Step& from) {
@@ -137,17 +168,16 @@ DepartmentTask const* task_of(const CaseState& s, const std::string& dep) {
 
 void check_task_effect(const Action& a, const CaseState& s, const ActionRequest& r) {
     if (r.departments.size() != 1)
-        throw refused("'" + a.id + "' needs exactly one --department: the department whose task it is");
+        throw refused(a.label + "需要且只需要一个 --department：写明是哪个部门的任务");
     const std::string& dep = r.departments.front();
     const DepartmentTask* t = task_of(s, dep);
-    if (!t) throw refused("no task for department '" + dep + "' on case " + s.id + "; dispatch to it first");
+    if (!t) throw refused("案件 " + s.id + " 没有派给「" + dep + "」的任务；请先派单给它");
     const TaskStatus st = t->status;
-    const std::string st_name(task_status_name(st));
     if (a.effect == Effect::Sign && st != TaskStatus::Dispatched)
-        throw refused("the task of '" + dep + "' is " + st_name + "; only a dispatched task can be signed");
+        throw refused("「" + dep + "」的任务状态是" + task_status_word(st) + "；只有已派单的任务可以签收");
     if ((a.effect == Effect::Return || a.effect == Effect::Reply) && st != TaskStatus::Dispatched &&
         st != TaskStatus::Signed)
-        throw refused("the task of '" + dep + "' is already " + st_name);
+        throw refused("「" + dep + "」的任务已经是" + task_status_word(st) + "状态");
 }
 
 // SPEC deadline rule 8: `--at` may lie in the past, never in the future.
@@ -172,8 +202,8 @@ Event make_open_event(const WorkflowOpening& w, const std::string& case_id, cons
     check_not_future(r.at, r.latest_at);
     const std::string address = trim(r.address);
     const std::string summary = trim(r.summary);
-    if (address.empty()) throw refused("the address is empty: say where the problem is (--address)");
-    if (summary.empty()) throw refused("the summary is empty: say what the problem is (--summary)");
+    if (address.empty()) throw refused("地址是空的：请写明问题在哪里（--address）");
+    if (summary.empty()) throw refused("问题描述是空的：请写明是什么问题（--summary）");
     Event e;
     e.case_id = case_id;
     e.action = "open";
@@ -194,8 +224,7 @@ Event make_open_event(const WorkflowOpening& w, const std::string& case_id, cons
 Event make_report_event(const CaseState& s, const ReportInput& r, const std::string& actor) {
     check_not_future(r.at, r.latest_at);
     if (r.at < s.last_event_at)
-        throw refused("the report's time " + r.at + " is before the case's latest event (" + s.last_event_at +
-                      ")");
+        throw refused("反映时间 " + r.at + " 早于该案最近一次记录（" + s.last_event_at + "）");
     Event e;
     e.case_id = s.id;
     e.action = "report";
@@ -208,18 +237,10 @@ Event make_report_event(const CaseState& s, const ReportInput& r, const std::str
 }
 
 Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& r, const Calendar& calendar) {
-    const Action* a = w.find_action(r.action);
-    if (!a) {
-        std::string known;
-        for (const auto& x : w.actions)
-            known += (known.empty() ? "" : ", ") + x.id;
-        throw refused("workflow '" + w.category + "' has no action '" + r.action + "' (actions: " + known +
-                      ")");
-    }
+    const Action* a = &resolve_action(w, r.action);  // the id, the label or a '/'-part of it
     if (!a->roles.empty() && r.role != Role::Supervisor &&
         std::find(a->roles.begin(), a->roles.end(), r.role) == a->roles.end())
-        throw not_allowed("'" + a->id + "' is for supervisors (督办) only; " + r.actor + " is a " +
-                          std::string(role_name(r.role)));
+        throw not_allowed(a->label + "（" + a->id + "）只有督办可以做；" + r.actor + " 是协调员");
     if (s.phase == Phase::Merged)
         throw refused("案件 " + s.id + " 已并案（并入其他案件），不能再办理；请在并入的案件上继续办理");
     check_set_fields(w, *a, r);
@@ -234,13 +255,13 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
                       "）不涉及部门；派单给部门请用 dispatch --department D");
     check_not_future(r.at, r.latest_at);
     if (r.at < s.last_event_at)
-        throw refused("--at " + r.at + " is before the case's latest event (" + s.last_event_at + ")");
+        throw refused("--at " + r.at + " 早于该案最近一次记录（" + s.last_event_at + "）");
 
     const Step* from = w.find_step(s.step);
-    if (!from)
-        throw refused("case " + s.id + " is at step '" + s.step + "', which its workflow does not define");
+    if (!from) throw refused("案件 " + s.id + " 所在步骤 " + s.step + " 不在其办理流程中");
     if (!may_leave(*a, *from))
-        throw refused("'" + a->id + "' is not possible at step " + step_desc(w, s.step) + " of case " + s.id);
+        throw refused("案件 " + s.id + " 在步骤" + step_desc(w, s.step) + "，不能" + a->label + "（" + a->id +
+                      "）");
 
     // Inputs.
     std::map<std::string, std::string> given;
@@ -248,11 +269,11 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
         given[k] = v;
     for (const auto& need : a->requires_) {
         if (need == "department") {
-            if (r.departments.empty()) throw refused("'" + a->id + "' needs --department D");
+            if (r.departments.empty()) throw refused(a->label + "需要 --department 部门");
         } else if (need == "note") {
-            if (trim(r.note).empty()) throw refused("'" + a->id + "' needs --note TEXT saying why or what");
+            if (trim(r.note).empty()) throw refused(a->label + "需要 --note 写明理由或内容");
         } else if (auto it = given.find(need); it == given.end() || trim(it->second).empty()) {
-            throw refused("'" + a->id + "' needs --set " + need + "=VALUE");
+            throw refused(a->label + "需要 --set " + need + "=…" + choices_hint(*a, need));
         }
     }
     for (const auto& [field, allowed] : a->choices) {
@@ -261,8 +282,8 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
         if (std::find(allowed.begin(), allowed.end(), it->second) == allowed.end()) {
             std::string list;
             for (const auto& x : allowed)
-                list += (list.empty() ? "" : "|") + x;
-            throw refused("--set " + field + "=" + it->second + " is not allowed; use " + field + "=" + list);
+                list += (list.empty() ? "" : "、") + choice_text(*a, field, x);
+            throw refused("--set " + field + "=" + it->second + " 不可用；可用的有：" + list);
         }
     }
     std::map<std::string, std::string> fields = s.fields;
@@ -276,7 +297,7 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
     json data = json::object();
     switch (a->effect) {
         case Effect::Dispatch:
-            if (r.departments.empty()) throw refused("'" + a->id + "' needs --department D");
+            if (r.departments.empty()) throw refused(a->label + "需要 --department 部门");
             break;
         case Effect::Sign:
         case Effect::Return:
@@ -287,10 +308,10 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
             const ClockView v = clock_at(s, on, calendar);
             if (v.undecidable) throw refused("案件 " + s.id + "：" + v.problem);
             if (!v.overdue)
-                throw refused("case " + s.id + " is not overdue on " + format_date(on) +
-                              "; only overdue cases are escalated");
+                throw refused("案件 " + s.id + " 在 " + format_date(on) +
+                              " 未超期；只有超期案件可以催办督办");
             if (s.escalation_level >= kMaxEscalation)
-                throw refused("case " + s.id + " is already at the highest level (通报)");
+                throw refused("案件 " + s.id + " 已是最高督办等级（通报）");
             data["level"] = s.escalation_level + 1;
             data["level_name"] = std::string(escalation_name(s.escalation_level + 1));
             break;
@@ -304,11 +325,10 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
             // extension logged after the deadline passed cannot be backdated into time.
             const Date recorded = r.latest_at.empty() ? on : date_of(r.latest_at);
             const ClockView v = clock_at(s, recorded, calendar);
-            if (v.stopped) throw refused("case " + s.id + " is resolved; its clock no longer runs");
+            if (v.stopped) throw refused("案件 " + s.id + " 已办理完毕，不再计时，无需延期");
             if (!v.deadline) throw refused(v.problem);
             if (v.overdue)
-                throw refused("the deadline " + format_date(*v.deadline) +
-                              " has passed; an extension (延期) must be granted before it");
+                throw refused("办理期限 " + format_date(*v.deadline) + " 已过；延期须在期限之前批准");
             data["days"] = *days;
             break;
         }
@@ -339,7 +359,7 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
                 break;
             }
         }
-        if (to.empty()) throw refused("'" + a->id + "': none of its outcomes matches the values given");
+        if (to.empty()) throw refused(a->label + "：所给的值不符合任何一种结果");
     } else {
         to = a->to;
     }
@@ -360,7 +380,7 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
     }
     Lifecycle lifecycle(s.phase, s.suspended);
     const LifecycleResult res = lifecycle.fire(lev);
-    if (!res.ok) throw refused("'" + a->id + "' refused for case " + s.id + ": " + res.reason);
+    if (!res.ok) throw refused("案件 " + s.id + " 现在不能" + a->label + "（" + a->id + "）：" + res.reason);
 
     Event e;
     e.case_id = s.id;
@@ -383,6 +403,75 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
     if (!trim(r.note).empty()) data["note"] = r.note;
     e.data = data;
     return e;
+}
+
+std::vector<const Action*> possible_actions(const Workflow& w, const CaseState& s, Role role,
+                                            const Calendar& calendar, Date on) {
+    std::vector<const Action*> out;
+    const Step* from = w.find_step(s.step);
+    if (!from) return out;
+    auto has_task = [&](std::initializer_list<TaskStatus> statuses) {
+        for (const auto& t : s.tasks)
+            if (std::find(statuses.begin(), statuses.end(), t.status) != statuses.end()) return true;
+        return false;
+    };
+    for (const auto& a : w.actions) {
+        if (!a.roles.empty() && role != Role::Supervisor &&
+            std::find(a.roles.begin(), a.roles.end(), role) == a.roles.end())
+            continue;
+        if (!may_leave(a, *from)) continue;
+        // The lifecycle move of every target the action may reach; one allowed one is enough.
+        std::vector<std::string> targets;
+        for (const auto& o : a.outcomes)
+            targets.push_back(o.to);
+        if (a.outcomes.empty()) targets.push_back(a.to);
+        bool moves = false;
+        for (const auto& to : targets) {
+            const Step* target = to.empty() ? from : w.find_step(to);
+            if (!target) continue;
+            LifecycleEvent lev = LifecycleEvent::Annotate;
+            if (a.effect == Effect::Suspend) {
+                lev = LifecycleEvent::Suspend;
+            } else if (a.effect == Effect::Resume) {
+                lev = LifecycleEvent::Resume;
+            } else if (!to.empty()) {
+                const auto mv = event_for_move(from->phase, target->phase);
+                if (!mv) continue;
+                lev = *mv;
+            }
+            Lifecycle lifecycle(s.phase, s.suspended);
+            if (lifecycle.fire(lev).ok) {
+                moves = true;
+                break;
+            }
+        }
+        if (!moves) continue;
+        bool effect_holds = true;
+        switch (a.effect) {
+            case Effect::Escalate: {
+                const ClockView v = clock_at(s, on, calendar);
+                effect_holds = !v.undecidable && v.overdue && s.escalation_level < kMaxEscalation;
+                break;
+            }
+            case Effect::Extend: {
+                const ClockView v = clock_at(s, on, calendar);
+                effect_holds = !v.stopped && v.deadline && !v.overdue;
+                break;
+            }
+            case Effect::Sign:
+                effect_holds = has_task({TaskStatus::Dispatched});
+                break;
+            case Effect::Return:
+            case Effect::Reply:
+                effect_holds = has_task({TaskStatus::Dispatched, TaskStatus::Signed});
+                break;
+            default:
+                break;
+        }
+        if (a.require_replies && has_task({TaskStatus::Dispatched, TaskStatus::Signed})) effect_holds = false;
+        if (effect_holds) out.push_back(&a);
+    }
+    return out;
 }
 
 }  // namespace minsheng

@@ -82,5 +82,12 @@ Event decide_revoke(const CaseState& state, const std::vector<Event>& events, co
 // reports to `into` as repeat reports; each names the other case.
 std::pair<Event, Event> decide_merge(const CaseState& from, const CaseState& into,
                                      const ActionRequest& request);
+// The actions of `workflow` that `role` may perform on the case as it stands on `on` (SPEC Part 2 "Next
+// steps"): the role allows it, the case's step and the lifecycle (suspension included) let it leave, and the
+// engine's own rules for its effect hold (escalate only when overdue, extend only before the deadline, a
+// department task only when one is in a state it applies to, replies all in when the workflow asks for them).
+// What the action still needs from the user (fields, notes) is in the Action itself.
+std::vector<const Action*> possible_actions(const Workflow& workflow, const CaseState& state, Role role,
+                                            const Calendar& calendar, Date on);
 
 }  // namespace minsheng

@@ -1098,6 +1098,23 @@ private:
                 continue;
             }
             std::vector<std::string> values;
+            if (c.value.IsMap()) {
+                // {value: label, ...}: the values in file order, each with the label people see.
+                for (const auto& item : c.value) {
+                    const YAML::Node k = item.first, v = item.second;
+                    if (!k.IsScalar() || k.Scalar().empty() || !v.IsScalar() || v.Scalar().empty()) {
+                        in_.problem(k, "the choices for " + quoted(c.key) + where +
+                                           " must be value: label pairs of non-empty text");
+                        continue;
+                    }
+                    values.push_back(k.Scalar());
+                    a.choice_labels[c.key][k.Scalar()] = v.Scalar();
+                }
+                if (c.value.size() == 0)
+                    in_.problem(c.value, "the choices for " + quoted(c.key) + where + " are empty");
+                a.choices[c.key] = std::move(values);
+                continue;
+            }
             for (auto& [value, node] : in_.text_list(c, " in 'choices'" + where))
                 values.push_back(value);
             if (c.value.IsSequence() && c.value.size() == 0)

@@ -89,6 +89,9 @@ struct Action {
     std::vector<std::string> requires_;  // inputs that must be given with the action: "department", "note",
                                          // or a field name supplied with --set
     std::map<std::string, std::vector<std::string>> choices;  // allowed values for given fields
+    // The Chinese label of each choice, when the workflow gives one (choices: {satisfied: {yes: 满意}}):
+    // shown to people, and accepted as input in place of the value.
+    std::map<std::string, std::map<std::string, std::string>> choice_labels;
     std::vector<std::string> fields;  // fields it takes with --set when given (beyond requires and choices)
     std::vector<Guard> guards;
     std::map<std::string, std::string> sets;  // fields this action sets on the case

@@ -324,10 +324,14 @@ TemplateValues values_masked(const CaseState& c, const std::vector<Event>& event
                 items.push_back({(a && !a->label.empty() ? a->label : e.action) + "：" + what});
         }
         if (is_visit(e) && set.contains("satisfied") && set["satisfied"].is_string()) {
-            const bool yes = set["satisfied"].get<std::string>() == "yes";
+            const std::string answer = set["satisfied"].get<std::string>();
+            const bool yes = answer == "yes" || answer == "basic";  // 基本满意 closes the case like 满意
             last_visit = chinese_date(date_of(e.at));
             last_satisfied = yes;
-            visits.push_back(last_visit + "回访，群众表示" + (yes ? "满意" : "不满意，重新办理") +
+            visits.push_back(last_visit + "回访，群众表示" +
+                             (answer == "basic" ? "基本满意"
+                              : yes             ? "满意"
+                                                : "不满意，重新办理") +
                              (note.empty() ? "" : "（" + note + "）"));
         }
         if (set.contains("exception_approved") && set["exception_approved"] == "yes") {

@@ -112,6 +112,23 @@ const std::vector<std::string>& migrations() {
         R"sql(
         CREATE INDEX cases_by_address_key ON cases (address_key);
         )sql",
+        // 6: finding cases (SPEC Part 2 "Finding cases"), in tables of their own: each case's searchable text
+        // in an FTS5 trigram index (Chinese substrings of three characters or more, through the index), its
+        // reporters' phones as digits, and who has recorded events on it (--mine). Filled from the log and
+        // the projection by migrate().
+        R"sql(
+        CREATE TABLE case_search_rows (row INTEGER PRIMARY KEY, case_id TEXT NOT NULL UNIQUE);
+        CREATE VIRTUAL TABLE case_search USING fts5 (body, tokenize = 'trigram');
+        CREATE TABLE case_phones (
+            digits TEXT NOT NULL,
+            case_id TEXT NOT NULL,
+            PRIMARY KEY (digits, case_id)) WITHOUT ROWID;
+        CREATE TABLE case_actors (
+            actor TEXT NOT NULL,
+            case_id TEXT NOT NULL,
+            PRIMARY KEY (actor, case_id)) WITHOUT ROWID;
+        INSERT OR IGNORE INTO case_actors (actor, case_id) SELECT actor, case_id FROM events WHERE case_id <> '';
+        )sql",
     };
     return m;
 }

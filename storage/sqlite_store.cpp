@@ -334,7 +334,8 @@ SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>
                                 "），而它由旧版 minsheng 建立，须先升级数据库结构");
         impl_->write([&] { migrate(db); });
         // Version 5 folds addresses further (traditional characters, numerals): the keys are computed again.
-        impl_->rebuild_projection = version < 5;
+        // Before 6 there was no search index, which the rebuild fills from the cases it replays.
+        impl_->rebuild_projection = version < 6;
     }
 }
 
@@ -408,6 +409,11 @@ void SqliteStore::append(const LogEntry& e) {
     ins->bind(6, e.recorded_at).bind(7, e.data).bind(8, e.prev_hash).bind(9, e.hash).run();
     impl_->tx.head = LogHead{e.seq, e.hash};
     impl_->tx.head_dirty = true;
+    // Who has acted on the case, for --mine (SPEC Part 2 "Finding cases").
+    if (!e.case_id.empty()) {
+        auto actor = impl_->stmt("INSERT OR IGNORE INTO case_actors (actor, case_id) VALUES (?, ?)");
+        actor->bind(1, e.actor).bind(2, e.case_id).run();
+    }
 }
 
 void SqliteStore::scan_log(const std::function<void(const LogEntry&)>& each) {
@@ -530,6 +536,9 @@ void SqliteStore::save_case(const CaseState& s, bool is_new) {
 void SqliteStore::clear_cases() {
     impl_->db->exec("DELETE FROM case_departments");
     impl_->db->exec("DELETE FROM cases");
+    impl_->db->exec("DELETE FROM case_search");
+    impl_->db->exec("DELETE FROM case_search_rows");
+    impl_->db->exec("DELETE FROM case_phones");
     impl_->tx.last_saved.reset();
 }
 
@@ -560,6 +569,18 @@ void SqliteStore::scan_cases_at_address(const std::string& address_key, bool and
         each(storage_detail::state_from_text(st->text(0)));
 }
 
+namespace {
+
+// Characters (code points) of UTF-8 text: the trigram tokenizer counts these, not bytes.
+std::size_t count_characters(const std::string& text) {
+    std::size_t n = 0;
+    for (unsigned char ch : text)
+        n += (ch & 0xC0) != 0x80;
+    return n;
+}
+
+}  // namespace
+
 void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) {
     // Fixed SQL fragments chosen by which filters are present; every value is bound. Deadline questions read
     // only running cases (their partial index), never the whole table.
@@ -580,6 +601,22 @@ void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const 
     if (q.unknown_deadline_only) sql += " AND c.deadline IS NULL AND c.phase <> 'rejected'";
     if (q.running_only) sql += " AND c.phase IN ('intake', 'coordination')";
     if (q.last_event_before) sql += " AND +c.last_event_at < ?6";
+    // Finding cases. Text of three characters or more goes through the trigram index; shorter text (a
+    // two-character name such as 张三) cannot, and is matched with LIKE over the indexed text instead.
+    if (q.text)
+        sql += count_characters(*q.text) >= 3
+                   ? " AND c.id IN (SELECT r.case_id FROM case_search s JOIN case_search_rows r ON r.row = "
+                     "s.rowid WHERE case_search MATCH ?7)"
+                   : " AND c.id IN (SELECT r.case_id FROM case_search s JOIN case_search_rows r ON r.row = "
+                     "s.rowid WHERE s.body LIKE ?7 ESCAPE '\\')";
+    if (q.phone_digits)
+        sql +=
+            " AND c.id IN (SELECT p.case_id FROM case_phones p WHERE p.digits >= ?8 AND p.digits < ?8 || "
+            "':')";
+    if (q.actor) sql += " AND c.id IN (SELECT a.case_id FROM case_actors a WHERE a.actor = ?9)";
+    if (q.typical_only) sql += " AND c.typical = 1";
+    if (q.received_from) sql += " AND c.received_at >= ?10";
+    if (q.received_to) sql += " AND c.received_at < ?11 || 'U'";
     sql += " ORDER BY c.received_at, c.id";
     sql::Stmt st(*impl_->db, sql);
     if (q.phase) st.bind(1, *q.phase);
@@ -588,8 +625,48 @@ void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const 
     if (q.deadline_before) st.bind(4, *q.deadline_before);
     if (q.deadline_until) st.bind(5, *q.deadline_until);
     if (q.last_event_before) st.bind(6, *q.last_event_before);
+    if (q.text) {
+        if (count_characters(*q.text) >= 3) {
+            // One FTS5 string: the text as a phrase, its double quotes doubled.
+            std::string phrase = "\"";
+            for (char ch : *q.text)
+                phrase += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+            st.bind(7, phrase + "\"");
+        } else {
+            std::string pattern = "%";
+            for (char ch : *q.text) {
+                if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+                pattern += ch;
+            }
+            st.bind(7, pattern + "%");
+        }
+    }
+    if (q.phone_digits) st.bind(8, *q.phone_digits);
+    if (q.actor) st.bind(9, *q.actor);
+    if (q.received_from) st.bind(10, *q.received_from);
+    if (q.received_to) st.bind(11, *q.received_to);
     while (st.step())
         each(storage_detail::state_from_text(st.view(0)));
+}
+
+void SqliteStore::index_case_text(const std::string& id, const std::string& text,
+                                  const std::vector<std::string>& phone_digits) {
+    auto row = impl_->stmt("INSERT OR IGNORE INTO case_search_rows (case_id) VALUES (?)");
+    row->bind(1, id).run();
+    auto get = impl_->stmt("SELECT row FROM case_search_rows WHERE case_id = ?");
+    get->bind(1, id).step();
+    const std::int64_t r = get->integer(0);
+    auto del = impl_->stmt("DELETE FROM case_search WHERE rowid = ?");
+    del->bind(1, r).run();
+    auto ins = impl_->stmt("INSERT INTO case_search (rowid, body) VALUES (?, ?)");
+    ins->bind(1, r).bind(2, text).run();
+    auto drop = impl_->stmt("DELETE FROM case_phones WHERE case_id = ?");
+    drop->bind(1, id).run();
+    for (const auto& d : phone_digits) {
+        if (d.empty()) continue;
+        auto phone = impl_->stmt("INSERT OR IGNORE INTO case_phones (digits, case_id) VALUES (?, ?)");
+        phone->bind(1, d).bind(2, id).run();
+    }
 }
 
 void SqliteStore::scan_ids_changed_since(const std::string& bound,

@@ -23,8 +23,8 @@ public:
     SqliteStore(const SqliteStore&) = delete;
     SqliteStore& operator=(const SqliteStore&) = delete;
 
-    // True when the open migrated a schema older than 4, whose projection holds the calendar's old English
-    // messages.
+    // True when the open migrated a schema older than 5: its projection holds the calendar's old English
+    // messages (before 4), and its search index is empty (before 5).
     bool projection_needs_rebuild() const override;
 
     void write(const std::function<void()>& body) override;
@@ -51,6 +51,8 @@ public:
     std::vector<std::pair<std::string, std::string>> open_cases_at(const std::string& category,
                                                                    const std::string& address_key) override;
     void scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) override;
+    void index_case_text(const std::string& id, const std::string& text,
+                         const std::vector<std::string>& phone_digits) override;
     void scan_ids_changed_since(const std::string& bound,
                                 const std::function<void(const std::string&)>& each) override;
     void for_ids_deadline_from(const std::string& date,

@@ -100,6 +100,13 @@ struct CaseQuery {
     std::optional<std::string> deadline_until;
     // Only rows whose last event is before this timestamp bound.
     std::optional<std::string> last_event_before;
+    // Finding cases (SPEC Part 2), through the search index (index_case_text) and the log's actors.
+    std::optional<std::string> text;  // substring of the id, address, summary, a reporter's name or phone
+    std::optional<std::string> phone_digits;  // a reporter's phone, digits only, starting with these
+    std::optional<std::string> actor;         // someone who has recorded an event on the case
+    bool typical_only = false;
+    std::optional<std::string> received_from;  // YYYY-MM-DD, inclusive
+    std::optional<std::string> received_to;    // YYYY-MM-DD, inclusive
 };
 
 // What a new station starts with (init).
@@ -164,6 +171,12 @@ public:
     // with it (read through an index on the key, for the similar-address warning).
     virtual void scan_cases_at_address(const std::string& address_key, bool and_longer,
                                        const std::function<void(const CaseState&)>& each) = 0;
+    // Records what a case can be found by (CaseQuery::text and phone_digits): `text` (its id, address,
+    // summary, reporters' names and phones, as the application layer puts them together) and the digits of
+    // each reporter's phone; replaces what was recorded for it. Called after saving a case whose reports or
+    // address changed; clear_cases clears it too.
+    virtual void index_case_text(const std::string& id, const std::string& text,
+                                 const std::vector<std::string>& phone_digits) = 0;
     // Ids of cases received before `bound` whose last event is at or after it.
     virtual void scan_ids_changed_since(const std::string& bound,
                                         const std::function<void(const std::string&)>& each) = 0;

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "engine/error.h"
+#include "engine/names.h"
 #include "engine/statutory.h"
 #include "engine/text.h"
 #include "storage/open.h"
@@ -26,6 +27,31 @@ std::string case_id_for(int year, std::int64_t number) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%04lld", year, static_cast<long long>(number));
     return buf;
+}
+
+// A phone number's digits: what --phone compares, whatever separators either side wrote.
+std::string phone_digits(const std::string& phone) {
+    std::string out;
+    for (char ch : phone)
+        if (ch >= '0' && ch <= '9') out += ch;
+    return out;
+}
+
+// What a case can be found by (SPEC Part 2 "Finding cases"): its id, address and summary, and each
+// reporter's name, phone (as written and as digits) and own account.
+void index_for_search(Store& store, const CaseState& c) {
+    std::string text = c.id + "\n" + c.address + "\n" + c.summary;
+    std::vector<std::string> phones;
+    for (const auto& r : c.reporters) {
+        text += "\n" + r.name + " " + r.phone;
+        const std::string digits = phone_digits(r.phone);
+        if (!digits.empty()) {
+            if (digits != r.phone) text += " " + digits;
+            phones.push_back(digits);
+        }
+        if (!r.summary.empty()) text += "\n" + r.summary;
+    }
+    store.index_case_text(c.id, text, phones);
 }
 
 void require_supervisor(const StaffMember& who, const std::string& what) {
@@ -130,6 +156,7 @@ struct Station::Impl {
                 append(e, now);
                 apply_event(s, e, cal);
                 store->save_case(s, false);
+                index_for_search(*store, s);
                 return {OpenCaseResult{s.id, true, {}}, std::move(s)};
             }
         }
@@ -140,13 +167,14 @@ struct Station::Impl {
         CaseState s;
         apply_event(s, e, cal);
         store->save_case(s, true);
+        index_for_search(*store, s);
         return {OpenCaseResult{e.case_id, false, {}}, std::move(s)};
     }
 };
 
 void Station::create(const std::string& path, const InitOptions& options, const std::string& now) {
     if (trim(options.supervisor).empty())
-        throw usage_error("init needs the first supervisor: pass --supervisor NAME (or --as NAME)");
+        throw usage_error("新建数据库需要第一位督办：请加 --supervisor 姓名（或 --as 姓名）");
     StationSeed seed;
     seed.supervisor = {checked_name(options.supervisor, "the supervisor's name"), Role::Supervisor, ""};
     // Check everything before the station exists, so a bad workflow or calendar leaves nothing behind.
@@ -185,17 +213,15 @@ std::optional<StaffMember> Station::staff(const std::string& name) {
 StaffMember Station::require_staff(const std::string& name) {
     if (trim(name).empty())
         throw not_allowed(
-            "who is acting? pass --as NAME or set MINSHENG_ACTOR (only registered staff write)");
+            "没有指明经办人：请加 --as 姓名，或设置 MINSHENG_ACTOR（只有登记的工作人员可以办理）");
     auto m = staff(name);
-    if (!m)
-        throw not_allowed("unknown actor '" + name + "': a supervisor adds staff with `minsheng staff add`");
+    if (!m) throw not_allowed("未登记的经办人「" + name + "」：请督办用 minsheng staff add 登记");
     return *m;
 }
 
 void Station::add_staff(const std::string& actor, const StaffMember& member, const std::string& now) {
     const StaffMember who = require_staff(actor);
-    if (who.role != Role::Supervisor)
-        throw not_allowed("only supervisors add staff; " + actor + " is a coordinator");
+    if (who.role != Role::Supervisor) throw not_allowed("只有督办可以登记工作人员；" + actor + " 是协调员");
     const std::string name = checked_name(member.name, "the staff name");
     require_text(member.department, "the department");
     impl_->store->write([&] {
@@ -414,9 +440,30 @@ CalendarChange Station::change_calendar(const std::vector<CalendarYear>& years, 
 // ---------------------------------------------------------------------------------------------------------
 // Cases
 
-OpenCaseResult Station::open_case(const std::string& category, const ReportInput& report, bool force_new,
-                                  const std::string& actor, const std::string& now) {
+std::string Station::resolve_category(const std::string& given) {
+    std::vector<Nameable> things;
+    std::set<std::string> seen;
+    for (const auto& w : workflows()) {
+        if (!seen.insert(w.category).second) continue;  // workflows() lists every version
+        things.push_back({w.category, w.name, {w.name}});
+    }
+    return resolve_name("类别", given, things, ErrorKind::NotFound);
+}
+
+std::vector<Action> Station::next_actions(const std::string& id, const std::string& actor, Date today) {
+    const StaffMember who = require_staff(actor);
+    const CaseState c = get_case(id);
+    const Workflow& w = workflow(c.category, c.workflow_version);
+    std::vector<Action> out;
+    for (const Action* a : possible_actions(w, c, who.role, calendar(), today))
+        out.push_back(*a);
+    return out;
+}
+
+OpenCaseResult Station::open_case(const std::string& given_category, const ReportInput& report,
+                                  bool force_new, const std::string& actor, const std::string& now) {
     require_staff(actor);
+    const std::string category = resolve_category(given_category);
     const Calendar& cal = calendar();
     const std::function<WorkflowOpening()> opening_of_category = [&] { return opening(category); };
     OpenCaseResult result;
@@ -537,7 +584,7 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
     Event out;
     impl_->store->write([&] {
         auto state = impl_->store->load_case(id);
-        if (!state) throw not_found("no case " + id);
+        if (!state) throw not_found("没有案件 " + id + "；minsheng case list 可列出案件");
         ActionRequest r = request;
         if (r.at.empty()) {
             r.at = default_at;
@@ -545,39 +592,67 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
             if (r.at < state->last_event_at && r.at.substr(0, 10) == state->last_event_at.substr(0, 10))
                 r.at = state->last_event_at;
         }
-        if (r.action == "revoke") {
-            // The case as it was before the cancelled action: its events replayed without it.
-            Event e = decide_revoke(*state, impl_->store->case_events(id), r);
-            impl_->append(e, now);
-            impl_->store->save_case(replay(impl_->store->case_events(id), cal), false);
-            out = std::move(e);
-            return;
-        }
-        if (r.action == "merge") {
-            auto into = impl_->store->load_case(r.into);
-            if (!into) throw not_found("没有案件 " + r.into + "（--into）；`minsheng case list` 列出案件");
-            auto [gone, joined] = decide_merge(*state, *into, r);
-            impl_->append(gone, now);
-            apply_event(*state, gone, cal);
-            impl_->store->save_case(*state, false);
-            impl_->append(joined, now);
-            apply_event(*into, joined, cal);
-            impl_->store->save_case(*into, false);
-            out = std::move(gone);
-            return;
-        }
+        const Workflow& w = workflow(state->category, state->workflow_version);
+        // What is possible now, named in every refusal so the user sees what to do instead.
+        auto possible_now = [&] {
+            std::string names;
+            for (const Action* a : possible_actions(w, *state, r.role, cal, date_of(r.at)))
+                names += (names.empty() ? "" : "、") + a->label + "（" + a->id + "）";
+            return names.empty()
+                       ? std::string("；此案现在没有可做的动作")
+                       : "；现在可做：" + names + "（minsheng case do " + state->id + " 查看所需输入）";
+        };
         Event e;
-        if (r.action == "correct") {
-            std::optional<WorkflowOpening> category;
-            for (const auto& [k, v] : r.sets)
-                if (k == "category") category = opening(trim(v));
-            e = decide_correct(*state, r, category);
-        } else {
-            e = decide_action(workflow(state->category, state->workflow_version), *state, r, cal);
+        try {
+            // The built-in corrections (every workflow) are named by id; the workflow's actions also by label.
+            if (r.action != "revoke" && r.action != "merge" && r.action != "correct") {
+                const Action& a = resolve_action(w, r.action);
+                r.action = a.id;
+                for (auto& [field, value] : r.sets)
+                    value = resolve_choice(a, field, value);
+            }
+            if (r.action == "revoke") {
+                // The case as it was before the cancelled action: its events replayed without it.
+                e = decide_revoke(*state, impl_->store->case_events(id), r);
+                impl_->append(e, now);
+                const CaseState before = replay(impl_->store->case_events(id), cal);
+                impl_->store->save_case(before, false);
+                index_for_search(*impl_->store, before);
+                out = std::move(e);
+                return;
+            }
+            if (r.action == "merge") {
+                auto into = impl_->store->load_case(r.into);
+                if (!into) throw not_found("没有案件 " + r.into + "（--into）；`minsheng case list` 列出案件");
+                auto [gone, joined] = decide_merge(*state, *into, r);
+                impl_->append(gone, now);
+                apply_event(*state, gone, cal);
+                impl_->store->save_case(*state, false);
+                index_for_search(*impl_->store, *state);
+                impl_->append(joined, now);
+                apply_event(*into, joined, cal);
+                impl_->store->save_case(*into, false);
+                index_for_search(*impl_->store, *into);
+                out = std::move(gone);
+                return;
+            }
+            if (r.action == "correct") {
+                std::optional<WorkflowOpening> category;
+                for (const auto& [k, v] : r.sets)
+                    if (k == "category") category = opening(resolve_category(trim(v)));
+                e = decide_correct(*state, r, category);
+            } else {
+                e = decide_action(w, *state, r, cal);
+            }
+        } catch (const Error& refusal) {
+            if (refusal.kind() != ErrorKind::Refused) throw;
+            throw Error(ErrorKind::Refused, refusal.what() + possible_now());
         }
         impl_->append(e, now);
         apply_event(*state, e, cal);
         impl_->store->save_case(*state, false);
+        // Only a correction changes what a case is found by (address, reporter, phone, summary).
+        if (r.action == "correct") index_for_search(*impl_->store, *state);
         out = std::move(e);
     });
     return out;
@@ -586,7 +661,7 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
 CaseState Station::get_case(const std::string& id) {
     std::optional<CaseState> s;
     impl_->store->read([&] { s = impl_->store->load_case(id); });
-    if (!s) throw not_found("no case " + id + "; `minsheng case list` shows the cases");
+    if (!s) throw not_found("没有案件 " + id + "；minsheng case list 可列出案件");
     return *s;
 }
 
@@ -597,7 +672,7 @@ std::vector<Event> Station::history(const std::string& id) {
         s = impl_->store->load_case(id);
         if (s) events = impl_->store->case_events(id);
     });
-    if (!s) throw not_found("no case " + id + "; `minsheng case list` shows the cases");
+    if (!s) throw not_found("没有案件 " + id + "；minsheng case list 可列出案件");
     mark_revoked(events);
     return events;
 }
@@ -609,13 +684,38 @@ CaseQuery query_of(const CaseFilter& f) {
     if (f.phase) q.phase = std::string(phase_name(*f.phase));
     q.category = f.category;
     q.department = f.department;
+    // The reporter's name is looked up in the search text, then checked against the reporters themselves.
+    if (f.search)
+        q.text = trim(*f.search);
+    else if (f.reporter)
+        q.text = trim(*f.reporter);
+    if (f.phone) q.phone_digits = phone_digits(*f.phone);
+    q.actor = f.actor;
+    q.typical_only = f.typical_only;
+    if (f.received_from) q.received_from = format_date(*f.received_from);
+    if (f.received_to) q.received_to = format_date(*f.received_to);
     return q;
+}
+
+bool has_reporter(const CaseState& c, const std::string& name) {
+    for (const auto& r : c.reporters)
+        if (r.name.find(name) != std::string::npos) return true;
+    return false;
 }
 
 }  // namespace
 
-void Station::list_cases(const CaseFilter& filter, Date today,
+void Station::list_cases(const CaseFilter& given, Date today,
                          const std::function<void(const CaseState&, const ClockView&)>& each) {
+    CaseFilter filter = given;
+    if (filter.category) filter.category = resolve_category(*filter.category);
+    if (filter.search && trim(*filter.search).empty()) throw usage_error("--search 需要要找的文字");
+    if (filter.reporter && trim(*filter.reporter).empty()) throw usage_error("--reporter 需要反映人姓名");
+    if (filter.phone && phone_digits(*filter.phone).empty())
+        throw usage_error("--phone 需要电话号码的数字（分隔符可有可无）");
+    if (filter.received_from && filter.received_to && *filter.received_to < *filter.received_from)
+        throw usage_error("--to " + format_date(*filter.received_to) + " 早于 --from " +
+                          format_date(*filter.received_from));
     const Calendar& cal = calendar();
     Store& store = *impl_->store;
     // SPEC rule 6, before anything is handed out. With the overdue filter only what decides the answer
@@ -630,6 +730,7 @@ void Station::list_cases(const CaseFilter& filter, Date today,
     // The overdue filter reads only running cases past their stored deadline (or suspended) by the index.
     if (filter.overdue_only) q.deadline_before = format_date(today);
     store.scan_cases(q, [&](const CaseState& c) {
+        if (filter.reporter && !has_reporter(c, trim(*filter.reporter))) return;
         const ClockView v = clock_at(c, today, cal);
         if (filter.overdue_only && !v.overdue) return;
         each(c, v);
@@ -927,7 +1028,10 @@ void Station::rebuild_projection() {
         // One case's events at a time (they come grouped by case), replayed so that a revoke is undone.
         std::vector<Event> events;
         auto flush = [&] {
-            if (!events.empty()) store.save_case(replay(events, cal), true);
+            if (events.empty()) return;
+            const CaseState c = replay(events, cal);
+            store.save_case(c, true);
+            index_for_search(store, c);
             events.clear();
         };
         store.scan_case_events([&](const Event& e) {

@@ -59,6 +59,13 @@ struct CaseFilter {
     std::optional<std::string> category;
     std::optional<std::string> department;
     bool overdue_only = false;  // overdue on `today`
+    // Finding cases (SPEC Part 2). All given filters combine.
+    std::optional<std::string> search;    // in the id, the address, the summary, any reporter's name or phone
+    std::optional<std::string> reporter;  // any reporter whose name contains this
+    std::optional<std::string> phone;     // any reporter's phone, separators ignored (digits compared)
+    std::optional<std::string> actor;     // cases this person has recorded events on (--mine)
+    bool typical_only = false;
+    std::optional<Date> received_from, received_to;  // inclusive
 };
 
 // One row of a bulk intake (SPEC `import`).
@@ -126,11 +133,19 @@ public:
     CalendarChange make_provisional(int year, const SourceFile& anchors, const std::string& actor,
                                     const std::string& at, const std::string& now);
 
-    // Cases. `now` is the wall-clock timestamp recorded with the event.
+    // The category id that `given` names: the id, the workflow's name, or one '/'-part of it (SPEC Part 2).
+    // Ambiguous: usage error listing the candidates; unknown: NotFound listing the categories.
+    std::string resolve_category(const std::string& given);
+
+    // What `actor` may do now on case `id` (SPEC Part 2 "Next steps"), in the workflow's order.
+    std::vector<Action> next_actions(const std::string& id, const std::string& actor, Date today);
+
+    // Cases. `now` is the wall-clock timestamp recorded with the event. `category` may be a Chinese name.
     OpenCaseResult open_case(const std::string& category, const ReportInput& report, bool force_new,
                              const std::string& actor, const std::string& now);
-    // Performs a workflow action on case `id`. `request.at` empty means "now": `default_at`, moved up to the
-    // case's latest event when that lies later on the same day.
+    // Performs a workflow action on case `id`; the action may be named by its label and choice values by
+    // theirs. A refusal (exit 3) names the actions possible now. `request.at` empty means "now":
+    // `default_at`, moved up to the case's latest event when that lies later on the same day.
     Event do_action(const std::string& id, ActionRequest request, const std::string& default_at,
                     const std::string& now);
     // Bulk intake: every row `next` yields (it returns false at the end) is opened exactly as open_case would

@@ -92,4 +92,16 @@ json rounds_json(const std::vector<ClockRound>& rounds) {
     return out;
 }
 
+json next_actions_json(const std::vector<Action>& actions) {
+    json out = json::array();
+    for (const auto& a : actions) {
+        json choices = json::object();
+        for (const auto& [field, values] : a.choices)
+            choices[field] = values;
+        out.push_back(
+            {{"action", a.id}, {"label", a.label}, {"requires", a.requires_}, {"choices", choices}});
+    }
+    return out;
+}
+
 }  // namespace minsheng

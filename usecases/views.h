@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/case.h"
+#include "engine/workflow.h"
 
 namespace minsheng {
 
@@ -16,5 +17,8 @@ nlohmann::json case_object(const CaseState& c, const ClockView& clock, const std
 nlohmann::json event_object(const Event& e);
 // case show's rounds (first handling and each reopening).
 nlohmann::json rounds_json(const std::vector<ClockRound>& rounds);
+
+// SPEC Part 2 "Next steps": [{"action", "label", "requires": [...], "choices": {field: [values]}}].
+nlohmann::json next_actions_json(const std::vector<Action>& actions);
 
 }  // namespace minsheng

@@ -416,7 +416,7 @@ TEST_CASE("a row whose time lies before the case it repeats is refused like case
                                       "2024-06-04 09:00,drainage,海福巷3号,又堵了,乙,,来电\r\n");
     auto r = ms(db, {"import", dir.file("t.csv")});
     CHECK(r.exit_code == 3);
-    CHECK_THAT(r.err, Contains("t.csv:3: ") && Contains("before the case's latest event"));
+    CHECK_THAT(r.err, Contains("t.csv:3: ") && Contains("早于该案最近一次记录"));
     CHECK(snapshot(db) == before);
 }
 
@@ -435,7 +435,7 @@ TEST_CASE("a dry run (--dry-run) reports what would happen and writes nothing") 
     CHECK(std::to_string(std::filesystem::file_size(db)) == size_before);
     auto text = ms(db, {"import", dir.file("d.csv"), "--dry-run"});
     CHECK(text.exit_code == 0);
-    CHECK_THAT(text.out, Contains("nothing written") && Contains("3 rows: 2 new cases, 1 repeat report\n"));
+    CHECK_THAT(text.out, Contains("未写入") && Contains("3 行：新案件 2 件，重复反映 1 次\n"));
     // The real import does what the dry run said.
     CHECK(import_json(db, dir.file("d.csv")) ==
           json{{"cases", 2}, {"repeats", 1}, {"rows", 3}, {"dry_run", false}});

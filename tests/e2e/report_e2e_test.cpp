@@ -259,14 +259,14 @@ TEST_CASE("report annual: the year's figures in JSON", "[report][e2e]") {
         INFO(format);
         r = ms(db, {"report", "annual", "--year", "2023", "--format", format});
         CHECK(r.exit_code == 0);
-        CHECK(contains(r.out, std::string(format) == "csv" ? "summary,cases,受理案件,3" : "受理案件"));
+        CHECK(contains(r.out, std::string(format) == "csv" ? "汇总,cases,受理案件,3" : "受理案件"));
         check_no_personal_data(r.out);
         const std::string out = dir.file(std::string("annual.") + format);
         r = ms(db, {"report", "annual", "--year", "2023", "--format", format, "--out", out});
         CHECK(r.exit_code == 0);
         CHECK(r.out.empty());
         CHECK(
-            contains(read_text(out), std::string(format) == "csv" ? "summary,cases,受理案件,3" : "受理案件"));
+            contains(read_text(out), std::string(format) == "csv" ? "汇总,cases,受理案件,3" : "受理案件"));
     }
 
     // 2024: the forgotten case is carried over as overdue; no case of 2024 was resolved.

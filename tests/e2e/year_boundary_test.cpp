@@ -168,7 +168,7 @@ TEST_CASE("calendar provisional: supervisors only, an event in the log, refused 
     REQUIRE(r.exit_code == 0);
     CHECK(has(r.out, "2027-01-13（暂定）"));
     r = st.coord("2026-12-16", {"case", "history", id});
-    CHECK(has(r.out, "recompute"));
+    CHECK(has(r.out, "期限重算"));  // SPEC Part 2: the history names actions by label
     r = st.coord("2026-12-16", {"case", "show", id});
     CHECK(has(r.out, "未知 → 2027-01-13（暂定）"));
     r = st.coord("2026-12-16", {"--json", "calendar", "info", "2027-02-09"});

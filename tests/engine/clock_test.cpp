@@ -530,7 +530,7 @@ TEST_CASE("runtime: escalate is refused unless the case is overdue, then raises 
         const Error e =
             error_of([&] { minsheng::decide_action(drainage(), s, supervisor_act("escalate", on), cal()); });
         CHECK(e.kind() == ErrorKind::Refused);
-        CHECK_THAT(e.what(), Contains("not overdue"));
+        CHECK_THAT(e.what(), Contains("未超期"));
     }
     const std::vector<std::string> names = {"催办", "督办", "通报"};
     for (int level = 1; level <= 3; ++level) {

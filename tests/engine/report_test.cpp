@@ -240,7 +240,7 @@ TEST_CASE("annual statistics of a year without cases", "[report][annual]") {
     // Every format renders.
     CHECK(contains(annual_markdown(st, {}), "本年没有列为典型事例的案件"));
     CHECK(contains(annual_html(st, {}), "<svg"));
-    CHECK(contains(annual_csv(st, {}), "summary,cases,受理案件,0"));
+    CHECK(contains(annual_csv(st, {}), "汇总,cases,受理案件,0"));
 }
 
 TEST_CASE("every annual format states the headline figures and their definitions", "[report][annual]") {
@@ -270,11 +270,11 @@ TEST_CASE("every annual format states the headline figures and their definitions
     CHECK_FALSE(contains(html, "url("));
 
     const std::string csv = annual_csv(st, typical);
-    CHECK(contains(csv, "section,key,name,value\r\n"));
-    CHECK(contains(csv, "summary,on_time,按时办结,2\r\n"));
-    CHECK(contains(csv, "by_month,2023-11,11月,2\r\n"));
-    CHECK(contains(csv, "by_department,社区居委会,社区居委会,3\r\n"));
-    CHECK(contains(csv, "typical,2023-0006,"));
+    CHECK(contains(csv, "分类,键,项目,数值\r\n"));
+    CHECK(contains(csv, "汇总,on_time,按时办结,2\r\n"));
+    CHECK(contains(csv, "按月,2023-11,11月,2\r\n"));
+    CHECK(contains(csv, "按部门,社区居委会,社区居委会,3\r\n"));
+    CHECK(contains(csv, "典型事例,2023-0006,"));
 }
 
 TEST_CASE("the masker hides names, phones and ID numbers inside free text", "[report][mask]") {

@@ -525,10 +525,13 @@ TEST_CASE("the shipped workflows load and accept the common actions", "[workflow
         const Action& visit = action(wf, "visit");
         CHECK(visit.from == std::vector<std::string>{follow->id});
         CHECK(visit.requires_ == std::vector<std::string>{"satisfied"});
-        CHECK(visit.choices.at("satisfied") == std::vector<std::string>{"yes", "no"});
+        // SPEC Part 2: the shipped visit takes 满意 (yes), 基本满意 (basic) and 不满意 (no); yes and basic
+        // close.
+        CHECK(visit.choices.at("satisfied") == std::vector<std::string>{"yes", "basic", "no"});
+        CHECK(visit.choice_labels.at("satisfied").at("basic") == "基本满意");
         REQUIRE(visit.outcomes.size() == 2);
         CHECK(visit.outcomes[0].when.at(0).field == "satisfied");
-        CHECK(visit.outcomes[0].when.at(0).value == "yes");
+        CHECK(visit.outcomes[0].when.at(0).values == std::vector<std::string>{"yes", "basic"});
         CHECK(wf.find_step(visit.outcomes[0].to)->phase == Phase::Closed);
         CHECK(visit.outcomes[1].when.at(0).value == "no");
         CHECK(visit.outcomes[1].to == main->id);

@@ -131,8 +131,8 @@ TEST_CASE("the first bad row rejects the whole import, naming its line") {
     };
     const std::vector<Bad> bads = {
         {row(7, "水电", "某路1号", "2024-03-05T09:00:00"), "ledger.csv:7: unknown category '水电'"},
-        {row(7, "road", "  ", "2024-03-05T09:00:00"), "ledger.csv:7: the address is empty"},
-        {row(7, "drainage", "旧案1号", "2024-01-01T09:00:00"), "ledger.csv:7: the report's time"},
+        {row(7, "road", "  ", "2024-03-05T09:00:00"), "ledger.csv:7: 地址是空的"},
+        {row(7, "drainage", "旧案1号", "2024-01-01T09:00:00"), "ledger.csv:7: 反映时间"},
     };
     for (const auto& bad : bads) {
         try {
@@ -241,7 +241,9 @@ TEST_CASE("a schema-1 station is migrated forward on open and keeps working") {
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
         const char* down =
-            "DROP INDEX cases_by_address_key; "
+"DROP INDEX cases_by_address_key; "
+            "DROP TABLE case_search; DROP TABLE case_search_rows; DROP TABLE case_phones; DROP TABLE "
+            "case_actors; "
             "ALTER TABLE workflows DROP COLUMN initial_step; ALTER TABLE workflows DROP COLUMN description; "
             "DROP TABLE workflow_steps; DROP INDEX cases_open_by_address; ALTER TABLE cases DROP COLUMN "
             "address_hash; CREATE INDEX cases_open_by_address ON cases (category, address_key) WHERE phase "
@@ -281,9 +283,10 @@ TEST_CASE("a schema-2 station gets each workflow's first step and description st
     const std::string path = make_station(dir);
     minsheng::test::sql_exec(
         path,
-        "DROP INDEX cases_by_address_key; ALTER TABLE workflows DROP COLUMN initial_step; ALTER TABLE "
-        "workflows DROP COLUMN description; ALTER TABLE calendar_years DROP COLUMN provisional; PRAGMA "
-        "user_version = 2;");
+        "DROP INDEX cases_by_address_key; DROP TABLE case_search; DROP TABLE case_search_rows; DROP TABLE case_phones; DROP TABLE "
+        "case_actors; "
+        "ALTER TABLE workflows DROP COLUMN initial_step; ALTER TABLE workflows DROP COLUMN "
+        "description; ALTER TABLE calendar_years DROP COLUMN provisional; PRAGMA user_version = 2;");
     Station st(path);
     minsheng::sql::Db raw(path, minsheng::sql::Db::Mode::ReadOnly);
     minsheng::sql::Stmt v(raw, "PRAGMA user_version");
@@ -344,8 +347,9 @@ TEST_CASE("a schema-3 station is upgraded: calendar years gain the provisional f
         path,
         "UPDATE cases SET state = json_set(state, '$.deadline_problem', 'the working-day calendar has no "
         "data "
-        "for 2027; load it with `minsheng calendar load FILE`'); DROP INDEX cases_by_address_key; ALTER TABLE "
-        "calendar_years DROP COLUMN provisional; PRAGMA user_version = 3;");
+        "for 2027; load it with `minsheng calendar load FILE`'); ALTER TABLE calendar_years DROP COLUMN "
+        "provisional; DROP INDEX cases_by_address_key; DROP TABLE case_search; DROP TABLE case_search_rows; DROP TABLE case_phones; "
+        "DROP TABLE case_actors; PRAGMA user_version = 3;");
     Station st(path);
     CHECK(st.verify().ok);
     const std::string problem = st.get_case("2026-0001").deadline_problem;

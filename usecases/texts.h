@@ -1,0 +1,60 @@
+// The station's words for people (SPEC Part 2 "Speaking the station's language"), in one place: the command
+// line's help, table headers and messages, the human CSVs' headers, and the words for phases, clocks, tasks
+// and yes/no. The web workspace shows the same words by using this module (or the catalog it serves from it).
+// Ids appear in people's output only where a user must type them (case ids). Output for programs (--json)
+// keeps SPEC's keys and ids and never comes from here.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/case.h"
+#include "engine/workflow.h"
+
+namespace minsheng::texts {
+
+// The help line of a command or option, by key: "case.open", "case.open.--category", "global.--db" … An
+// unknown key is a programming error and returns the key itself (a test checks every key used has a text).
+std::string help(std::string_view key);
+// Every help key with its text, for the catalog the web workspace serves and for tests.
+const std::vector<std::pair<std::string_view, std::string_view>>& help_catalog();
+
+// The CLI11 help screen's own labels (Usage, OPTIONS, REQUIRED …) in Chinese: {CLI11 label, ours}.
+const std::vector<std::pair<std::string_view, std::string_view>>& help_labels();
+
+std::string yes_no(bool b);  // 是 / 否
+// The phase by its label, with 挂起 when suspended: "办理（挂起）".
+std::string phase_text(Phase p, bool suspended);
+std::string task_status_text(TaskStatus s);  // 已派单, 已签收, 已退单, 已回复
+std::string escalation_text(int level);      // 未督办, 催办, 督办, 通报
+
+// The clock in words: "2026-07-14", "2027-01-14（暂定）", "—" (none), "未知".
+std::string deadline_text(const ClockView& v);
+// "剩余 3 个工作日", "超期 2 个工作日", "已办结，提前 9 个工作日", "超期 4 个工作日办结", "不予受理，不计时".
+std::string clock_text(const CaseState& c, const ClockView& v);
+
+// The one line every empty answer prints.
+inline constexpr std::string_view kNoCases = "没有符合条件的案件";
+inline constexpr std::string_view kNoEvents = "没有记录";
+
+// An action's label in `w` ("派单/转办"), or the words for the events every case has (登记, 重复反映,
+// 期限重算); the id itself only for an action the workflow does not know.
+std::string action_label(const Workflow& w, const std::string& action);
+// A field's value as people read it: the choice's label when the action labels it (satisfied=yes -> 满意).
+std::string field_value_text(const Workflow& w, const std::string& field, const std::string& value);
+
+// One row of `case history` (SPEC Part 2): time (with 补录 when recorded more than a day after), action
+// label, who, and what changed, in words.
+struct HistoryRow {
+    std::string time, action, actor, change;
+};
+HistoryRow history_row(const Workflow& w, const Event& e);
+
+// "（补录于 2025-06-01 10:00）" for an event recorded more than a day after its time, else "".
+std::string recorded_late_note(const Event& e);
+
+// Headers of the human CSVs.
+const std::vector<std::string>& overdue_csv_header();  // audit overdue --format csv
+
+}  // namespace minsheng::texts
