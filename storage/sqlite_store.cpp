@@ -552,7 +552,8 @@ void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const 
                                    : " FROM cases c WHERE 1 = 1");
     if (q.phase) sql += " AND c.phase = ?1";
     if (q.category) sql += " AND c.category = ?2";
-    if (q.department) sql += " AND c.id IN (SELECT d.case_id FROM case_tasks d WHERE d.department = ?3)";
+    if (q.department)
+        sql += " AND EXISTS (SELECT 1 FROM case_tasks d WHERE d.case_id = c.id AND d.department = ?3)";
     if (q.deadline_before)
         sql += q.or_unknown ? " AND c.phase IN ('intake', 'coordination') AND (c.deadline < ?4 OR c.deadline "
                               "IS NULL OR c.suspended = 1)"

@@ -52,7 +52,8 @@ struct Worked {
             if (j.at("repeat") == false) ids.push_back(j.at("id"));
         };
         auto act = [&](size_t c, const std::string& at, std::vector<std::string> args) {
-            std::vector<std::string> a = {"--db", db, "--as", kSupervisor, "case", "do", ids[c]};
+            std::vector<std::string> a = {"--db",           db,     "--as", kSupervisor, "--today",
+                                          at.substr(0, 10), "case", "do",   ids[c]};
             a.insert(a.end(), args.begin(), args.end());
             a.insert(a.end(), {"--at", at});
             const RunResult r = run_minsheng(a);
@@ -85,11 +86,11 @@ struct Worked {
         act(1, "2024-03-06T09:00", {"suspend", "--note", "等待汛期结束"});
         act(1, "2024-03-13T09:00", {"resume"});
         act(1, "2024-03-14T09:00", {"extend", "--set", "days=5", "--note", "工程量大"});
-        act(1, "2024-03-15T09:00", {"escalate", "--note", "催办"});
-        act(1, "2024-03-18T09:00", {"escalate", "--note", "督办"});
+        act(1, "2024-05-20T09:00", {"escalate", "--note", "催办"});
+        act(1, "2024-05-21T09:00", {"escalate", "--note", "督办"});
         // Case 2: rejected. Case 3: a note only. Case 4: still suspended.
-        act(2, "2024-03-04T12:00", {"reject", "--note", "不属于受理范围"});
-        act(3, "2024-03-06T10:00", {"note", "--note", "已电话联系"});
+        act(2, "2024-03-06T12:00", {"reject", "--note", "不属于受理范围"});
+        act(3, "2024-03-07T10:00", {"note", "--note", "已电话联系"});
         act(4, "2024-03-07T10:00", {"suspend", "--note", "业主外出"});
     }
 
@@ -99,12 +100,12 @@ struct Worked {
         json all = json::object();
         for (const auto& id : ids)
             all[id] =
-                ok_json(run_minsheng({"--db", db, "--today", "2024-04-30", "--json", "case", "show", id}));
-        all["list"] = ok_json(run_minsheng({"--db", db, "--today", "2024-04-30", "--json", "case", "list"}));
+                ok_json(run_minsheng({"--db", db, "--today", "2024-06-28", "--json", "case", "show", id}));
+        all["list"] = ok_json(run_minsheng({"--db", db, "--today", "2024-06-28", "--json", "case", "list"}));
         all["department"] = ok_json(run_minsheng(
-            {"--db", db, "--today", "2024-04-30", "--json", "case", "list", "--department", "市政部门"}));
+            {"--db", db, "--today", "2024-06-28", "--json", "case", "list", "--department", "市政部门"}));
         all["overdue"] =
-            ok_json(run_minsheng({"--db", db, "--json", "audit", "overdue", "--as-of", "2024-04-30"}));
+            ok_json(run_minsheng({"--db", db, "--json", "audit", "overdue", "--as-of", "2024-06-28"}));
         return all;
     }
 };
