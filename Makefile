@@ -11,8 +11,10 @@ FUZZ_SECONDS ?= 60
 DEPS := cmake make g++ pkg-config libboost-dev libboost-date-time-dev libsqlite3-dev sqlite3 libyaml-cpp-dev \
         catch2 libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev libutf8proc-dev libxlsxwriter-dev
 TEST_DEPS := chromium poppler-utils fonts-noto-cjk clang libclang-rt-14-dev
+# What `make bench` times with (hyperfine) and reads peak memory with (GNU time).
+BENCH_DEPS := hyperfine time sqlite3
 
-.PHONY: all deps test-deps build program test test-asan demo bench fuzz format clean
+.PHONY: all deps test-deps bench-deps build program test test-asan demo bench fuzz format clean
 
 all: build
 
@@ -49,7 +51,10 @@ test-asan: deps test-deps
 demo: program
 	@bash demo/demo.sh $(BIN)
 
-bench: build
+bench-deps:
+	@bash .ci/install-deps.sh $(BENCH_DEPS)
+
+bench: bench-deps build
 	@bash bench/run.sh $(BUILD)
 
 # libFuzzer targets, built with clang; each runs FUZZ_SECONDS.

@@ -210,8 +210,8 @@ CaseState read_case_row(sql::StmtCache& stmts, const sql::Stmt& row) {
         while (tasks->step()) {
             const auto status = task_status_from_name(tasks->view(1));
             if (!status)
-                throw storage_error("a stored task of department '" + tasks->text(0) +
-                                    "' has an unknown status '" + tasks->text(1) + "'");
+                throw storage_error("部门「" + tasks->text(0) + "」的已存任务状态「" + tasks->text(1) +
+                                    "」无法识别");
             s.tasks.push_back({tasks->text(0), *status, tasks->integer(2) != 0, tasks->text(3),
                                tasks->text(4), tasks->text(5)});
         }

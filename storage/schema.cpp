@@ -252,7 +252,7 @@ void add_migration_functions(sql::Db& db) {
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function_v2(db.handle(), "minsheng_hash_bytes", 1, flags, nullptr, sql_hash_bytes,
                                         nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) db.fail(rc, "database error");
+    if (rc != SQLITE_OK) db.fail(rc, "");
 }
 
 int user_version(sql::Db& db) {

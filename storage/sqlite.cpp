@@ -57,7 +57,7 @@ Db::Db(const std::string& path, Mode mode) {
         const std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
         sqlite3_close_v2(db_);
         db_ = nullptr;
-        throw storage_error("cannot open database " + path + ": " + msg);
+        throw Failure(rc, "无法打开数据库 " + path + "：" + msg);
     }
     sqlite3_extended_result_codes(db_, 1);
     // Writers from several processes wait for each other instead of failing.
@@ -74,24 +74,29 @@ int Db::system_errno() const {
 
 void Db::fail(int rc, std::string_view context) const {
     if (is_busy(rc)) throw Busy{};
+    const int extended = db_ ? sqlite3_extended_errcode(db_) : rc;
     std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     const int primary = rc & 0xff;
-    // What the operating system said, when it explains the failure better than SQLite's code.
+    // What the operating system said, when it explains the failure better than SQLite's code. SQLite's own
+    // words stay in brackets with its extended code, for whoever reads the log afterwards.
+    const std::string detail = "（SQLite：" + msg + "，代码 " + std::to_string(extended) + "）";
     const int os = system_errno();
     if (primary == SQLITE_FULL || os == ENOSPC || os == EDQUOT)
-        msg = "the disk is full (" + msg + "); free some space and run the command again";
+        msg = "磁盘已满" + detail + "；请腾出空间后重新运行命令";
     else if (primary == SQLITE_READONLY || os == EROFS)
-        msg = "the database is read-only (" + msg + ")";
+        msg = "数据库只读" + detail;
     else if (os == EACCES || os == EPERM)
-        msg = "no permission to write the database or its folder, so it is read-only for you (" + msg + ")";
-    throw storage_error(std::string(context) + ": " + msg);
+        msg = "没有写入数据库或其所在文件夹的权限，对你来说它是只读的" + detail;
+    else
+        msg = "数据库出错" + detail;
+    throw Failure(extended, context.empty() ? msg : std::string(context) + "：" + msg);
 }
 
 void Db::exec(const std::string& sql) {
     char* err = nullptr;
     const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
     sqlite3_free(err);
-    if (rc != SQLITE_OK) fail(rc, "database error");
+    if (rc != SQLITE_OK) fail(rc, "");
 }
 
 std::int64_t Db::last_insert_rowid() const {
@@ -100,7 +105,7 @@ std::int64_t Db::last_insert_rowid() const {
 
 Stmt::Stmt(Db& db, std::string_view sql) : db_(db) {
     const int rc = sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &st_, nullptr);
-    if (rc != SQLITE_OK) db.fail(rc, "database error");
+    if (rc != SQLITE_OK) db.fail(rc, "");
 }
 
 Stmt::~Stmt() {
@@ -109,25 +114,25 @@ Stmt::~Stmt() {
 
 Stmt& Stmt::bind(int i, std::string_view v) {
     const int rc = sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    if (rc != SQLITE_OK) db_.fail(rc, "database error");
+    if (rc != SQLITE_OK) db_.fail(rc, "");
     return *this;
 }
 
 Stmt& Stmt::bind(int i, std::int64_t v) {
     const int rc = sqlite3_bind_int64(st_, i, v);
-    if (rc != SQLITE_OK) db_.fail(rc, "database error");
+    if (rc != SQLITE_OK) db_.fail(rc, "");
     return *this;
 }
 
 Stmt& Stmt::bind_null(int i) {
     const int rc = sqlite3_bind_null(st_, i);
-    if (rc != SQLITE_OK) db_.fail(rc, "database error");
+    if (rc != SQLITE_OK) db_.fail(rc, "");
     return *this;
 }
 
 Stmt& Stmt::bind_blob(int i, std::string_view bytes) {
     const int rc = sqlite3_bind_blob(st_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
-    if (rc != SQLITE_OK) db_.fail(rc, "database error");
+    if (rc != SQLITE_OK) db_.fail(rc, "");
     return *this;
 }
 
@@ -135,7 +140,7 @@ bool Stmt::step() {
     const int rc = sqlite3_step(st_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    db_.fail(rc, "database error");
+    db_.fail(rc, "");
 }
 
 void Stmt::run() {

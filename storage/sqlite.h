@@ -5,17 +5,35 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "engine/error.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace minsheng::sql {
 
-// Thrown when SQLite answers BUSY/LOCKED: the caller retries the whole transaction.
-struct Busy {};
+// Thrown when SQLite answers BUSY/LOCKED: the caller retries the whole transaction. A std::exception, so
+// that a path which does not retry still ends in the front end's one-line error, never std::terminate.
+struct Busy : std::runtime_error {
+    Busy() : std::runtime_error("数据库正被其他程序占用，请稍后再试") {}
+};
+
+// Every other SQLite failure: a storage Error (exit 1) that also keeps SQLite's extended result code
+// (e.g. SQLITE_IOERR_WRITE = 778), for logs and for callers that tell failures apart.
+class Failure : public Error {
+public:
+    Failure(int extended_code, const std::string& message)
+        : Error(ErrorKind::Storage, message), extended_code_(extended_code) {}
+    int extended_code() const { return extended_code_; }
+
+private:
+    int extended_code_;
+};
 
 class Db {
 public:

@@ -37,7 +37,7 @@ auto read_retrying(F&& body) {
         try {
             return body();
         } catch (const sql::Busy&) {
-            if (attempt > 2000) throw storage_error("the database stayed locked; try again");
+            if (attempt > 2000) throw storage_error("数据库一直被其他程序占用，请稍后再试");
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
     }
@@ -133,7 +133,7 @@ std::string bytes_of(const std::string& hex) {
     bool ok = hex.size() == 64;
     for (size_t i = 0; ok && i < hex.size(); ++i)
         ok = digit(hex[i]) >= 0;
-    if (!ok) throw storage_error("a log hash must be 64 lowercase hex digits, not '" + hex + "'");
+    if (!ok) throw storage_error("日志哈希应为 64 位小写十六进制数字，而不是「" + hex + "」");
     std::string out(32, '\0');
     for (size_t i = 0; i < 32; ++i)
         out[i] = static_cast<char>(digit(hex[2 * i]) * 16 + digit(hex[2 * i + 1]));
@@ -192,8 +192,7 @@ struct SqliteStore::Impl {
     }
 
     void write(const std::function<void()>& body) {
-        if (!read_only.empty())
-            throw storage_error(path + " is read-only (" + read_only + "): nothing was changed");
+        if (!read_only.empty()) throw storage_error(path + " 是只读的（" + read_only + "），没有做任何改动");
         if (depth > 0) {
             const TxCache saved = tx;
             stmt("SAVEPOINT w")->run();
@@ -234,8 +233,7 @@ struct SqliteStore::Impl {
                 return;
             } catch (const sql::Busy&) {
                 if (steady_clock::now() > give_up)
-                    throw storage_error(
-                        "the database stayed locked by other writers for two minutes; try again");
+                    throw storage_error("数据库被其他写入者占用了两分钟，请稍后再试");
                 std::this_thread::sleep_for(milliseconds(5 + (attempt % 20) * 5));
             }
         }
@@ -250,9 +248,7 @@ struct SqliteStore::Impl {
 
 void SqliteStore::create(const std::string& path, const StationSeed& seed) {
     remove_abandoned_init_files(path);
-    if (file_exists(path))
-        throw refused(path +
-                      " already exists; init creates a new database and never touches an existing one");
+    if (file_exists(path)) throw refused(path + " 已存在；init 只新建数据库，从不改动已有的数据库");
     // The station is built under a temporary name beside its final one and linked into place only when it
     // is whole: a kill at any moment leaves no file or a whole station at `path`, never a half-made one that
     // blocks the next `init`. link() also refuses when `path` appeared meanwhile (another init won).
@@ -285,12 +281,9 @@ void SqliteStore::create(const std::string& path, const StationSeed& seed) {
         }  // closed: the WAL is checkpointed into the file and removed
         if (::link(tmp.c_str(), path.c_str()) != 0) {
             const int error = errno;
-            if (error == EEXIST)
-                throw refused(path +
-                              " already exists; init creates a new database and never touches an "
-                              "existing one");
-            if (error == ENOSPC) throw storage_error("cannot create " + path + ": the disk is full");
-            throw storage_error("cannot create " + path + ": " + std::strerror(error));
+            if (error == EEXIST) throw refused(path + " 已存在；init 只新建数据库，从不改动已有的数据库");
+            if (error == ENOSPC) throw storage_error("无法创建 " + path + "：磁盘已满，请腾出空间后再试");
+            throw storage_error("无法创建 " + path + "：" + std::strerror(error));
         }
         remove_tmp();
     } catch (...) {
@@ -302,7 +295,7 @@ void SqliteStore::create(const std::string& path, const StationSeed& seed) {
 SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>()) {
     impl_->path = path;
     if (!file_exists(path))
-        throw not_found("no database at " + path + "; create one with `minsheng init` or pass --db PATH");
+        throw not_found(path + " 处没有数据库；请用 `minsheng init` 新建，或用 --db 指定数据库文件");
     // Read the header before anything that could write: a foreign file must stay untouched.
     int app_id = 0, version = 0;
     auto read_header = [&] {
@@ -323,17 +316,14 @@ SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>
         const int code = sqlite3_extended_errcode(impl_->db->handle()) & 0xff;
         const int os = impl_->db->system_errno();
         if (code == SQLITE_FULL || os == ENOSPC || os == EDQUOT)
-            throw storage_error("cannot open " + path +
-                                ": the disk is full; free some space and run the command again");
+            throw storage_error("无法打开 " + path + "：磁盘已满，请腾出空间后重新运行命令");
         const bool cannot_write = os == EROFS || os == EACCES || os == EPERM || code == SQLITE_READONLY ||
                                   code == SQLITE_CANTOPEN || ::access(path.c_str(), W_OK) != 0;
         if (code == SQLITE_NOTADB || !cannot_write)
-            throw storage_error(path + " is not a minsheng database (" + e.what() +
-                                "); it was left untouched");
+            throw storage_error(path + " 不是 minsheng 数据库（" + std::string(e.what()) + "），文件未改动");
         // Read-only media, or no permission to write the file or its folder (where the WAL's files live):
         // reads still work, writes are refused with that reason.
-        impl_->read_only = os == EROFS ? "it is on a read-only file system"
-                                       : "there is no permission to write it or its folder";
+        impl_->read_only = os == EROFS ? "它在只读的文件系统上" : "没有写入它或其所在文件夹的权限";
         // Read-only with its WAL when the WAL's files are there to read, else the file alone (then nothing
         // can be in a WAL: the last writer checkpointed and removed it).
         try {
@@ -344,17 +334,15 @@ SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>
             try {
                 read_header();
             } catch (const Error& again) {
-                throw storage_error(path + " cannot be read (" + again.what() + "); it was left untouched");
+                throw storage_error(path + " 无法读取（" + std::string(again.what()) + "），文件未改动");
             }
         }
     }
     auto& db = *impl_->db;
-    if (app_id != kApplicationId)
-        throw storage_error(path + " is not a minsheng database; it was left untouched");
+    if (app_id != kApplicationId) throw storage_error(path + " 不是 minsheng 数据库，文件未改动");
     if (version > schema_version())
-        throw storage_error(path + " has schema version " + std::to_string(version) +
-                            ", newer than this minsheng (" + std::to_string(schema_version()) +
-                            "); upgrade minsheng. The file was left untouched");
+        throw storage_error(path + " 的数据库结构版本为 " + std::to_string(version) + "，比本程序支持的（" +
+                            std::to_string(schema_version()) + "）新；请升级 minsheng。文件未改动");
     db.exec("PRAGMA foreign_keys = ON");
     // Statement and savepoint journals (the original pages a statement or a savepoint may have to restore) in
     // memory rather than in a temporary file: they hold a few pages each, and a file costs a write per page.
@@ -372,8 +360,8 @@ SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>
             throw storage_error(path + " 的数据库结构与其版本号 " + std::to_string(version) + " 不符（" +
                                 damage + "），文件未改动；请从备份恢复");
         if (!impl_->read_only.empty())
-            throw storage_error(path + " is read-only (" + impl_->read_only +
-                                ") and was made by an older minsheng whose schema must be upgraded first");
+            throw storage_error(path + " 是只读的（" + impl_->read_only +
+                                "），而它由旧版 minsheng 建立，须先升级数据库结构");
         impl_->write([&] { migrate(db); });
         impl_->rebuild_projection = version < 4;
     }
@@ -522,7 +510,7 @@ void SqliteStore::save_case(const CaseState& s, bool is_new) {
     if (is_new)
         storage_detail::insert_case_rows(*impl_->stmts, s);
     else if (!storage_detail::update_case_rows(*impl_->db, *impl_->stmts, s))
-        throw storage_error("case " + s.id + " vanished while being saved");
+        throw storage_error("案件 " + s.id + " 在保存时消失了");
     if (impl_->depth > 0) impl_->tx.last_saved = s;
 }
 

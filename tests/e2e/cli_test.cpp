@@ -3,7 +3,6 @@
 // exactly as it was, the audit trail (verify, tampering, rebuilding the projection), the calendar and audit
 // overdue.
 #include <sqlite3.h>
-#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -11,20 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "prelude.h"
 #include "storage/schema.h"
-#include "test_support.h"
 #include "usecases/station.h"
 
-using Catch::Matchers::Contains;
-using minsheng::test::fresh_station;
-using minsheng::test::ok_json;
-using minsheng::test::read_text;
-using minsheng::test::run_minsheng;
-using minsheng::test::RunResult;
-using minsheng::test::sql_exec;
-using minsheng::test::TempDir;
-using minsheng::test::write_text;
-using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {

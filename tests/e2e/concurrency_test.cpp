@@ -1,6 +1,5 @@
 // Several `minsheng` processes writing one database at the same time (SPEC.md "Storage"): all succeed, no
 // "database is locked" reaches the user, nothing is lost, ids stay unique and the hash chain stays intact.
-#include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
 #include <set>
@@ -8,15 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "test_support.h"
-
-using minsheng::test::audit_verify_json;
-using minsheng::test::fresh_station;
-using minsheng::test::ok_json;
-using minsheng::test::run_minsheng;
-using minsheng::test::RunResult;
-using minsheng::test::TempDir;
-using nlohmann::json;
+#include "prelude.h"
 
 namespace {
 
@@ -46,6 +37,7 @@ void check_all_succeeded(const std::vector<std::vector<RunResult>>& results) {
             const RunResult& r = results[w][i];
             CAPTURE(w, i, r.err);
             CHECK(r.exit_code == 0);
+            CHECK(r.err.find("占用") == std::string::npos);
             CHECK(r.err.find("locked") == std::string::npos);
             CHECK(r.err.find("busy") == std::string::npos);
             CHECK(r.err.empty());

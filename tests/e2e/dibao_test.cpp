@@ -1,12 +1,8 @@
 // The seed's 典型事例二 through the command line: a 低保 application with the household registration
 // elsewhere (人户分离) cannot be resolved until a supervisor approves the exception (特事特办).
-#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "test_support.h"
-
-using namespace minsheng::test;
-using nlohmann::json;
+#include "prelude.h"
 
 namespace {
 

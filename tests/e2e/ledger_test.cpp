@@ -1,7 +1,6 @@
 // End-to-end tests of the spreadsheet ledger (台账) commands through the built program: `import` (RFC 4180,
 // BOM, Chinese headers, GBK, repeats inside the file, all-or-nothing with FILE:LINE errors, --dry-run) and
 // `export` (CSV with BOM that round-trips through import, JSON), including a 100,000-row round trip.
-#include <catch2/catch.hpp>
 
 #include <iconv.h>
 
@@ -15,16 +14,9 @@
 #include <vector>
 
 #include "cli/csv_reader.h"
-#include "test_support.h"
+#include "prelude.h"
 
-using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
-using minsheng::test::fresh_station;
-using minsheng::test::read_text;
-using minsheng::test::run_minsheng;
-using minsheng::test::TempDir;
-using minsheng::test::write_text;
-using nlohmann::json;
 
 namespace {
 

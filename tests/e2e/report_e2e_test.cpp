@@ -4,14 +4,10 @@
 //
 // (Named report_e2e_test.cpp: tests/CMakeLists.txt names each test executable after its file, so a second
 // report_test.cpp beside tests/engine/report_test.cpp would clash.)
-#include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "test_support.h"
-
-using namespace minsheng::test;
-using nlohmann::json;
+#include "prelude.h"
 
 namespace {
 

@@ -8,8 +8,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -19,10 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "test_support.h"
+#include "prelude.h"
 
-using namespace minsheng::test;
-using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
@@ -513,7 +509,7 @@ TEST_CASE("a schema that does not match its version is one clear line with exit 
             const RunResult r = st.as(kCoordinator, args);
             CHECK(r.exit_code == 1);
             CHECK(one_line(r.err));
-            CHECK(r.err.find("already exists") == std::string::npos);
+            CHECK(r.err.find("已存在") == std::string::npos);
             CHECK(r.err.find("不符") != std::string::npos);
             CHECK(fingerprint(st.db) == before);
         }

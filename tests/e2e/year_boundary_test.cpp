@@ -3,13 +3,9 @@
 // out; `calendar provisional 2027` makes it computable and marked 暂定; loading the year's notice (an example
 // file, demo/example-notice-2027.yaml, clearly not the official one) recomputes what depended on it and each
 // affected case's history says so.
-#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "test_support.h"
-
-using namespace minsheng::test;
-using nlohmann::json;
+#include "prelude.h"
 
 namespace {
 

@@ -1,6 +1,5 @@
 // Tests of the working-day calendar: hand-checked deadlines around the holidays of 2023-2026, the fast index
 // against a day-by-day reference walk, uncovered years, strict dates and the YAML loader's error positions.
-#include <catch2/catch.hpp>
 
 #include <functional>
 #include <random>
@@ -8,19 +7,14 @@
 
 #include "engine/calendar.h"
 #include "engine/error.h"
-#include "test_support.h"
+#include "prelude.h"
 
-using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 using minsheng::Calendar;
 using minsheng::CalendarYear;
 using minsheng::Date;
-using minsheng::Error;
-using minsheng::ErrorKind;
 using minsheng::format_date;
 using minsheng::parse_date;
-using minsheng::test::error_of;
-using minsheng::test::read_existing;
 
 namespace {
 

@@ -1,7 +1,6 @@
 // The deadline clock (SPEC.md "Deadline rules" 1-7): case states folded from hand-made events and read with
 // clock_at on the shipped calendar; and the runtime's own rules for escalate and extend, with the real
 // drainage workflow. Every expected date below was counted by hand against the shipped holiday data.
-#include <catch2/catch.hpp>
 
 #include <functional>
 #include <string>
@@ -12,25 +11,19 @@
 #include "engine/error.h"
 #include "engine/runtime.h"
 #include "engine/workflow.h"
-#include "test_support.h"
+#include "prelude.h"
 
-using Catch::Matchers::Contains;
 using minsheng::ActionRequest;
 using minsheng::apply_event;
 using minsheng::Calendar;
 using minsheng::CaseState;
 using minsheng::ClockView;
 using minsheng::Date;
-using minsheng::Error;
-using minsheng::ErrorKind;
 using minsheng::Event;
 using minsheng::format_date;
 using minsheng::Phase;
 using minsheng::Role;
 using minsheng::Workflow;
-using minsheng::test::error_of;
-using minsheng::test::read_existing;
-using nlohmann::json;
 
 namespace {
 

@@ -1,11 +1,10 @@
 // The clock at the year boundary (SPEC deadline rule 6): what the calendar can tell is told, what it cannot
 // is named, and deadlines that need a provisional year are marked.
-#include <catch2/catch.hpp>
 
 #include "engine/calendar.h"
 #include "engine/case.h"
 #include "engine/statutory.h"
-#include "test_support.h"
+#include "prelude.h"
 
 using minsheng::Calendar;
 using minsheng::CalendarYear;
@@ -13,7 +12,6 @@ using minsheng::CaseState;
 using minsheng::ClockView;
 using minsheng::Date;
 using minsheng::Phase;
-using minsheng::test::read_existing;
 
 namespace {
 

@@ -1,7 +1,7 @@
 // The case lifecycle (SPEC.md "Phase"): every phase, running or suspended, against every lifecycle event,
 // checked against one table of the moves SPEC allows; and event_for_move for every pair of phases and against
 // the machine's own transition table.
-#include <catch2/catch.hpp>
+#include "prelude.h"
 
 #include <map>
 #include <optional>

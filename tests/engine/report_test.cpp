@@ -2,16 +2,14 @@
 // the runtime decides, no storage), masking of personal data in every format, and the write-up template.
 #include "engine/report.h"
 
-#include <catch2/catch.hpp>
 #include <sstream>
 
 #include "engine/error.h"
 #include "engine/runtime.h"
-#include "test_support.h"
+#include "prelude.h"
 
 using namespace minsheng;
 using namespace minsheng::report;
-using minsheng::test::read_existing;
 
 namespace {
 

@@ -1,6 +1,5 @@
 // Issue 14, the engine's side: rules that hold whatever the input. `--set` takes only what an action
 // declares; computed counters win over fields of the same name.
-#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -11,10 +10,9 @@
 #include "engine/error.h"
 #include "engine/runtime.h"
 #include "engine/workflow.h"
-#include "test_support.h"
+#include "prelude.h"
 
 using namespace minsheng;
-using minsheng::test::error_of;
 
 namespace {
 

@@ -1,12 +1,11 @@
 // Provisional years (SPEC Part 2 "Calendar beyond the published years"): the statutory holidays of the 2024
 // law with 补假, computed for every year of the anchors file and held against the notices of 2025 and 2026.
-#include <catch2/catch.hpp>
 
 #include <set>
 
 #include "engine/calendar.h"
 #include "engine/statutory.h"
-#include "test_support.h"
+#include "prelude.h"
 
 using minsheng::Calendar;
 using minsheng::CalendarYear;
@@ -15,7 +14,6 @@ using minsheng::parse_date;
 using minsheng::parse_statutory_anchors;
 using minsheng::provisional_year;
 using minsheng::StatutoryAnchors;
-using namespace minsheng::test;
 
 namespace {
 

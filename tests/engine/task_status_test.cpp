@@ -1,6 +1,6 @@
 // A department task's status (SPEC "Each dispatched department has its own task"): the enum and the stable
 // names the projection and the JSON output use, and how a stored state's task status is read back.
-#include <catch2/catch.hpp>
+#include "prelude.h"
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -9,14 +9,11 @@
 #include "engine/error.h"
 
 using minsheng::CaseState;
-using minsheng::Error;
-using minsheng::ErrorKind;
 using minsheng::state_from_json;
 using minsheng::state_to_json;
 using minsheng::task_status_from_name;
 using minsheng::task_status_name;
 using minsheng::TaskStatus;
-using nlohmann::json;
 
 TEST_CASE("task status names are the ones SPEC gives and round-trip", "[case][task]") {
     const auto [status, name] =

@@ -1,5 +1,5 @@
 // Address keys for repeat matching, display width for aligned tables, and masking of personal data.
-#include <catch2/catch.hpp>
+#include "prelude.h"
 
 #include "engine/error.h"
 #include "engine/text.h"

@@ -1,16 +1,14 @@
 // Tests of the workflow loader and checker (engine/workflow.cpp): every class of problem with its position,
 // the shipped workflows, and the inputs fuzzing found (tests/engine/workflow_cases/).
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
 
 #include "engine/error.h"
 #include "engine/workflow.h"
-#include "test_support.h"
+#include "prelude.h"
 
 using namespace minsheng;
-using minsheng::test::read_text;
 
 namespace {
 

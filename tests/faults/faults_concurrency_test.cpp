@@ -4,7 +4,6 @@
 //
 // Afterwards every success is accounted for (cases, events, repeat counts, each case's history), the hash
 // chain verifies, and the projection equals a rebuild from the events alone.
-#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -18,15 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "prelude.h"
 #include "usecases/station.h"
-#include "test_support.h"
-
-using minsheng::test::fresh_station;
-using minsheng::test::ok_json;
-using minsheng::test::run_minsheng;
-using minsheng::test::RunResult;
-using minsheng::test::TempDir;
-using nlohmann::json;
 
 namespace {
 
@@ -51,6 +43,7 @@ void check_clean_failure(const RunResult& r) {
     CHECK(r.exit_code >= 1);
     CHECK(r.exit_code <= 5);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.err.find("占用") == std::string::npos);
     CHECK(r.err.find("locked") == std::string::npos);
     CHECK(r.err.find("busy") == std::string::npos);
 }

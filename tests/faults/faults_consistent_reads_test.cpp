@@ -2,7 +2,6 @@
 // processes at once): `audit verify` must not mistake a write that lands mid-check for a deleted end of the
 // log, and `audit overdue --as-of` must not list a case twice when it changes mid-audit. Each reads inside
 // one read transaction; before that, both failed here within a few seconds.
-#include <catch2/catch.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -11,12 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "prelude.h"
 #include "usecases/station.h"
-#include "test_support.h"
-
-using minsheng::test::fresh_station;
-using minsheng::test::run_minsheng;
-using minsheng::test::TempDir;
 
 namespace {
 

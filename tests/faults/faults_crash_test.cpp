@@ -2,7 +2,6 @@
 // of single actions, and of `init` — many times over. Afterwards the file passes SQLite's integrity check,
 // `audit verify` passes, and each write is there entirely or not at all (SPEC.md "Storage": one transaction
 // per write).
-#include <catch2/catch.hpp>
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -17,16 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "test_support.h"
+#include "prelude.h"
 
-using minsheng::test::audit_verify_json;
-using minsheng::test::exit_code_of;
-using minsheng::test::fresh_station;
-using minsheng::test::run_minsheng;
-using minsheng::test::RunResult;
-using minsheng::test::start_program;
-using minsheng::test::TempDir;
-using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {

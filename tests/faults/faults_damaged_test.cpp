@@ -1,7 +1,6 @@
 // Fault injection: damaged or foreign database files — truncated, another program's SQLite database, a newer
 // schema, junk bytes, an empty file, a page overwritten in the middle. Each is refused with exit 1 and one
 // line naming the problem, and the file is left byte-for-byte as it was (same bytes, same modification time).
-#include <catch2/catch.hpp>
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -13,17 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "test_support.h"
+#include "prelude.h"
 
-using minsheng::test::fresh_station;
-using minsheng::test::one_line;
-using minsheng::test::read_text;
-using minsheng::test::run_minsheng;
-using minsheng::test::RunResult;
-using minsheng::test::sql_exec;
-using minsheng::test::TempDir;
-using minsheng::test::write_text;
-using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
@@ -137,18 +127,18 @@ TEST_CASE("another program's SQLite database is refused and left untouched", "[f
     sql_exec(db,
              "CREATE TABLE cases (id TEXT, note TEXT); INSERT INTO cases VALUES ('2024-0001', 'not ours');"
              "CREATE TABLE events (seq INTEGER);");
-    check_refused(db, {"not a minsheng database"});
+    check_refused(db, {"不是 minsheng 数据库"});
     // Also in WAL mode with its own application id.
     const std::string wal = dir.file("other-wal.db");
     sql_exec(wal, "PRAGMA journal_mode = WAL; PRAGMA application_id = 1234; CREATE TABLE t (x);");
-    check_refused(wal, {"not a minsheng database"});
+    check_refused(wal, {"不是 minsheng 数据库"});
 }
 
 TEST_CASE("a database of a newer schema is refused and left untouched", "[faults][damaged]") {
     TempDir dir;
     const std::string db = real_station(dir);
     sql_exec(db, "PRAGMA user_version = 99");
-    check_refused(db, {"schema version 99", "newer"});
+    check_refused(db, {"结构版本为 99"});
 }
 
 TEST_CASE("files that are no database at all are refused and left untouched", "[faults][damaged]") {
@@ -159,15 +149,15 @@ TEST_CASE("files that are no database at all are refused and left untouched", "[
     for (auto& c : bytes)
         c = static_cast<char>(rng());
     write_text(junk, bytes);
-    check_refused(junk, {"not a minsheng database", "not a database"});
+    check_refused(junk, {"不是 minsheng 数据库", "not a database"});
 
     const std::string text = dir.file("ledger.db");
     write_text(text, "received_at,category,address,summary\n2024-03-04,drainage,海福巷3号,堵塞\n");
-    check_refused(text, {"not a minsheng database", "not a database"});
+    check_refused(text, {"不是 minsheng 数据库", "not a database"});
 
     const std::string empty = dir.file("empty.db");
     write_text(empty, "");
-    check_refused(empty, {"not a minsheng database", "empty"});
+    check_refused(empty, {"不是 minsheng 数据库", "empty"});
 }
 
 TEST_CASE("a page overwritten in the middle of the file is reported, never called intact",

@@ -3,7 +3,6 @@
 //
 // A real full disk needs a small file system of its own: as root the test mounts a 1 MB tmpfs; elsewhere (or
 // when mounting is not permitted, as in unprivileged containers) it says so and skips.
-#include <catch2/catch.hpp>
 
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -19,17 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "test_support.h"
+#include "prelude.h"
 
-using minsheng::test::audit_verify_json;
-using minsheng::test::exit_code_of;
-using minsheng::test::fresh_station;
-using minsheng::test::init_station;
-using minsheng::test::one_line;
-using minsheng::test::run_minsheng;
-using minsheng::test::RunResult;
-using minsheng::test::TempDir;
-using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
@@ -88,13 +78,11 @@ void fill(const SmallDisk& disk, const std::string& filler, long long leave) {
 }
 
 bool mentions_full_disk(const std::string& err) {
-    return err.find("disk") != std::string::npos &&
-           (err.find("full") != std::string::npos || err.find("space") != std::string::npos);
+    return err.find("磁盘已满") != std::string::npos;
 }
 
 bool mentions_read_only(const std::string& err) {
-    return err.find("read-only") != std::string::npos || err.find("readonly") != std::string::npos ||
-           err.find("read only") != std::string::npos;
+    return err.find("只读") != std::string::npos;
 }
 
 std::string list_json(const std::string& db) {
@@ -226,7 +214,7 @@ TEST_CASE("a read-only station refuses writes with one clear line and still answ
         CHECK(r.exit_code == 1);
         CHECK(one_line(r.err));
         CHECK(mentions_read_only(r.err));
-        CHECK(r.err.find("not a minsheng database") == std::string::npos);
+        CHECK(r.err.find("不是 minsheng 数据库") == std::string::npos);
     }
     // Reads still work on read-only media.
     const RunResult list = run_minsheng({"--db", db, "--today", "2024-03-05", "--json", "case", "list"});
@@ -315,7 +303,7 @@ TEST_CASE("a station file and folder without write permission: writes refused cl
     CHECK(w.exit_code == 1);
     CHECK(one_line(w.err));
     CHECK(mentions_read_only(w.err));
-    CHECK(w.err.find("not a minsheng database") == std::string::npos);
+    CHECK(w.err.find("不是 minsheng 数据库") == std::string::npos);
     const RunResult r = run({"--db", db, "--today", "2024-03-05", "--json", "case", "list"});
     CAPTURE(r.err);
     CHECK(r.exit_code == 0);

@@ -2,7 +2,6 @@
 // (inputs the fuzzers found interesting or that once broke something) and the seed corpora in fuzz/corpus/.
 // A file named csv-* goes to the CSV reader check (fuzz/csv_fuzz.cpp), cli-* to the command-line check
 // (fuzz/cli_fuzz.cpp); the code is the fuzz targets' own, included here.
-#include <catch2/catch.hpp>
 
 #define MINSHENG_FUZZ_NO_ENTRY
 #include "fuzz/cli_fuzz.cpp"
@@ -14,11 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "test_support.h"
+#include "prelude.h"
 
 namespace fs = std::filesystem;
-using minsheng::test::read_text;
-using minsheng::test::TempDir;
 
 namespace {
 

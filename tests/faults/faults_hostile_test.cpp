@@ -2,7 +2,6 @@
 // control characters, a 1 MB summary, impossible dates, negative and huge numbers, and a few hundred random
 // command lines from a fixed seed. Text that is accepted comes back exactly; anything refused is refused with
 // an exit code of SPEC (1-5, never a signal) and one line on stderr, and leaves the station as it was.
-#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -12,17 +11,7 @@
 #include <vector>
 
 #include "cli/app.h"
-#include "test_support.h"
-
-using minsheng::test::audit_verify_json;
-using minsheng::test::event_count;
-using minsheng::test::fresh_station;
-using minsheng::test::ok_json;
-using minsheng::test::one_line;
-using minsheng::test::run_minsheng;
-using minsheng::test::RunResult;
-using minsheng::test::TempDir;
-using nlohmann::json;
+#include "prelude.h"
 
 namespace {
 

@@ -2,7 +2,6 @@
 // deleted in the middle or at the end, a forged event inserted or appended, two events' contents swapped, a
 // case and its events removed together. `audit verify` must catch each (exit 1) and name the first bad event
 // (SPEC.md "Storage": the hash chain detects any edit, deletion or reordering).
-#include <catch2/catch.hpp>
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
@@ -11,15 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "test_support.h"
-
-using minsheng::test::fresh_station;
-using minsheng::test::one_line;
-using minsheng::test::run_minsheng;
-using minsheng::test::RunResult;
-using minsheng::test::sql_exec;
-using minsheng::test::TempDir;
-using nlohmann::json;
+#include "prelude.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // The RFC 4180 reader behind `import`: quoting, embedded commas, quotes and line breaks, CRLF/LF/CR record
 // ends, the UTF-8 byte-order mark, physical line numbers of records, malformed input, and records that
 // straddle the reader's buffer refills.
-#include <catch2/catch.hpp>
+#include "prelude.h"
 
 #include <algorithm>
 #include <cstring>

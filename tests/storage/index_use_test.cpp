@@ -2,16 +2,12 @@
 // (storage/sqlite_store.cpp, the same SQL) that SQLite answers through it, checked with EXPLAIN QUERY PLAN on
 // a station of the current schema. An index with no query here is one nothing uses: the second test fails
 // until it is dropped or its query is listed.
-#include <catch2/catch.hpp>
-
 #include <set>
 #include <string>
 #include <vector>
 
+#include "prelude.h"
 #include "storage/sqlite.h"
-#include "test_support.h"
-
-using minsheng::test::TempDir;
 
 namespace {
 

@@ -3,22 +3,12 @@
 // copied into the schema-4 layout (tests/test_support.h write_schema4_copy), opened by the current program
 // (which migrates it in one transaction), and must then verify, show every case exactly as before, and keep
 // every hash the chain had.
-#include <catch2/catch.hpp>
-
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "prelude.h"
 #include "storage/schema.h"
 #include "storage/sqlite.h"
-#include "test_support.h"
-
-using minsheng::test::ok_json;
-using minsheng::test::run_minsheng;
-using minsheng::test::RunResult;
-using minsheng::test::sql_exec;
-using minsheng::test::TempDir;
-using nlohmann::json;
 
 namespace {
 

@@ -2,7 +2,6 @@
 // the line), batch transactions with a savepoint per write, what a transaction keeps in memory (the log's
 // head, case numbers) staying right when another connection writes in between, and the forward migration
 // from schema 1.
-#include <catch2/catch.hpp>
 
 #include <sqlite3.h>
 
@@ -11,18 +10,15 @@
 
 #include "cli/shipped.h"
 #include "engine/error.h"
+#include "prelude.h"
 #include "storage/schema.h"
 #include "storage/sqlite.h"
-#include "test_support.h"
 #include "usecases/station.h"
 
 using minsheng::ActionRequest;
-using minsheng::Error;
-using minsheng::ErrorKind;
 using minsheng::ImportResult;
 using minsheng::ImportRow;
 using minsheng::Station;
-using minsheng::test::TempDir;
 
 namespace {
 

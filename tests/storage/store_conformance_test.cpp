@@ -1,7 +1,6 @@
 // The store interface's contract (storage/store.h), run against every implementation in kStores: a second
 // backend is done when it passes these. Each case makes a fresh station through the application layer's
 // init, then talks to the store directly.
-#include <catch2/catch.hpp>
 
 #include <functional>
 #include <memory>
@@ -10,13 +9,12 @@
 
 #include "cli/shipped.h"
 #include "engine/error.h"
+#include "prelude.h"
 #include "storage/sqlite_store.h"
-#include "test_support.h"
 #include "usecases/hash_chain.h"
 #include "usecases/station.h"
 
 using namespace minsheng;
-using minsheng::test::TempDir;
 
 namespace {
 
