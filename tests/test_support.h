@@ -89,10 +89,4 @@ std::string read_text(const std::string& path);
 std::string read_existing(const std::string& path);
 void write_text(const std::string& path, const std::string& text);
 
-// Writes to `to` (a new file) a copy of the station at `from` as schema 4's code wrote it: the log with hex
-// hashes and a stored previous-hash, each case's state as JSON (the engine's state_to_json) beside its
-// filter columns, case_departments. Its schema is made by migrations 1 to 4 themselves (they never change
-// once shipped), so opening the copy runs the real migration to the current layout.
-void write_schema4_copy(const std::string& from, const std::string& to);
-
 }  // namespace minsheng::test

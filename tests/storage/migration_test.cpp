@@ -8,6 +8,7 @@
 
 #include "prelude.h"
 #include "storage/schema.h"
+#include "storage/schema4_copy.h"
 #include "storage/sqlite.h"
 
 namespace {

@@ -12,6 +12,7 @@
 #include "engine/error.h"
 #include "prelude.h"
 #include "storage/schema.h"
+#include "storage/schema4_copy.h"
 #include "storage/sqlite.h"
 #include "usecases/station.h"
 
