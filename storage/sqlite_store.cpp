@@ -362,7 +362,12 @@ SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>
         if (!impl_->read_only.empty())
             throw storage_error(path + " 是只读的（" + impl_->read_only +
                                 "），而它由旧版 minsheng 建立，须先升级数据库结构");
+        // A migration rewrites whole tables in one transaction: its statement journals (the pages a statement
+        // would restore) go to a temporary file, not to memory as a command's few pages do, so converting a
+        // large station keeps memory flat.
+        db.exec("PRAGMA temp_store = FILE");
         impl_->write([&] { migrate(db); });
+        db.exec("PRAGMA temp_store = MEMORY");
         impl_->rebuild_projection = version < 4;
     }
 }
