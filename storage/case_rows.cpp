@@ -65,20 +65,28 @@ void bind_changing(sql::Stmt& st, int first, const CaseState& s) {
     st.bind(i + 24, static_cast<std::int64_t>(s.tasks.size()));
 }
 
-void insert_reporters(sql::StmtCache& stmts, const CaseState& s, size_t from) {
-    for (size_t n = from; n < s.reporters.size(); ++n) {
+// Reporters are written by position: a new one is inserted, a corrected one rewritten, an unchanged one
+// left unwritten.
+void put_reporters(sql::StmtCache& stmts, const CaseState& s, bool is_new) {
+    for (size_t n = 0; n < s.reporters.size(); ++n) {
         const Reporter& r = s.reporters[n];
         auto ins = stmts.get(
-            "INSERT INTO case_reporters (case_id, report_no, name, phone, channel, at, summary) VALUES (?, "
-            "?, "
-            "?, ?, ?, ?, ?)");
+            is_new
+                ? "INSERT INTO case_reporters (case_id, report_no, name, phone, channel, at, summary) VALUES "
+                  "(?, ?, ?, ?, ?, ?, ?)"
+                : "INSERT INTO case_reporters (case_id, report_no, name, phone, channel, at, summary) VALUES "
+                  "(?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, report_no) DO UPDATE SET name = "
+                  "excluded.name, "
+                  "phone = excluded.phone, channel = excluded.channel, at = excluded.at, summary = "
+                  "excluded.summary WHERE (name, phone, channel, at, summary) IS NOT (excluded.name, "
+                  "excluded.phone, excluded.channel, excluded.at, excluded.summary)");
         ins->bind(1, s.id).bind(2, static_cast<std::int64_t>(n + 1)).bind(3, r.name).bind(4, r.phone);
         ins->bind(5, r.channel).bind(6, r.at).bind(7, r.summary).run();
     }
 }
 
-// Tasks are only ever added to a case and changed in place: an upsert by position writes the new ones and
-// the changed ones, and leaves an unchanged row unwritten.
+// Tasks are written by position: an upsert writes the new ones and the changed ones and leaves an unchanged
+// row unwritten (a revoke that takes a task off shifts the later ones, which are then rewritten).
 void upsert_tasks(sql::StmtCache& stmts, const CaseState& s, bool is_new) {
     for (size_t n = 0; n < s.tasks.size(); ++n) {
         const DepartmentTask& t = s.tasks[n];
@@ -115,14 +123,13 @@ void insert_case_rows(sql::StmtCache& stmts, const CaseState& s) {
         bind_changing(*ins, 6, s);
         ins->run();
     }
-    insert_reporters(stmts, s, 0);
+    put_reporters(stmts, s, true);
     upsert_tasks(stmts, s, true);
 }
 
 bool update_case_rows(sql::Db& db, sql::StmtCache& stmts, const CaseState& s) {
-    // id, category, address key and receipt never change (they key the indexes: leaving them out of the
-    // UPDATE spares SQLite the maintenance of those indexes).
-    std::int64_t reporters_stored = 0;
+    // id and receipt never change; category and address key only by a correction. They key the indexes:
+    // leaving them out of the usual UPDATE spares SQLite the maintenance of those indexes.
     {
         auto up = stmts.get(
             "UPDATE cases SET workflow_version = ?, deadline_days = ?, address = ?, summary = ?, phase = ?, "
@@ -135,14 +142,24 @@ bool update_case_rows(sql::Db& db, sql::StmtCache& stmts, const CaseState& s) {
         if (sqlite3_changes(db.handle()) != 1) return false;
     }
     {
-        auto count = stmts.get("SELECT count(*) FROM case_reporters WHERE case_id = ?");
-        count->bind(1, s.id).step();
-        reporters_stored = count->integer(0);
+        auto keys = stmts.get(
+            "UPDATE cases SET category = ?1, address_key = ?2, address_hash = ?3 WHERE id = ?4 AND (category "
+            "<> "
+            "?1 OR address_key <> ?2)");
+        keys->bind(1, s.category).bind(2, s.address_key).bind(3, address_hash(s.category, s.address_key));
+        keys->bind(4, s.id).run();
     }
-    // Reporters are only ever added (a repeat report): write the ones the table lacks.
-    if (static_cast<size_t>(reporters_stored) < s.reporters.size())
-        insert_reporters(stmts, s, static_cast<size_t>(reporters_stored));
+    put_reporters(stmts, s, false);
     upsert_tasks(stmts, s, false);
+    // A revoke can take a reporter or a task off: rows beyond the state's go.
+    {
+        auto del = stmts.get("DELETE FROM case_reporters WHERE case_id = ? AND report_no > ?");
+        del->bind(1, s.id).bind(2, static_cast<std::int64_t>(s.reporters.size())).run();
+    }
+    {
+        auto del = stmts.get("DELETE FROM case_tasks WHERE case_id = ? AND task_no > ?");
+        del->bind(1, s.id).bind(2, static_cast<std::int64_t>(s.tasks.size())).run();
+    }
     return true;
 }
 

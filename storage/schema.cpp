@@ -111,7 +111,13 @@ const std::vector<std::string>& migrations() {
         R"sql(
         ALTER TABLE calendar_years ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;
         )sql",
-        // 5 (first part; migrate() converts the projection's rows between the two parts): the log keeps its
+        // 5: the similar-address warning (SPEC Part 2 "Addresses and repeat reports") looks cases up by
+        // address key over every category and phase, and by a key's prefix; opening the station rebuilds
+        // the projection once, so the keys are those of the new folding.
+        R"sql(
+        CREATE INDEX cases_by_address_key ON cases (address_key);
+        )sql",
+        // 6 (first part; migrate() converts the projection's rows between the two parts): the log keeps its
         // hashes as 32-byte BLOBs and no previous-hash (it is the previous row's hash: verify recomputes
         // the chain from the rows); the projection's JSON state becomes typed columns, a reporters table and
         // a tasks table (which also replaces case_departments). The chain's definition does not change.
@@ -139,6 +145,7 @@ const std::vector<std::string>& migrations() {
         DROP INDEX cases_running_by_deadline;
         DROP INDEX cases_by_received;
         DROP INDEX cases_by_last_event;
+        DROP INDEX cases_by_address_key;
         -- One row per case: what every query filters, sorts or shows, as columns. Dates are YYYY-MM-DD,
         -- times YYYY-MM-DDTHH:MM:SS, NULL where the state has none; fields (a JSON object of texts) and rounds
         -- (the past clock rounds, a JSON array of [start, deadline, resolved_on]) are NULL when empty; tasks
@@ -202,8 +209,9 @@ const std::vector<std::string>& migrations() {
         CREATE INDEX cases_running_by_deadline ON cases (deadline) WHERE phase IN ('intake', 'coordination');
         CREATE INDEX cases_by_received ON cases (received_at);
         CREATE INDEX cases_by_last_event ON cases (last_event_at);
+        CREATE INDEX cases_by_address_key ON cases (address_key);
         )sql",
-        // 5 (second part), after the rows are converted: the old projection goes.
+        // 6 (second part), after the rows are converted: the old projection goes.
         R"sql(
         DROP TABLE case_departments;
         DROP TABLE cases_v4;
@@ -212,9 +220,9 @@ const std::vector<std::string>& migrations() {
     return m;
 }
 
-// Migration 5 is two texts with a step in C++ between them (convert_projection_to_v5); every other one is
-// one text. The text of migration n (1-based) is at n - 1 up to 5, and at n after it.
-constexpr size_t kSecondPartOf5 = 5;
+// Migration 6 is two texts with a step in C++ between them (convert_projection_to_v6); every other one is
+// one text. The text of migration n (1-based) is at n - 1 up to 6, and at n after it.
+constexpr size_t kSecondPartOf6 = 6;
 
 void sql_address_hash(sqlite3_context* ctx, int, sqlite3_value** argv) {
     auto text = [](sqlite3_value* v) {
@@ -261,12 +269,12 @@ int user_version(sql::Db& db) {
     return static_cast<int>(st.integer(0));
 }
 
-// Schema 4 kept each case's state as JSON beside copies of some of its members in columns. Each row becomes
-// the typed rows of schema 5, read with the engine's own state_from_json. A row whose JSON cannot be read or
-// disagrees with its own columns (edited by hand: schema 4's verify reported it) keeps the columns' values
-// and gets event_count -1, which no replay produces, so verify still names the case after the conversion
-// (and `rebuild_projection` repairs it).
-void convert_projection_to_v5(sql::Db& db) {
+// Schemas 4 and 5 kept each case's state as JSON beside copies of some of its members in columns. Each row
+// becomes the typed rows of schema 6, read with the engine's own state_from_json. A row whose JSON cannot be
+// read or disagrees with its own columns (edited by hand: the old verify reported it) keeps the columns'
+// values and gets event_count -1, which no replay produces, so verify still names the case after the
+// conversion (and `rebuild_projection` repairs it).
+void convert_projection_to_v6(sql::Db& db) {
     sql::StmtCache stmts(db);
     sql::Stmt old(db,
                   "SELECT id, category, phase, step, suspended, address_key, received_at, deadline, typical, "
@@ -327,12 +335,12 @@ void convert_projection_to_v5(sql::Db& db) {
 // Runs migration `number` (1-based), converting the rows of the older layout where it has a step for that.
 void run_migration(sql::Db& db, int number, bool convert) {
     const auto& m = migrations();
-    if (number < 5) {
+    if (number < 6) {
         db.exec(m[static_cast<size_t>(number - 1)]);
-    } else if (number == 5) {
-        db.exec(m[4]);
-        if (convert) convert_projection_to_v5(db);
-        db.exec(m[kSecondPartOf5]);
+    } else if (number == 6) {
+        db.exec(m[5]);
+        if (convert) convert_projection_to_v6(db);
+        db.exec(m[kSecondPartOf6]);
     } else {
         db.exec(m[static_cast<size_t>(number)]);
     }

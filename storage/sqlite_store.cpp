@@ -368,7 +368,8 @@ SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>
         db.exec("PRAGMA temp_store = FILE");
         impl_->write([&] { migrate(db); });
         db.exec("PRAGMA temp_store = MEMORY");
-        impl_->rebuild_projection = version < 4;
+        // Version 5 folds addresses further (traditional characters, numerals): the keys are computed again.
+        impl_->rebuild_projection = version < 5;
     }
 }
 
@@ -528,12 +529,24 @@ std::vector<std::pair<std::string, std::string>> SqliteStore::open_cases_at(cons
                                                                             const std::string& address_key) {
     auto match = impl_->stmt(
         "SELECT id, received_at FROM cases WHERE address_hash = ? AND category = ? AND address_key = ? AND "
-        "phase NOT IN ('closed', 'rejected')");
+        "phase NOT IN ('closed', 'rejected') AND phase <> 'merged'");
     match->bind(1, address_hash(category, address_key)).bind(2, category).bind(3, address_key);
     std::vector<std::pair<std::string, std::string>> out;
     while (match->step())
         out.emplace_back(match->text(0), match->text(1));
     return out;
+}
+
+void SqliteStore::scan_cases_at_address(const std::string& address_key, bool and_longer,
+                                        const std::function<void(const CaseState&)>& each) {
+    // A key starting with K sorts from K up to K followed by 0xFF, a byte no UTF-8 text holds.
+    const std::string select = std::string("SELECT ") + storage_detail::kCaseColumns +
+                               " FROM cases INDEXED BY cases_by_address_key WHERE ";
+    auto st = impl_->stmt(select + (and_longer ? "address_key >= ? AND address_key < ?" : "address_key = ?"));
+    st->bind(1, address_key);
+    if (and_longer) st->bind(2, address_key + "\xFF");
+    while (st->step())
+        each(storage_detail::read_case_row(*impl_->stmts, *st));
 }
 
 void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) {

@@ -32,6 +32,9 @@ const std::vector<IndexUse> kUses = {
     {"cases_by_received",
      "SELECT id FROM cases c WHERE 1 = 1 AND c.category = ?2 AND EXISTS (SELECT 1 FROM case_tasks d WHERE "
      "d.case_id = c.id AND d.department = ?3) ORDER BY c.received_at, c.id"},
+    // scan_cases_at_address: the similar-address warning.
+    {"cases_by_address_key",
+     "SELECT id FROM cases INDEXED BY cases_by_address_key WHERE address_key >= ? AND address_key < ?"},
     // scan_ids_changed_since: the cases an --as-of question must replay.
     {"cases_by_last_event", "SELECT id FROM cases WHERE last_event_at >= ?1 AND received_at < ?1"},
     // case_events: one case's history; scan_case_events and cases_missing_from_projection read it whole.

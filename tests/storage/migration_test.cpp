@@ -124,8 +124,8 @@ TEST_CASE("a schema-4 station is converted in place: every hash verifies, every 
     REQUIRE(verified.at("ok") == true);
 
     const std::string old = w.dir.file("schema4.db");
-    minsheng::test::write_schema4_copy(w.db, old);
-    REQUIRE(user_version(old) == 4);
+    minsheng::test::write_schema4_copy(w.db, old, 5);
+    REQUIRE(user_version(old) == 5);
     // The copy really is the old layout: hex hashes, each row naming its predecessor's.
     CHECK(one_value(old, "SELECT typeof(hash) || length(hash) FROM events WHERE seq = 3") == "text64");
     CHECK(one_value(old,
@@ -178,7 +178,7 @@ TEST_CASE("the migration keeps every tamper of a schema-4 station detectable", "
         CAPTURE(tamper);
         TempDir dir;
         const std::string old = dir.file("schema4.db");
-        minsheng::test::write_schema4_copy(w.db, old);
+        minsheng::test::write_schema4_copy(w.db, old, 5);
         sql_exec(old, tamper);
         const RunResult r = run_minsheng({"--db", old, "audit", "verify"});
         CAPTURE(r.err);

@@ -17,7 +17,7 @@ namespace minsheng::test {
 // hashes and a stored previous-hash, each case's state as JSON (the engine's state_to_json) beside its
 // filter columns, case_departments. Its schema is made by migrations 1 to 4 themselves (they never change
 // once shipped), so opening the copy runs the real migration to the current layout.
-inline void write_schema4_copy(const std::string& from, const std::string& to) {
+inline void write_schema4_copy(const std::string& from, const std::string& to, int version = 4) {
     std::vector<CaseState> cases;
     {
         SqliteStore store(from);
@@ -29,7 +29,7 @@ inline void write_schema4_copy(const std::string& from, const std::string& to) {
     sql::Stmt attach(db, "ATTACH ? AS src");
     attach.bind(1, from).run();
     sql::Transaction t(db);
-    migrate(db, 4);
+    migrate(db, version);  // 4, or 5 (the same tables and an index more)
     db.exec(
         "INSERT INTO meta SELECT * FROM src.meta; INSERT INTO staff SELECT * FROM src.staff;"
         "INSERT INTO workflows SELECT * FROM src.workflows; INSERT INTO workflow_steps SELECT * FROM "
