@@ -1,13 +1,18 @@
 // Schema migrations, oldest first. Never edit a migration that has shipped: add a new one.
 #include "storage/schema.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
 #include <sqlite3.h>
 
+#include <nlohmann/json.hpp>
+
+#include "engine/case.h"
 #include "engine/workflow.h"
+#include "storage/case_rows.h"
 #include "storage/sqlite.h"
 
 namespace minsheng {
@@ -129,9 +134,112 @@ const std::vector<std::string>& migrations() {
             PRIMARY KEY (actor, case_id)) WITHOUT ROWID;
         INSERT OR IGNORE INTO case_actors (actor, case_id) SELECT actor, case_id FROM events WHERE case_id <> '';
         )sql",
+        // 7 (first part; migrate() converts the projection's rows between the two parts): the log keeps its
+        // hashes as 32-byte BLOBs and no previous-hash (it is the previous row's hash: verify recomputes
+        // the chain from the rows); the projection's JSON state becomes typed columns, a reporters table and
+        // a tasks table (which also replaces case_departments). The chain's definition does not change.
+        R"sql(
+        -- Indexes are made before their tables are filled, so the copy maintains them row by row instead of
+        -- sorting millions of entries at the end (in memory, as temp_store = MEMORY would).
+        ALTER TABLE events RENAME TO events_v4;
+        DROP INDEX events_by_case;
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY,
+            case_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            data TEXT NOT NULL,
+            hash BLOB NOT NULL);
+        CREATE INDEX events_by_case ON events (case_id, seq);
+        INSERT INTO events (seq, case_id, action, at, actor, recorded_at, data, hash)
+            SELECT seq, case_id, action, at, actor, recorded_at, data, minsheng_hash_bytes(hash) FROM events_v4
+            ORDER BY seq;
+        DROP TABLE events_v4;
+        ALTER TABLE cases RENAME TO cases_v4;
+        DROP INDEX cases_open_by_address;
+        DROP INDEX cases_running_by_deadline;
+        DROP INDEX cases_by_received;
+        DROP INDEX cases_by_last_event;
+        DROP INDEX cases_by_address_key;
+        -- One row per case: what every query filters, sorts or shows, as columns. Dates are YYYY-MM-DD,
+        -- times YYYY-MM-DDTHH:MM:SS, NULL where the state has none; fields (a JSON object of texts) and rounds
+        -- (the past clock rounds, a JSON array of [start, deadline, resolved_on]) are NULL when empty; tasks
+        -- counts the case's case_tasks rows (a read skips the lookup when 0).
+        CREATE TABLE cases (
+            id TEXT PRIMARY KEY,
+            category TEXT NOT NULL,
+            address_key TEXT NOT NULL,
+            address_hash INTEGER NOT NULL,
+            received_at TEXT NOT NULL,
+            workflow_version INTEGER NOT NULL,
+            deadline_days INTEGER NOT NULL,
+            address TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            phase TEXT NOT NULL,
+            step TEXT NOT NULL,
+            suspended INTEGER NOT NULL,
+            report_count INTEGER NOT NULL,
+            reopen_count INTEGER NOT NULL,
+            escalation_level INTEGER NOT NULL,
+            typical INTEGER NOT NULL,
+            first_dispatched_at TEXT NOT NULL,
+            clock_start TEXT,
+            deadline TEXT,
+            deadline_problem TEXT NOT NULL,
+            suspended_since TEXT,
+            resolved_on TEXT,
+            suspended_working_days INTEGER NOT NULL,
+            extended_working_days INTEGER NOT NULL,
+            last_event_at TEXT NOT NULL,
+            last_seq INTEGER NOT NULL,
+            event_count INTEGER NOT NULL,
+            fields TEXT,
+            rounds TEXT,
+            tasks INTEGER NOT NULL);
+        -- A case's reporters in the order they reported (report_no 1 is the first report).
+        CREATE TABLE case_reporters (
+            case_id TEXT NOT NULL,
+            report_no INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            phone TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            at TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            PRIMARY KEY (case_id, report_no)) WITHOUT ROWID;
+        -- A case's department tasks in the order they were first dispatched.
+        CREATE TABLE case_tasks (
+            case_id TEXT NOT NULL,
+            task_no INTEGER NOT NULL,
+            department TEXT NOT NULL,
+            status TEXT NOT NULL,
+            lead INTEGER NOT NULL,
+            dispatched_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            note TEXT NOT NULL,
+            PRIMARY KEY (case_id, task_no)) WITHOUT ROWID;
+        -- Each index and the query that uses it: tests/storage/index_use_test.cpp. Schema 4's index of
+        -- case_departments by department is not made again: nothing read through it (the department filter
+        -- reads a case's tasks by their primary key, the cases in received order).
+        CREATE INDEX cases_open_by_address ON cases (address_hash) WHERE phase NOT IN ('closed', 'rejected');
+        CREATE INDEX cases_running_by_deadline ON cases (deadline) WHERE phase IN ('intake', 'coordination');
+        CREATE INDEX cases_by_received ON cases (received_at);
+        CREATE INDEX cases_by_last_event ON cases (last_event_at);
+        CREATE INDEX cases_by_address_key ON cases (address_key);
+        )sql",
+        // 7 (second part), after the rows are converted: the old projection goes.
+        R"sql(
+        DROP TABLE case_departments;
+        DROP TABLE cases_v4;
+        )sql",
     };
     return m;
 }
+
+// Migration 7 is two texts with a step in C++ between them (convert_projection_to_v7); every other one is
+// one text. The text of migration n (1-based) is at n - 1 up to 7, and at n after it.
+constexpr size_t kSecondPartOf7 = 7;
 
 void sql_address_hash(sqlite3_context* ctx, int, sqlite3_value** argv) {
     auto text = [](sqlite3_value* v) {
@@ -141,16 +249,124 @@ void sql_address_hash(sqlite3_context* ctx, int, sqlite3_value** argv) {
     sqlite3_result_int64(ctx, address_hash(text(argv[0]), text(argv[1])));
 }
 
+// A schema-4 hash (64 lowercase hex digits) as its 32 bytes. Anything else (a hash edited by hand) keeps its
+// bytes as they were, so it still fails verification after the conversion as it did before.
+void sql_hash_bytes(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    const auto* p = static_cast<const unsigned char*>(sqlite3_value_blob(argv[0]));
+    const int n = sqlite3_value_bytes(argv[0]);
+    auto digit = [](unsigned char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    };
+    bool hex = n == 64;
+    for (int i = 0; hex && i < n; ++i)
+        hex = digit(p[i]) >= 0;
+    if (!hex) {
+        sqlite3_result_blob(ctx, p ? static_cast<const void*>(p) : "", n, SQLITE_TRANSIENT);
+        return;
+    }
+    unsigned char bytes[32];
+    for (int i = 0; i < 32; ++i)
+        bytes[i] = static_cast<unsigned char>(digit(p[2 * i]) * 16 + digit(p[2 * i + 1]));
+    sqlite3_result_blob(ctx, bytes, 32, SQLITE_TRANSIENT);
+}
+
+void add_migration_functions(sql::Db& db) {
+    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+    int rc = sqlite3_create_function_v2(db.handle(), "minsheng_address_hash", 2, flags, nullptr,
+                                        sql_address_hash, nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(db.handle(), "minsheng_hash_bytes", 1, flags, nullptr, sql_hash_bytes,
+                                        nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) db.fail(rc, "");
+}
+
 int user_version(sql::Db& db) {
     sql::Stmt st(db, "PRAGMA user_version");
     st.step();
     return static_cast<int>(st.integer(0));
 }
 
+// Schemas 4 and 5 kept each case's state as JSON beside copies of some of its members in columns. Each row
+// becomes the typed rows of schema 7, read with the engine's own state_from_json. A row whose JSON cannot be
+// read or disagrees with its own columns (edited by hand: the old verify reported it) keeps the columns'
+// values and gets event_count -1, which no replay produces, so verify still names the case after the
+// conversion (and `rebuild_projection` repairs it).
+void convert_projection_to_v7(sql::Db& db) {
+    sql::StmtCache stmts(db);
+    sql::Stmt old(db,
+                  "SELECT id, category, phase, step, suspended, address_key, received_at, deadline, typical, "
+                  "last_event_at, address_hash, state FROM cases_v4");
+    sql::Stmt departments(db, "SELECT department FROM case_departments WHERE case_id = ?");
+    while (old.step()) {
+        CaseState s;
+        bool consistent = true;
+        try {
+            const std::string_view text = old.view(11);
+            s = state_from_json(nlohmann::json::parse(text.begin(), text.end()));
+        } catch (const std::exception&) {
+            s = CaseState{};
+            consistent = false;
+        }
+        const std::string id = old.text(0), category = old.text(1), phase = old.text(2), step = old.text(3);
+        const std::string address_key = old.text(5), received_at = old.text(6), last_event_at = old.text(9);
+        const std::optional<std::string> deadline =
+            old.is_null(7) ? std::nullopt : std::optional<std::string>(old.text(7));
+        const bool suspended = old.integer(4) != 0, typical = old.integer(8) != 0;
+        std::vector<std::string> listed, expected = s.departments();
+        departments.reset();
+        departments.bind(1, id);
+        while (departments.step())
+            listed.push_back(departments.text(0));
+        std::sort(listed.begin(), listed.end());
+        std::sort(expected.begin(), expected.end());
+        consistent =
+            consistent && s.id == id && s.category == category && phase_name(s.phase) == phase &&
+            s.step == step && s.suspended == suspended && s.address_key == address_key &&
+            s.received_at == received_at &&
+            (s.deadline ? std::optional<std::string>(format_date(*s.deadline)) : std::nullopt) == deadline &&
+            s.typical == typical && s.last_event_at == last_event_at &&
+            old.integer(10) == address_hash(category, address_key) && listed == expected;
+        if (!consistent) {
+            s.id = id;
+            s.category = category;
+            s.phase = phase_from_name(phase).value_or(Phase::Intake);
+            s.step = step;
+            s.suspended = suspended;
+            s.address_key = address_key;
+            s.received_at = received_at;
+            s.deadline.reset();
+            if (deadline) {
+                try {
+                    s.deadline = parse_date(*deadline);
+                } catch (const std::exception&) {
+                }
+            }
+            s.typical = typical;
+            s.last_event_at = last_event_at;
+            s.event_count = -1;
+        }
+        storage_detail::insert_case_rows(stmts, s);
+    }
+}
+
+// Runs migration `number` (1-based), converting the rows of the older layout where it has a step for that.
+void run_migration(sql::Db& db, int number, bool convert) {
+    const auto& m = migrations();
+    if (number < 7) {
+        db.exec(m[static_cast<size_t>(number - 1)]);
+    } else if (number == 7) {
+        db.exec(m[6]);
+        if (convert) convert_projection_to_v7(db);
+        db.exec(m[kSecondPartOf7]);
+    } else {
+        db.exec(m[static_cast<size_t>(number)]);
+    }
+}
+
 }  // namespace
 
 int schema_version() {
-    return static_cast<int>(migrations().size());
+    return static_cast<int>(migrations().size()) - 1;
 }
 
 void store_workflow_steps(sql::Db& db, const Workflow& w) {
@@ -177,16 +393,16 @@ std::int64_t address_hash(std::string_view category, std::string_view address_ke
 }
 
 void migrate(sql::Db& db) {
+    migrate(db, schema_version());
+}
+
+void migrate(sql::Db& db, int up_to) {
     const int have = user_version(db);
-    if (have < schema_version()) {
-        const int rc = sqlite3_create_function_v2(db.handle(), "minsheng_address_hash", 2,
-                                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                                  nullptr, sql_address_hash, nullptr, nullptr, nullptr);
-        if (rc != SQLITE_OK) db.fail(rc, "");
-    }
-    for (int v = have; v < schema_version(); ++v)
-        db.exec(migrations()[static_cast<size_t>(v)]);
-    if (have < 3) {
+    if (have >= up_to) return;
+    add_migration_functions(db);
+    for (int v = have + 1; v <= up_to; ++v)
+        run_migration(db, v, true);
+    if (have < 3 && up_to >= 3) {
         // Migration 2 made workflow_steps, 3 the initial_step and description columns: fill what is new from
         // the stored workflows, each parsed once.
         std::vector<Workflow> stored;
@@ -209,7 +425,7 @@ void migrate(sql::Db& db) {
                 .run();
         }
     }
-    if (have < schema_version()) db.exec("PRAGMA user_version = " + std::to_string(schema_version()));
+    db.exec("PRAGMA user_version = " + std::to_string(up_to));
 }
 
 namespace {
@@ -236,12 +452,9 @@ const std::map<std::string, SchemaObject>& expected_schema(int version) {
     auto it = cache.find(version);
     if (it != cache.end()) return it->second;
     sql::Db mem(":memory:", sql::Db::Mode::Create);
-    const int rc = sqlite3_create_function_v2(mem.handle(), "minsheng_address_hash", 2,
-                                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
-                                              sql_address_hash, nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) mem.fail(rc, "");
-    for (int v = 0; v < version && v < schema_version(); ++v)
-        mem.exec(migrations()[static_cast<size_t>(v)]);
+    add_migration_functions(mem);
+    for (int v = 1; v <= version && v <= schema_version(); ++v)
+        run_migration(mem, v, false);
     return cache.emplace(version, schema_objects(mem)).first->second;
 }
 

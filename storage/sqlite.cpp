@@ -130,6 +130,12 @@ Stmt& Stmt::bind_null(int i) {
     return *this;
 }
 
+Stmt& Stmt::bind_blob(int i, std::string_view bytes) {
+    const int rc = sqlite3_bind_blob(st_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) db_.fail(rc, "");
+    return *this;
+}
+
 bool Stmt::step() {
     const int rc = sqlite3_step(st_);
     if (rc == SQLITE_ROW) return true;
@@ -161,6 +167,12 @@ std::string_view Stmt::view(int col) const {
     const auto* p = sqlite3_column_text(st_, col);
     if (!p) return {};
     return {reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(st_, col))};
+}
+
+std::string_view Stmt::blob(int col) const {
+    const auto* p = sqlite3_column_blob(st_, col);
+    if (!p) return {};
+    return {static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(st_, col))};
 }
 
 std::int64_t Stmt::integer(int col) const {

@@ -68,6 +68,7 @@ public:
     Stmt& bind(int i, std::int64_t v);
     Stmt& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
     Stmt& bind_null(int i);
+    Stmt& bind_blob(int i, std::string_view bytes);  // the bytes as a BLOB (a hash), not as text
     Stmt& bind_opt(int i, const std::optional<std::string>& v) {
         return v ? bind(i, std::string_view(*v)) : bind_null(i);
     }
@@ -79,6 +80,7 @@ public:
 
     std::string text(int col) const;
     std::string_view view(int col) const;  // valid until the next step or reset
+    std::string_view blob(int col) const;  // the column's bytes as stored, valid until the next step or reset
     std::int64_t integer(int col) const;
     bool is_null(int col) const;
 

@@ -17,13 +17,11 @@
 #include <thread>
 
 #include "engine/error.h"
+#include "storage/case_rows.h"
 #include "storage/schema.h"
 #include "storage/sqlite.h"
-#include "storage/state_json.h"
 
 namespace minsheng {
-
-using nlohmann::json;
 
 namespace {
 
@@ -109,18 +107,50 @@ Event event_from(sql::Stmt& st, const std::string& case_id, int first_col) {
     e.at = st.text(first_col + 2);
     e.actor = st.text(first_col + 3);
     const std::string_view data = st.view(first_col + 4);
-    e.data = json::parse(data.begin(), data.end());
+    e.data = nlohmann::json::parse(data.begin(), data.end());
     e.recorded_at = st.text(first_col + 5);
     return e;
 }
 
-// The log's columns in LogEntry's order, and one row of them read into a LogEntry.
-constexpr const char* kLogColumns =
-    "SELECT seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash FROM events";
+// Hashes are stored as their 32 bytes (a BLOB) and given out as 64 lowercase hex digits, as the chain
+// hashes them. A stored value of another length (a hand edit) comes out as the hex of its bytes, which no
+// recomputed hash equals.
+std::string hex_of(std::string_view bytes) {
+    static const char* digits = "0123456789abcdef";
+    std::string out(2 * bytes.size(), '0');
+    for (size_t i = 0; i < bytes.size(); ++i) {
+        const auto b = static_cast<unsigned char>(bytes[i]);
+        out[2 * i] = digits[b >> 4];
+        out[2 * i + 1] = digits[b & 0xf];
+    }
+    return out;
+}
 
-LogEntry entry_from(sql::Stmt& st) {
-    return LogEntry{st.integer(0), st.text(1), st.text(2), st.text(3), st.text(4),
-                    st.text(5),    st.text(6), st.text(7), st.text(8)};
+std::string bytes_of(const std::string& hex) {
+    auto digit = [](char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    };
+    bool ok = hex.size() == 64;
+    for (size_t i = 0; ok && i < hex.size(); ++i)
+        ok = digit(hex[i]) >= 0;
+    if (!ok) throw storage_error("日志哈希应为 64 位小写十六进制数字，而不是「" + hex + "」");
+    std::string out(32, '\0');
+    for (size_t i = 0; i < 32; ++i)
+        out[i] = static_cast<char>(digit(hex[2 * i]) * 16 + digit(hex[2 * i + 1]));
+    return out;
+}
+
+// The hash before the first event: 32 zero bytes.
+const std::string kNoPreviousHash(64, '0');
+
+// The log's columns in LogEntry's order (no previous hash: it is the previous row's), and one row of them
+// read into a LogEntry that follows `prev_hash`.
+constexpr const char* kLogColumns =
+    "SELECT seq, case_id, action, at, actor, recorded_at, data, hash FROM events";
+
+LogEntry entry_from(sql::Stmt& st, std::string prev_hash) {
+    return LogEntry{st.integer(0), st.text(1), st.text(2),           st.text(3),        st.text(4),
+                    st.text(5),    st.text(6), std::move(prev_hash), hex_of(st.blob(7))};
 }
 
 }  // namespace
@@ -332,7 +362,12 @@ SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>
         if (!impl_->read_only.empty())
             throw storage_error(path + " 是只读的（" + impl_->read_only +
                                 "），而它由旧版 minsheng 建立，须先升级数据库结构");
+        // A migration rewrites whole tables in one transaction: its statement journals (the pages a statement
+        // would restore) go to a temporary file, not to memory as a command's few pages do, so converting a
+        // large station keeps memory flat.
+        db.exec("PRAGMA temp_store = FILE");
         impl_->write([&] { migrate(db); });
+        db.exec("PRAGMA temp_store = MEMORY");
         // Version 5 folds addresses further (traditional characters, numerals): the keys are computed again.
         // Before 6 there was no search index, which the rebuild fills from the cases it replays.
         impl_->rebuild_projection = version < 6;
@@ -389,7 +424,7 @@ LogHead SqliteStore::log_head() {
     LogHead h;
     {
         auto st = impl_->stmt("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
-        if (st->step()) h = LogHead{st->integer(0), st->text(1)};
+        if (st->step()) h = LogHead{st->integer(0), hex_of(st->blob(1))};
     }
     if (impl_->depth > 0) impl_->tx.head = h;
     return h;
@@ -403,10 +438,11 @@ std::optional<std::string> SqliteStore::recorded_head() {
 
 void SqliteStore::append(const LogEntry& e) {
     auto ins = impl_->stmt(
-        "INSERT INTO events (seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO events (seq, case_id, action, at, actor, recorded_at, data, hash) VALUES (?, ?, ?, ?, "
+        "?, "
+        "?, ?, ?)");
     ins->bind(1, e.seq).bind(2, e.case_id).bind(3, e.action).bind(4, e.at).bind(5, e.actor);
-    ins->bind(6, e.recorded_at).bind(7, e.data).bind(8, e.prev_hash).bind(9, e.hash).run();
+    ins->bind(6, e.recorded_at).bind(7, e.data).bind_blob(8, bytes_of(e.hash)).run();
     impl_->tx.head = LogHead{e.seq, e.hash};
     impl_->tx.head_dirty = true;
     // Who has acted on the case, for --mine (SPEC Part 2 "Finding cases").
@@ -418,15 +454,25 @@ void SqliteStore::append(const LogEntry& e) {
 
 void SqliteStore::scan_log(const std::function<void(const LogEntry&)>& each) {
     sql::Stmt st(*impl_->db, std::string(kLogColumns) + " ORDER BY seq");
-    while (st.step())
-        each(entry_from(st));
+    std::string prev = kNoPreviousHash;
+    while (st.step()) {
+        LogEntry e = entry_from(st, std::move(prev));
+        prev = e.hash;
+        each(e);
+    }
 }
 
 std::optional<LogEntry> SqliteStore::log_entry(std::int64_t seq) {
+    std::string prev = kNoPreviousHash;
+    {
+        auto before = impl_->stmt("SELECT hash FROM events WHERE seq < ? ORDER BY seq DESC LIMIT 1");
+        before->bind(1, seq);
+        if (before->step()) prev = hex_of(before->blob(0));
+    }
     auto st = impl_->stmt(std::string(kLogColumns) + " WHERE seq = ?");
     st->bind(1, seq);
     if (!st->step()) return std::nullopt;
-    return entry_from(*st);
+    return entry_from(*st, std::move(prev));
 }
 
 std::vector<Event> SqliteStore::case_events(const std::string& id, const std::optional<std::string>& before) {
@@ -465,77 +511,23 @@ std::int64_t SqliteStore::cases_missing_from_projection() {
 std::optional<CaseState> SqliteStore::load_case(const std::string& id) {
     if (impl_->depth > 0 && impl_->tx.last_saved && impl_->tx.last_saved->id == id)
         return impl_->tx.last_saved;
-    auto st = impl_->stmt("SELECT state FROM cases WHERE id = ?");
+    auto st = impl_->stmt(std::string("SELECT ") + storage_detail::kCaseColumns + " FROM cases WHERE id = ?");
     st->bind(1, id);
     if (!st->step()) return std::nullopt;
-    return storage_detail::state_from_text(st->view(0));
+    return storage_detail::read_case_row(*impl_->stmts, *st);
 }
 
-// A new case is inserted; an existing one has only the columns that an event can change updated (id,
-// category, address and receipt never change, and leaving them out of the UPDATE spares SQLite the
-// maintenance of the indexes on them).
+// A new case's rows are inserted; an existing case's are updated (storage/case_rows.h).
 void SqliteStore::save_case(const CaseState& s, bool is_new) {
-    const std::string state = storage_detail::state_json(s);
-    auto bind_deadline = [&](sql::Stmt& st, int i) {
-        if (s.deadline)
-            st.bind(i, format_date(*s.deadline));
-        else
-            st.bind_null(i);
-    };
-    if (is_new) {
-        auto ins = impl_->stmt(
-            "INSERT INTO cases (id, category, phase, step, suspended, address_key, received_at, deadline, "
-            "typical, last_event_at, state, address_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        ins->bind(1, s.id).bind(2, s.category).bind(3, phase_name(s.phase)).bind(4, s.step);
-        ins->bind(5, s.suspended ? 1 : 0).bind(6, s.address_key).bind(7, s.received_at);
-        bind_deadline(*ins, 8);
-        ins->bind(9, s.typical ? 1 : 0).bind(10, s.last_event_at).bind(11, state);
-        ins->bind(12, address_hash(s.category, s.address_key)).run();
-    } else {
-        auto up = impl_->stmt(
-            "UPDATE cases SET phase = ?, step = ?, suspended = ?, deadline = ?, typical = ?, last_event_at = "
-            "?, "
-            "state = ? WHERE id = ?");
-        up->bind(1, phase_name(s.phase)).bind(2, s.step).bind(3, s.suspended ? 1 : 0);
-        bind_deadline(*up, 4);
-        up->bind(5, s.typical ? 1 : 0).bind(6, s.last_event_at).bind(7, state).bind(8, s.id).run();
-        if (sqlite3_changes(impl_->db->handle()) != 1)
-            throw storage_error("案件 " + s.id + " 在保存时消失了");
-        // A correction (category, address) moves the case in the address indexes; the row is rewritten only
-        // when one of them changed, so an ordinary action touches no index it need not.
-        auto keys = impl_->stmt(
-            "UPDATE cases SET category = ?1, address_key = ?2, address_hash = ?3 WHERE id = ?4 AND "
-            "(category <> ?1 OR address_key <> ?2)");
-        keys->bind(1, s.category).bind(2, s.address_key).bind(3, address_hash(s.category, s.address_key));
-        keys->bind(4, s.id).run();
-    }
-    // Departments are added to a case by a dispatch and taken off only by a revoke of one: insert the ones
-    // the table lacks, or write them again when the case has fewer.
-    if (!s.tasks.empty() || !is_new) {
-        std::int64_t have = 0;
-        {
-            auto count = impl_->stmt("SELECT count(*) FROM case_departments WHERE case_id = ?");
-            count->bind(1, s.id).step();
-            have = count->integer(0);
-        }
-        if (static_cast<size_t>(have) > s.tasks.size()) {
-            auto del = impl_->stmt("DELETE FROM case_departments WHERE case_id = ?");
-            del->bind(1, s.id).run();
-        }
-        if (static_cast<size_t>(have) != s.tasks.size()) {
-            for (const auto& t : s.tasks) {
-                auto ins =
-                    impl_->stmt("INSERT OR IGNORE INTO case_departments (case_id, department) VALUES (?, ?)");
-                ins->bind(1, s.id).bind(2, t.department).run();
-            }
-        }
-    }
+    if (is_new)
+        storage_detail::insert_case_rows(*impl_->stmts, s);
+    else if (!storage_detail::update_case_rows(*impl_->db, *impl_->stmts, s))
+        throw storage_error("案件 " + s.id + " 在保存时消失了");
     if (impl_->depth > 0) impl_->tx.last_saved = s;
 }
 
 void SqliteStore::clear_cases() {
-    impl_->db->exec("DELETE FROM case_departments");
-    impl_->db->exec("DELETE FROM cases");
+    storage_detail::delete_all_case_rows(*impl_->db);
     impl_->db->exec("DELETE FROM case_search");
     impl_->db->exec("DELETE FROM case_search_rows");
     impl_->db->exec("DELETE FROM case_phones");
@@ -557,16 +549,13 @@ std::vector<std::pair<std::string, std::string>> SqliteStore::open_cases_at(cons
 void SqliteStore::scan_cases_at_address(const std::string& address_key, bool and_longer,
                                         const std::function<void(const CaseState&)>& each) {
     // A key starting with K sorts from K up to K followed by 0xFF, a byte no UTF-8 text holds.
-    auto st = and_longer ? impl_->stmt(
-                               "SELECT state FROM cases INDEXED BY cases_by_address_key "
-                               "WHERE address_key >= ? AND address_key < ?")
-                         : impl_->stmt(
-                               "SELECT state FROM cases INDEXED BY cases_by_address_key "
-                               "WHERE address_key = ?");
+    const std::string select = std::string("SELECT ") + storage_detail::kCaseColumns +
+                               " FROM cases INDEXED BY cases_by_address_key WHERE ";
+    auto st = impl_->stmt(select + (and_longer ? "address_key >= ? AND address_key < ?" : "address_key = ?"));
     st->bind(1, address_key);
     if (and_longer) st->bind(2, address_key + "\xFF");
     while (st->step())
-        each(storage_detail::state_from_text(st->text(0)));
+        each(storage_detail::read_case_row(*impl_->stmts, *st));
 }
 
 namespace {
@@ -585,13 +574,13 @@ void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const 
     // Fixed SQL fragments chosen by which filters are present; every value is bound. Deadline questions read
     // only running cases (their partial index), never the whole table.
     const bool by_deadline = q.deadline_before || q.deadline_until;
-    std::string sql = by_deadline
-                          ? "SELECT state FROM cases c INDEXED BY cases_running_by_deadline WHERE 1 = 1"
-                          : "SELECT state FROM cases c WHERE 1 = 1";
+    std::string sql = std::string("SELECT ") + storage_detail::kCaseColumns +
+                      (by_deadline ? " FROM cases c INDEXED BY cases_running_by_deadline WHERE 1 = 1"
+                                   : " FROM cases c WHERE 1 = 1");
     if (q.phase) sql += " AND c.phase = ?1";
     if (q.category) sql += " AND c.category = ?2";
     if (q.department)
-        sql += " AND EXISTS (SELECT 1 FROM case_departments d WHERE d.case_id = c.id AND d.department = ?3)";
+        sql += " AND EXISTS (SELECT 1 FROM case_tasks d WHERE d.case_id = c.id AND d.department = ?3)";
     if (q.deadline_before)
         sql += q.or_unknown ? " AND c.phase IN ('intake', 'coordination') AND (c.deadline < ?4 OR c.deadline "
                               "IS NULL OR c.suspended = 1)"
@@ -646,7 +635,7 @@ void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const 
     if (q.received_from) st.bind(10, *q.received_from);
     if (q.received_to) st.bind(11, *q.received_to);
     while (st.step())
-        each(storage_detail::state_from_text(st.view(0)));
+        each(storage_detail::read_case_row(*impl_->stmts, st));
 }
 
 void SqliteStore::index_case_text(const std::string& id, const std::string& text,
@@ -696,29 +685,29 @@ void SqliteStore::for_ids_deadline_from(const std::string& date,
 }
 
 void SqliteStore::scan_projection(const std::function<void(const ProjectionRow&)>& each) {
-    sql::Stmt cases(*impl_->db,
-                    "SELECT id, state, category, phase, step, suspended, address_key, received_at, deadline, "
-                    "typical, last_event_at, address_hash FROM cases ORDER BY id");
+    sql::Stmt cases(*impl_->db, std::string("SELECT ") + storage_detail::kCaseColumns +
+                                    ", address_hash FROM cases ORDER BY id");
+    constexpr int kAddressHash = 29;
     ProjectionRow row;
     while (cases.step()) {
         row.id = cases.text(0);
         try {
-            row.state = state_from_json(json::parse(cases.text(1)));
+            row.state = storage_detail::read_case_row(*impl_->stmts, cases);
         } catch (const std::exception&) {
             row.state.reset();
         }
-        row.category = cases.text(2);
-        row.phase = cases.text(3);
-        row.step = cases.text(4);
-        row.suspended = cases.integer(5) != 0;
-        row.address_key = cases.text(6);
+        row.category = cases.text(1);
+        row.address_key = cases.text(5);
         row.received_at = cases.text(7);
-        row.deadline = cases.is_null(8) ? std::nullopt : std::optional<std::string>(cases.text(8));
-        row.typical = cases.integer(9) != 0;
-        row.last_event_at = cases.text(10);
-        row.index_keys_ok = cases.integer(11) == address_hash(row.category, row.address_key);
+        row.phase = cases.text(8);
+        row.step = cases.text(9);
+        row.suspended = cases.integer(10) != 0;
+        row.deadline = cases.is_null(17) ? std::nullopt : std::optional<std::string>(cases.text(17));
+        row.typical = cases.integer(14) != 0;
+        row.last_event_at = cases.text(23);
+        row.index_keys_ok = cases.integer(kAddressHash) == address_hash(row.category, row.address_key);
         row.departments.clear();
-        auto deps = impl_->stmt("SELECT department FROM case_departments WHERE case_id = ?");
+        auto deps = impl_->stmt("SELECT department FROM case_tasks WHERE case_id = ?");
         deps->bind(1, row.id);
         while (deps->step())
             row.departments.push_back(deps->text(0));

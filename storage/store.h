@@ -62,8 +62,10 @@ struct LogEntry {
     std::string actor;
     std::string recorded_at;
     std::string data;  // the event's JSON text, exactly as hashed
+    // The previous entry's hash (64 zeros before the first entry). A store may keep it or, as the SQLite
+    // store does, give the hash of the entry before in the log: append ignores it.
     std::string prev_hash;
-    std::string hash;
+    std::string hash;  // 64 lowercase hex digits
 };
 
 // The log's end: the last event's sequence number and hash (0 and "" when the log is empty).

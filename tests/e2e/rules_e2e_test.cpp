@@ -477,7 +477,8 @@ TEST_CASE("audit verify checks the schema the migrations create", "[e2e][schema]
         {"DROP INDEX events_by_case", "events_by_case"},
         {"CREATE INDEX extra ON cases (phase)", "extra"},
         {"CREATE TRIGGER sneaky AFTER INSERT ON events BEGIN DELETE FROM cases; END", "sneaky"},
-        {"DROP TABLE case_departments", "case_departments"},
+        {"DROP TABLE case_tasks", "case_tasks"},
+        {"DROP TABLE case_reporters", "case_reporters"},
     };
     for (const auto& [sql, name] : damage) {
         CAPTURE(sql);

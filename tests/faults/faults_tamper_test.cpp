@@ -121,7 +121,7 @@ TEST_CASE("editing any column of an event is detected at that event", "[faults][
 TEST_CASE("editing an event and its hash is detected at the next event", "[faults][tamper]") {
     Station s;
     // The forger recomputes nothing else: event 6 no longer follows event 5.
-    s.sql("UPDATE events SET actor = '伪造', hash = '" + std::string(64, 'a') + "' WHERE seq = 5");
+    s.sql("UPDATE events SET actor = '伪造', hash = x'" + std::string(64, 'a') + "' WHERE seq = 5");
     const RunResult r = s.verify();
     CAPTURE(r.err);
     CHECK(r.exit_code == 1);
@@ -148,7 +148,7 @@ TEST_CASE("deleting the last event is detected", "[faults][tamper]") {
 TEST_CASE("deleting the last events together with the head record is still detected", "[faults][tamper]") {
     Station s;
     // A careful forger also rewinds the head record, but the projection still shows the deleted note.
-    const std::string hash11 = s.query("SELECT hash FROM events WHERE seq = 11");
+    const std::string hash11 = s.query("SELECT lower(hex(hash)) FROM events WHERE seq = 11");
     s.sql("DELETE FROM events WHERE seq = 12; UPDATE meta SET value = '11:" + hash11 +
           "' WHERE key = 'head'");
     const RunResult r = s.verify();
@@ -159,12 +159,12 @@ TEST_CASE("deleting the last events together with the head record is still detec
 
 TEST_CASE("inserting a forged event in the middle is detected at it", "[faults][tamper]") {
     Station s;
-    // Make room at seq 5 by moving the later events up, then put a forged event there that claims to follow
-    // event 4 (its previous-hash is right; its own hash cannot be).
+    // Make room at seq 5 by moving the later events up, then put a forged event there that follows event 4
+    // (the previous hash is event 4's by position; its own hash cannot be right).
     s.sql(
         "UPDATE events SET seq = seq + 100 WHERE seq >= 5; UPDATE events SET seq = seq - 99 WHERE seq >= 105;"
-        "INSERT INTO events (seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash) "
-        "SELECT 5, case_id, 'note', at, actor, recorded_at, '{\"note\":\"伪造的回访\"}', hash, hash "
+        "INSERT INTO events (seq, case_id, action, at, actor, recorded_at, data, hash) "
+        "SELECT 5, case_id, 'note', at, actor, recorded_at, '{\"note\":\"伪造的回访\"}', hash "
         "FROM events WHERE seq = 4");
     check_detected(s, 5);
 }
@@ -174,18 +174,16 @@ TEST_CASE("a forged event appended with a correctly recomputed hash is detected 
     Station s;
     // The forger knows the hash recipe (it is no secret) and appends a well-chained event, but does not touch
     // the head record.
-    const std::string prev = s.query("SELECT hash FROM events WHERE seq = 12");
+    const std::string prev = s.query("SELECT lower(hex(hash)) FROM events WHERE seq = 12");
     const std::string case_id = s.query("SELECT case_id FROM events WHERE seq = 12");
     const std::string data = R"({"effect":"none","note":"伪造"})";
     const char sep = '\x1f';
     const std::string at = "2024-03-05T09:00:00", actor = "王协调", recorded = "2024-03-05T09:00:00";
     const std::string hash = sha256_hex(prev + sep + "13" + sep + case_id + sep + "note" + sep + at + sep +
                                         actor + sep + recorded + sep + data);
-    s.sql(
-        "INSERT INTO events (seq, case_id, action, at, actor, recorded_at, data, prev_hash, hash) VALUES "
-        "(13, '" +
-        case_id + "', 'note', '" + at + "', '" + actor + "', '" + recorded + "', '" + data + "', '" + prev +
-        "', '" + hash + "')");
+    s.sql("INSERT INTO events (seq, case_id, action, at, actor, recorded_at, data, hash) VALUES (13, '" +
+          case_id + "', 'note', '" + at + "', '" + actor + "', '" + recorded + "', '" + data + "', x'" +
+          hash + "')");
     const RunResult r = s.verify();
     CAPTURE(r.err);
     CHECK(r.exit_code == 1);
@@ -224,19 +222,53 @@ TEST_CASE("swapping two events' contents (reordering) is detected at the first o
 TEST_CASE("removing a whole case, its events and its projection row, is detected", "[faults][tamper]") {
     Station s;
     const std::string victim = s.ids[2];  // events 5, 9, 10
-    s.sql("DELETE FROM events WHERE case_id = '" + victim +
-          "'; DELETE FROM case_departments WHERE case_id = '" + victim + "'; DELETE FROM cases WHERE id = '" +
-          victim + "'");
+    s.sql("DELETE FROM events WHERE case_id = '" + victim + "'; DELETE FROM case_tasks WHERE case_id = '" +
+          victim + "'; DELETE FROM case_reporters WHERE case_id = '" + victim +
+          "'; DELETE FROM cases WHERE id = '" + victim + "'");
     check_detected(s, 5);
 }
 
 TEST_CASE("editing the projection behind the program's back is detected", "[faults][tamper]") {
     Station s;
-    s.sql("UPDATE cases SET state = json_set(state, '$.phase', 'closed'), phase = 'closed' WHERE id = '" +
-          s.ids[1] + "'");
+    s.sql("UPDATE cases SET phase = 'closed' WHERE id = '" + s.ids[1] + "'");
     const RunResult r = s.verify();
     CAPTURE(r.err);
     CHECK(r.exit_code == 1);
     CHECK(one_line(r.err));
     CHECK(r.err.find(s.ids[1]) != std::string::npos);
+}
+
+TEST_CASE("editing any table of the typed projection is detected and names the case", "[faults][tamper]") {
+    // Case B (ids[1]) has a dispatched task and one reporter; each edit below changes one stored value.
+    const std::vector<std::string> edits = {
+        "UPDATE cases SET summary = '伪造' WHERE id = '{}'",
+        "UPDATE cases SET deadline = '2099-01-01' WHERE id = '{}'",
+        "UPDATE cases SET event_count = event_count + 1 WHERE id = '{}'",
+        "UPDATE cases SET fields = 'not json' WHERE id = '{}'",
+        "UPDATE cases SET address_hash = address_hash + 1 WHERE id = '{}'",
+        "UPDATE case_reporters SET phone = '13800000000' WHERE case_id = '{}'",
+        "DELETE FROM case_reporters WHERE case_id = '{}'",
+        "UPDATE case_tasks SET status = 'replied' WHERE case_id = '{}'",
+        "UPDATE case_tasks SET status = 'unheard-of' WHERE case_id = '{}'",
+        "DELETE FROM case_tasks WHERE case_id = '{}'",
+        "UPDATE cases SET tasks = 0 WHERE id = '{}'",
+    };
+    for (const std::string& edit : edits) {
+        Station s;
+        std::string sql = edit;
+        sql.replace(sql.find("{}"), 2, s.ids[1]);
+        CAPTURE(sql);
+        s.sql(sql);
+        const RunResult r = s.verify();
+        CAPTURE(r.err);
+        CHECK(r.exit_code == 1);
+        CHECK(one_line(r.err));
+        CHECK(r.err.find(s.ids[1]) != std::string::npos);
+    }
+}
+
+TEST_CASE("a hash written back as its hex text (the old layout's form) is detected", "[faults][tamper]") {
+    Station s;
+    s.sql("UPDATE events SET hash = lower(hex(hash)) WHERE seq = 7");
+    check_detected(s, 7);
 }

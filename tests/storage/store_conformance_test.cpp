@@ -209,6 +209,104 @@ TEST_CASE("store conformance: projection rows, open cases at an address, scans w
     }
 }
 
+TEST_CASE("store conformance: every member of a case state reads back exactly, through inserts and updates",
+          "[store]") {
+    for (const auto& b : kStores) {
+        INFO(b.name);
+        TempDir dir;
+        auto store = b.fresh(dir);
+        // Every member away from its default, with text that must round-trip byte for byte.
+        CaseState s = a_case("2024-0007", "2024-03-04T09:00:00", "drainage", "龙江小区 \"5\" 栋\n'; --");
+        s.workflow_version = 3;
+        s.deadline_days = 15;
+        s.address = "龙江小区５栋\t（东）";
+        s.summary = "下水道堵塞，污水外溢 😀";
+        s.phase = Phase::FollowUp;
+        s.step = "awaiting_visit";
+        s.suspended = true;
+        s.reporters = {{"张桂芳", "13900000001", "来电", "2024-03-04T09:00:00", ""},
+                       {"", "", "网格员", "2024-03-05T10:00:00", "又堵了"}};
+        s.report_count = 3;
+        s.tasks = {
+            {"街道城管科", TaskStatus::Replied, true, "2024-03-05T11:00:00", "2024-03-07T10:00:00", "已疏通"},
+            {"市政部门", TaskStatus::Returned, false, "2024-03-05T11:00:00", "2024-03-06T10:00:00",
+             "不属本部门"}};
+        s.fields = {{"root_cause", "化粪池满"}, {"elderly", "独居老人"}, {"empty", ""}};
+        s.reopen_count = 2;
+        s.escalation_level = 3;
+        s.typical = true;
+        s.first_dispatched_at = "2024-03-05T11:00:00";
+        s.deadline_problem = "";
+        s.suspended_since = parse_date("2024-03-20");
+        s.resolved_on = parse_date("2024-03-11");
+        s.past_cycles = {{parse_date("2024-03-04"), parse_date("2024-03-25"), parse_date("2024-03-11")},
+                         {parse_date("2024-03-12"), std::nullopt, std::nullopt}};
+        s.suspended_working_days = 4;
+        s.extended_working_days = 5;
+        s.last_event_at = "2024-03-20T09:00:00";
+        s.last_seq = 42;
+        s.event_count = 17;
+        store->write([&] { store->save_case(s, true); });
+        CHECK(state_to_json(*store->load_case(s.id)) == state_to_json(s));
+
+        // An update adds a reporter and a task, changes a task, clears the clock's optional dates.
+        s.reporters.push_back({"李建国", "", "来访", "2024-03-21T09:00:00", ""});
+        s.tasks[1].status = TaskStatus::Dispatched;
+        s.tasks[1].updated_at = "2024-03-21T10:00:00";
+        s.tasks.push_back(
+            {"供水公司", TaskStatus::Signed, false, "2024-03-21T10:00:00", "2024-03-21T11:00:00", ""});
+        s.fields.clear();
+        s.past_cycles.clear();
+        s.suspended_since.reset();
+        s.resolved_on.reset();
+        s.deadline.reset();
+        s.deadline_problem = "工作日历缺少 2027 年";
+        s.suspended = false;
+        store->write([&] { store->save_case(s, false); });
+        CHECK(state_to_json(*store->load_case(s.id)) == state_to_json(s));
+        // Read by another connection too (nothing served from the writer's memory).
+        auto again = b.reopen(dir);
+        CHECK(state_to_json(*again->load_case(s.id)) == state_to_json(s));
+        std::vector<std::string> seen;
+        again->scan_cases({}, [&](const CaseState& c) { seen.push_back(state_to_json(c).dump()); });
+        CHECK(seen == std::vector<std::string>{state_to_json(s).dump()});
+        again->scan_projection([&](const ProjectionRow& r) {
+            REQUIRE(r.state);
+            CHECK(state_to_json(*r.state) == state_to_json(s));
+            CHECK(r.departments.size() == 3);
+        });
+    }
+}
+
+TEST_CASE("store conformance: the log gives hashes as 64 lowercase hex digits, each after its predecessor's",
+          "[store]") {
+    for (const auto& b : kStores) {
+        INFO(b.name);
+        TempDir dir;
+        auto store = b.fresh(dir);
+        std::vector<LogEntry> written;
+        store->write([&] {
+            for (const char* at : {"2024-03-04T09:00:00", "2024-03-05T09:00:00"}) {
+                written.push_back(
+                    chain_entry(store->log_head(), an_event("2024-0001", at), "2024-03-06T10:00:00"));
+                store->append(written.back());
+            }
+        });
+        auto again = b.reopen(dir);
+        CHECK(again->log_head().hash == written.back().hash);
+        for (const auto& w : written) {
+            const auto e = again->log_entry(w.seq);
+            REQUIRE(e);
+            CHECK(e->hash == w.hash);
+            CHECK(e->prev_hash == w.prev_hash);
+            CHECK(e->data == w.data);
+            CHECK(e->hash.find_first_not_of("0123456789abcdef") == std::string::npos);
+            CHECK(e->hash.size() == 64);
+        }
+        CHECK(again->log_entry(1)->prev_hash == kGenesisHash);
+    }
+}
+
 TEST_CASE("store conformance: case numbers, staff, workflows and the calendar", "[store]") {
     for (const auto& b : kStores) {
         INFO(b.name);
