@@ -72,6 +72,17 @@ struct Station::Impl {
         e.recorded_at = recorded_at;
     }
 
+    // Attaches a repeat report to case `id`, inside the current write. Returns the case as saved.
+    CaseState attach_in_tx(const std::string& id, const ReportInput& report, const std::string& actor,
+                           const std::string& now, const Calendar& cal) {
+        CaseState s = *store->load_case(id);
+        Event e = make_report_event(s, report, actor);
+        append(e, now);
+        apply_event(s, e, cal);
+        store->save_case(s, false);
+        return s;
+    }
+
     // Opens a case or attaches a repeat report, inside the current write (SPEC `case open`). `opening` is
     // asked for only when a new case is opened. Returns the case as saved.
     std::pair<OpenCaseResult, CaseState> open_in_tx(const std::string& category,
@@ -93,14 +104,9 @@ struct Station::Impl {
             std::optional<std::pair<std::string, std::string>> best;  // (received_at, id)
             for (const auto& [id, at] : store->open_cases_at(category, key))
                 if (!best || std::make_pair(at, id) < *best) best = std::make_pair(at, id);
-            if (best) {
-                CaseState s = *store->load_case(best->second);
-                Event e = make_report_event(s, report, actor);
-                append(e, now);
-                apply_event(s, e, cal);
-                store->save_case(s, false);
-                return {OpenCaseResult{s.id, true}, std::move(s)};
-            }
+            if (best)
+                return {OpenCaseResult{best->second, true},
+                        attach_in_tx(best->second, report, actor, now, cal)};
         }
         Event e = make_open_event(opening(), "", report, actor);
         const int year = date_of(report.at).year();
@@ -386,8 +392,9 @@ OpenCaseResult Station::open_case(const std::string& category, const ReportInput
 }
 
 ImportResult Station::import_reports(const std::string& source, const std::function<bool(ImportRow&)>& next,
-                                     const std::string& actor, const std::string& now, bool dry_run) {
-    require_staff(actor);
+                                     const std::string& actor, const std::string& now, bool dry_run,
+                                     const std::function<void(const ImportPlan&)>& plan) {
+    const StaffMember who = require_staff(actor);
     const Calendar& cal = calendar();
     Store& store = *impl_->store;
     store.bulk_mode(true);
@@ -444,10 +451,19 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
                     "the import met another writer's lock midway; nothing was written, run it again");
             started = true;
             while (next(row)) {
+                auto bad = [&](const std::string& why) {
+                    if (result.problems.size() < kMaxImportProblems)
+                        result.problems.push_back(source + ":" + std::to_string(row.line) + ": " + why);
+                    ++result.problem_count;
+                };
+                if (!row.problem.empty()) {
+                    bad(row.problem);
+                    continue;
+                }
                 try {
                     current = category_for(row.category);
-                    const auto [r, s] =
-                        impl_->open_in_tx(current, opening_of_current, row.report, false, actor, now, cal);
+                    const auto [r, s] = impl_->open_in_tx(current, opening_of_current, row.report,
+                                                          row.own_case, actor, now, cal);
                     ++result.rows;
                     if (r.repeat) {
                         ++result.repeats;
@@ -456,16 +472,40 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
                         if (!s.deadline && result.without_deadline++ == 0)
                             result.deadline_problem = s.deadline_problem;
                     }
+                    if (!row.note.empty()) {
+                        // 备注 is a note on the case at the report's time, as `case do ID note` would log it.
+                        ActionRequest note;
+                        note.action = "note";
+                        note.note = row.note;
+                        note.at = row.report.at;
+                        note.actor = actor;
+                        note.role = who.role;
+                        note.latest_at = row.report.latest_at;
+                        CaseState c = *store.load_case(r.id);
+                        Event e = decide_action(workflow(c.category, c.workflow_version), c, note, cal);
+                        impl_->append(e, now);
+                        apply_event(c, e, cal);
+                        store.save_case(c, false);
+                    }
+                    for (ReportInput other : row.others) {
+                        // The ledger's further reporters join this row's case, whatever its address says.
+                        other.address = row.report.address;
+                        other.summary = row.report.summary;
+                        other.latest_at = row.report.latest_at;
+                        impl_->attach_in_tx(r.id, other, actor, now, cal);
+                    }
+                    if (plan) plan(ImportPlan{row.line, r.id, r.repeat});
                 } catch (const Error& e) {
-                    const std::string where = source + ":" + std::to_string(row.line) + ": ";
-                    throw Error(e.kind() == ErrorKind::Storage ? ErrorKind::Storage : ErrorKind::Refused,
-                                where + e.what());
+                    if (e.kind() == ErrorKind::Storage)
+                        throw Error(ErrorKind::Storage,
+                                    source + ":" + std::to_string(row.line) + ": " + e.what());
+                    bad(e.what());
                 }
             }
-            if (dry_run) throw DryRun{};
+            if (result.problem_count > 0 || dry_run) throw DryRun{};
         });
     } catch (const DryRun&) {
-        // Rolled back: the counts stand, nothing was written.
+        // Rolled back: the counts (or the problems) stand, nothing was written.
         return result;
     }
     store.settle();
