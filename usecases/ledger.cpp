@@ -87,9 +87,10 @@ std::optional<LedgerColumn> ledger_column(const std::string& header) {
 std::string ledger_column_label(LedgerColumn c) {
     for (const auto& cn : column_names()) {
         if (cn.column != c) continue;
-        std::string out = cn.names[0] + " (";
-        for (std::size_t i = 1; i < cn.names.size(); ++i)
-            out += (i > 1 ? "/" : "") + cn.names[i];
+        // "address (地址，或 问题地址)": the ledger's own Chinese name first, then the synonyms.
+        std::string out = cn.names[0] + " (" + cn.names[1];
+        for (std::size_t i = 2; i < cn.names.size(); ++i)
+            out += (i == 2 ? "，或 " : "/") + cn.names[i];
         return out + ")";
     }
     return "导出列";
