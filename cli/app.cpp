@@ -355,6 +355,10 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     auto* show = kase->add_subcommand("show", "One case with its history");
     std::string case_id;
     show->add_option("ID", case_id, "Case id")->required();
+    std::string show_format, show_out;
+    show->add_option("--format", show_format, "text (default) or html (the printable A4 工单/办结单)")
+        ->check(CLI::IsMember({"text", "html"}));
+    show->add_option("--out", show_out, "Write to FILE instead of stdout");
 
     auto* list = kase->add_subcommand("list", "Cases matching the filters, oldest first");
     std::string l_phase, l_category, l_department;
@@ -644,7 +648,9 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             const ClockView v = clock_at(c, ctx.today, cal);
             const auto h = st.history(case_id);
             const auto rounds = clock_rounds(c, cal);
-            if (ctx.json) {
+            if (show_format == "html") {
+                write_case_sheet(ctx, st, c, v, h, show_out);
+            } else if (ctx.json) {
                 json j = case_object(c, v, st.workflow_label(c), &h);
                 j["rounds"] = rounds_json(rounds);
                 out << j.dump(2) << '\n';

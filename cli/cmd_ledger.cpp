@@ -417,7 +417,12 @@ public:
             const std::string& v = cells[c];
             if (v.empty()) continue;
             lxw_error rc = LXW_NO_ERROR;
-            switch (ledger_cell_kind(c)) {
+            LedgerCellKind kind = ledger_cell_kind(c);
+            // A date with words beside it (2027-01-13（暂定）) stays text, so the words are not lost.
+            if ((kind == LedgerCellKind::Date && v.size() != 10) ||
+                (kind == LedgerCellKind::DateTime && v.size() < 16))
+                kind = LedgerCellKind::Text;
+            switch (kind) {
                 case LedgerCellKind::Number:
                     rc = worksheet_write_number(sheet_, row_, c, std::stod(v), number_);
                     break;

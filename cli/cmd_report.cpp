@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/context.h"
+#include "cli/docx.h"
 #include "engine/error.h"
 #include "engine/report.h"
 #include "usecases/reports.h"
@@ -44,6 +45,8 @@ void run_typical(Context& ctx, const ReportOptions& o) {
     std::string text;
     if (format == "html")
         text = report::write_ups_html(write_ups);
+    else if (format == "docx")
+        text = markdown_to_docx(report::write_ups_markdown(write_ups));
     else if (format == "json")
         text = report::write_ups_json(write_ups).dump(2) + "\n";
     else
@@ -62,6 +65,8 @@ void run_annual(Context& ctx, const ReportOptions& o) {
         text = report::annual_csv(r.stats, r.typical);
     else if (format == "html")
         text = report::annual_html(r.stats, r.typical);
+    else if (format == "docx")
+        text = markdown_to_docx(report::annual_markdown(r.stats, r.typical));
     else
         text = report::annual_markdown(r.stats, r.typical);
     emit(ctx, o.annual_out, text);
@@ -79,15 +84,17 @@ void add_report_commands(CLI::App& app, Commands& commands) {
     auto* typical = report->add_subcommand(
         "typical", "Write-ups of cases a supervisor marked typical (case do ID mark-typical); names masked");
     typical->add_option("ID", o->ids, "Case ids")->required();
-    typical->add_option("--format", o->typical_format, "md (default) or html")
-        ->check(CLI::IsMember({"md", "html"}));
+    typical->add_option("--format", o->typical_format, "md (default), html or docx (Word, via pandoc)")
+        ->check(CLI::IsMember({"md", "html", "docx"}));
     typical->add_option("--out", o->typical_out, "Write to FILE instead of stdout");
     commands.emplace_back(typical, [o](Context& ctx) { run_typical(ctx, *o); });
 
     auto* annual = report->add_subcommand("annual", "The year's statistics, with its typical cases in full");
     annual->add_option("--year", o->year, "The year, e.g. 2023")->required()->check(CLI::Range(1900, 9999));
-    annual->add_option("--format", o->annual_format, "md (default), html, csv or json (also: --json)")
-        ->check(CLI::IsMember({"md", "html", "csv", "json"}));
+    annual
+        ->add_option("--format", o->annual_format,
+                     "md (default), html, csv, json (also: --json) or docx (Word, via pandoc)")
+        ->check(CLI::IsMember({"md", "html", "csv", "json", "docx"}));
     annual->add_option("--out", o->annual_out, "Write to FILE instead of stdout");
     commands.emplace_back(annual, [o](Context& ctx) { run_annual(ctx, *o); });
 }

@@ -225,10 +225,17 @@ LedgerCellKind ledger_cell_kind(std::size_t column) {
 std::vector<std::string> ledger_row(const CaseState& c, const ClockView& v, const LedgerLabels& labels) {
     static const Reporter none;
     const Reporter& first = c.reporters.empty() ? none : c.reporters.front();
-    const std::vector<std::string> departments = c.departments();
-    std::string helpers;
-    for (std::size_t i = 1; i < departments.size(); ++i)
-        helpers += (i > 1 ? "、" : "") + departments[i];
+    // 牵头部门: the departments whose task leads (牵头单位); 配合部门: the others. Without a lead flag the
+    // first department dispatched leads.
+    std::string lead, helpers;
+    bool any_lead = false;
+    for (const auto& t : c.tasks)
+        any_lead = any_lead || t.lead;
+    for (std::size_t i = 0; i < c.tasks.size(); ++i) {
+        const auto& t = c.tasks[i];
+        std::string& into = (any_lead ? t.lead : i == 0) ? lead : helpers;
+        if (into.find(t.department) == std::string::npos) into += (into.empty() ? "" : "、") + t.department;
+    }
     auto field = [&](const char* key) -> std::string {
         auto it = c.fields.find(key);
         return it == c.fields.end() ? "" : it->second;
@@ -253,9 +260,9 @@ std::vector<std::string> ledger_row(const CaseState& c, const ClockView& v, cons
         format_other_reporters(c.reporters),
         std::string(phase_label(c.phase)),
         labels.step_label,
-        departments.empty() ? "" : departments.front(),
+        lead,
         helpers,
-        v.deadline ? format_date(*v.deadline) : "",
+        v.deadline ? format_date(*v.deadline) + (v.deadline_provisional ? "（暂定）" : "") : "",
         !v.stopped && v.days_known ? std::to_string(v.working_days_left) : "",
         v.days_known && v.working_days_overdue > 0 ? std::to_string(v.working_days_overdue) : "",
         field("root_cause"),

@@ -61,7 +61,8 @@ struct LedgerLabels {
     std::string step_label;     // 待派单
 };
 // One case as a ledger row, one text per ledger_headers() column. Numbers as decimal text, dates as
-// YYYY-MM-DD, times as YYYY-MM-DD HH:MM[:SS]; empty when there is nothing (剩余工作日 of a stopped clock).
+// YYYY-MM-DD (办理期限 2027-01-13（暂定） when it needs a provisional year), times as YYYY-MM-DD HH:MM[:SS];
+// empty when there is nothing (剩余工作日 of a stopped clock).
 std::vector<std::string> ledger_row(const CaseState& c, const ClockView& v, const LedgerLabels& labels);
 
 }  // namespace minsheng
