@@ -206,7 +206,7 @@ void run_import(Context& ctx, const ImportOptions& o) {
         for (auto c :
              {LedgerColumn::ReceivedAt, LedgerColumn::Category, LedgerColumn::Address, LedgerColumn::Summary})
             if (where[static_cast<int>(c)] < 0)
-                missing += (missing.empty() ? "" : ", ") + ledger_column_label(c);
+                missing += (missing.empty() ? "" : ", ") + ledger_column_label(c, false);
         if (!missing.empty())
             throw fail(line, "missing required column(s) " + missing +
                                  "; the header must name received_at, category, address and summary "
@@ -310,16 +310,21 @@ void run_import(Context& ctx, const ImportOptions& o) {
 
     const ImportResult r = st.import_reports(path, next, ctx.actor, ctx.now, o.dry_run, plan);
     if (r.problem_count > 0) {
-        for (const auto& p : r.problems) {
-            std::string line = p;
+        // One line per bad row; the last line is the error itself (exit 3): the last bad row, or how many
+        // more there are beyond the 20 listed. A single bad row is a single line, like any other refusal.
+        auto one_line = [](std::string line) {
             std::replace(line.begin(), line.end(), '\n', ' ');
-            *ctx.err << "minsheng: " << line << '\n';
-        }
-        if (r.problem_count > static_cast<std::int64_t>(r.problems.size()))
-            *ctx.err << "minsheng: 另有 " << r.problem_count - static_cast<std::int64_t>(r.problems.size())
-                     << " 行有误（只列出前 " << r.problems.size() << " 行）\n";
-        throw refused(path + "：共 " + std::to_string(r.problem_count) +
-                      " 行有误，什么也没有导入；改正这些行后重新导入");
+            return line;
+        };
+        const auto listed = static_cast<std::int64_t>(r.problems.size());
+        const std::int64_t more = r.problem_count - listed;
+        for (std::size_t i = 0; i + (more > 0 ? 0 : 1) < r.problems.size(); ++i)
+            *ctx.err << "minsheng: " << one_line(r.problems[i]) << '\n';
+        if (more > 0)
+            throw refused(path + "：另有 " + std::to_string(more) + " 行有误（共 " +
+                          std::to_string(r.problem_count) + " 行，只列出前 " + std::to_string(listed) +
+                          " 行）；什么也没有导入，改正后重新导入");
+        throw refused(one_line(r.problems.back()));
     }
     if (r.without_deadline > 0)
         *ctx.err << "minsheng: 提醒：新案件中有 " << r.without_deadline << " 件暂无办理期限："
