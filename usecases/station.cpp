@@ -74,9 +74,28 @@ struct Station::Impl {
         e.recorded_at = recorded_at;
     }
 
+    // What every report taken in must be, whether it opens a case or joins one.
+    static void require_report_text(const ReportInput& report) {
+        // No field of megabytes enters the station (every later list and export would carry it).
+        for (const auto& [value, what] : {std::pair{&report.address, "地址"},
+                                          {&report.summary, "摘要"},
+                                          {&report.reporter, "反映人"},
+                                          {&report.phone, "电话"},
+                                          {&report.channel, "渠道"}})
+            require_field_size(*value, what);
+        // One-line fields stay one line (a ledger cell or a terminal table cannot hold a line break or tab in
+        // them, and an export must import again); only the summary may run over several lines.
+        require_text(report.address, "the address");
+        require_text(report.reporter, "the reporter");
+        require_text(report.phone, "the phone");
+        require_text(report.channel, "the channel");
+        require_text(report.summary, "the summary", true);
+    }
+
     // Attaches a repeat report to case `id`, inside the current write. Returns the case as saved.
     CaseState attach_in_tx(const std::string& id, const ReportInput& report, const std::string& actor,
                            const std::string& now, const Calendar& cal) {
+        require_report_text(report);
         CaseState s = *store->load_case(id);
         Event e = make_report_event(s, report, actor);
         append(e, now);
@@ -92,20 +111,7 @@ struct Station::Impl {
                                                     const ReportInput& report, bool force_new,
                                                     const std::string& actor, const std::string& now,
                                                     const Calendar& cal) {
-        // No field of megabytes enters the station (every later list and export would carry it).
-        for (const auto& [value, what] : {std::pair{&report.address, "地址"},
-                                          {&report.summary, "摘要"},
-                                          {&report.reporter, "反映人"},
-                                          {&report.phone, "电话"},
-                                          {&report.channel, "渠道"}})
-            require_field_size(*value, what);
-        // One-line fields stay one line (a ledger cell or a terminal table cannot hold a line break or tab in
-        // them, and an export must import again); only the summary may run over several lines.
-        require_text(report.address, "the address");
-        require_text(report.reporter, "the reporter");
-        require_text(report.phone, "the phone");
-        require_text(report.channel, "the channel");
-        require_text(report.summary, "the summary", true);
+        require_report_text(report);
         // normalize_address drops all white space, so the address needs no trim first.
         const std::string key = normalize_address(report.address);
         if (!force_new && !key.empty()) {
@@ -492,6 +498,7 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
                             result.deadline_problem = s.deadline_problem;
                     }
                     if (!row.note.empty()) {
+                        require_field_size(row.note, "备注");
                         // 备注 is a note on the case at the report's time, as `case do ID note` would log it.
                         ActionRequest note;
                         note.action = "note";
