@@ -106,6 +106,12 @@ const std::vector<std::string>& migrations() {
         R"sql(
         ALTER TABLE calendar_years ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;
         )sql",
+        // 5: the similar-address warning (SPEC Part 2 "Addresses and repeat reports") looks cases up by
+        // address key over every category and phase, and by a key's prefix; opening the station rebuilds
+        // the projection once, so the keys are those of the new folding.
+        R"sql(
+        CREATE INDEX cases_by_address_key ON cases (address_key);
+        )sql",
     };
     return m;
 }
