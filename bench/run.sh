@@ -192,6 +192,9 @@ SQL
   EXPORT_T=$( { /usr/bin/time -f '%e %M' "$BIN" --db "$DB" --today "$TODAY" export >/dev/null; } 2>&1 | tail -1)
   EXPORT_S=${EXPORT_T% *}
   EXPORT_MB=$(awk -v k="${EXPORT_T#* }" 'BEGIN { printf "%.1f", k / 1024 }')
+  # The xlsx ledger streams too (libxlsxwriter's constant-memory mode): its peak must not grow either.
+  XLSX_T=$( { /usr/bin/time -f '%e %M' "$BIN" --db "$DB" --today "$TODAY" export --format xlsx --out "$D/ledger.xlsx"; } 2>&1 | tail -1)
+  say "$H: export --format xlsx: ${XLSX_T% *} s, peak $(awk -v k="${XLSX_T#* }" 'BEGIN { printf "%.1f", k / 1024 }') MB"
 
   say "$H: questions beside the sqlite3 floor ($QRUNS runs each)"
   # Each question asked of minsheng as a whole command, and of the sqlite3 shell on the same file as the

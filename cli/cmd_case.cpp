@@ -21,7 +21,7 @@ using nlohmann::json;
 struct CaseOptions {
     std::string category, address, summary, reporter, phone, channel, at;
     bool force_new = false;
-    std::string id;
+    std::string id, show_format, show_out;
     std::string phase, list_category, department, search, from, to;
     bool overdue = false, mine = false, typical = false;
     std::string action, note, into;
@@ -183,7 +183,9 @@ void run_show(Context& ctx, const CaseOptions& o) {
     const ClockView v = clock_at(c, ctx.today, cal);
     const auto h = st.history(o.id);
     const auto rounds = clock_rounds(c, cal);
-    if (ctx.json) {
+    if (o.show_format == "html") {
+        write_case_sheet(ctx, st, c, v, h, o.show_out);
+    } else if (ctx.json) {
         json j = case_object(c, v, st.workflow_label(c), &h);
         j["rounds"] = rounds_json(rounds);
         out << j.dump(2) << '\n';
@@ -331,6 +333,8 @@ void add_case_commands(CLI::App& app, Commands& commands) {
 
     auto* show = kase->add_subcommand("show", help("case.show"));
     show->add_option("ID", o->id, help("case.ID"))->required();
+    show->add_option("--format", o->show_format, help("case.show.--format"))->check(CLI::IsMember({"text", "html"}));
+    show->add_option("--out", o->show_out, help("case.show.--out"));
     commands.emplace_back(show, [o](Context& ctx) { run_show(ctx, *o); });
 
     auto* list = kase->add_subcommand("list", help("case.list"));

@@ -1,8 +1,12 @@
-// import and export of spreadsheet ledgers (台账): `import FILE.csv` is bulk intake in one transaction (a bad
-// row rejects the whole file, naming its line), `export` streams every case as CSV (UTF-8 with a byte-order
-// mark, so Excel and WPS open it as UTF-8) or JSON.
+// import and export of spreadsheet ledgers (台账, SPEC Part 2 "Ledgers"): `import FILE.csv` is bulk intake in
+// one transaction (every bad row is listed, FILE:LINE each, and nothing is written), `export` streams every
+// case as the station's ledger — CSV (UTF-8 with a byte-order mark, so Excel and WPS open it as UTF-8) or
+// xlsx — or as JSON. What the columns mean (names, synonyms, date forms, the 其他反映人 cell, the export row)
+// is the application layer's: usecases/ledger.h. This file reads and writes the file formats.
 #include <errno.h>
 #include <iconv.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
 
 #include <algorithm>
 #include <cctype>
@@ -15,10 +19,12 @@
 
 #include "cli/context.h"
 #include "cli/csv_reader.h"
+#include "cli/out_file.h"
 #include "cli/output.h"
 #include "engine/error.h"
 #include "engine/text.h"
 #include "usecases/texts.h"
+#include "usecases/ledger.h"
 
 namespace minsheng::cli {
 
@@ -27,80 +33,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// The ledger's columns, by their English or Chinese header.
-enum Column { kReceivedAt, kCategory, kAddress, kSummary, kReporter, kPhone, kChannel, kColumns };
-
-struct ColumnName {
-    const char* english;
-    const char* chinese;
-    bool required;
-};
-constexpr ColumnName kColumnNames[kColumns] = {
-    {"received_at", "受理时间", true}, {"category", "类别", true},    {"address", "地址", true},
-    {"summary", "问题描述", true},     {"reporter", "反映人", false}, {"phone", "联系电话", false},
-    {"channel", "反映渠道", false},
-};
-
 std::string lower_ascii(std::string s) {
     for (auto& c : s)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
-}
-
-std::optional<Column> column_of(const std::string& header) {
-    const std::string h = lower_ascii(trim(header));
-    for (int c = 0; c < kColumns; ++c)
-        if (h == kColumnNames[c].english || h == kColumnNames[c].chinese) return static_cast<Column>(c);
-    return std::nullopt;
-}
-
-std::string column_label(int c) {
-    return std::string(kColumnNames[c].english) + " (" + kColumnNames[c].chinese + ")";
-}
-
-// Spreadsheets rewrite dates their own way: besides SPEC's forms, accept 2023/6/5 9:10 and 2023-6-5.
-// Anything else goes to normalize_timestamp unchanged, which refuses it.
-std::string ledger_timestamp(const std::string& text) {
-    const std::string t = trim(text);
-    auto number = [&](size_t& i, size_t min_digits, size_t max_digits, int& out) {
-        size_t n = 0;
-        out = 0;
-        while (i < t.size() && n < max_digits && std::isdigit(static_cast<unsigned char>(t[i]))) {
-            out = out * 10 + (t[i] - '0');
-            ++i;
-            ++n;
-        }
-        return n >= min_digits && (i == t.size() || !std::isdigit(static_cast<unsigned char>(t[i])));
-    };
-    size_t i = 0;
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-    if (!number(i, 4, 4, y) || i == t.size() || (t[i] != '-' && t[i] != '/')) return t;
-    const char sep = t[i++];
-    if (!number(i, 1, 2, mo) || i == t.size() || t[i] != sep) return t;
-    ++i;
-    if (!number(i, 1, 2, d)) return t;
-    char buf[40];
-    if (i == t.size()) {
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, d);
-        return buf;
-    }
-    if (t[i] != ' ' && t[i] != 'T') return t;
-    ++i;
-    if (!number(i, 1, 2, h) || i == t.size() || t[i] != ':') return t;
-    ++i;
-    if (!number(i, 2, 2, mi)) return t;
-    bool seconds = false;
-    if (i < t.size()) {
-        if (t[i] != ':') return t;
-        ++i;
-        if (!number(i, 2, 2, s) || i != t.size()) return t;
-        seconds = true;
-    }
-    if (seconds)
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi, s);
-    else
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d", y, mo, d, h, mi);
-    return buf;
 }
 
 // Whether a cell holds nothing but white space; cheap for the usual cell that holds text.
@@ -193,12 +129,22 @@ std::unique_ptr<std::FILE, FileCloser> open_input(const std::string& path) {
     return f;
 }
 
-void run_import(Context& ctx, const std::string& path, const std::string& encoding_given, bool dry_run) {
-    const std::string encoding = lower_ascii(encoding_given);
+struct ImportOptions {
+    std::string path;
+    std::string encoding = "utf-8";
+    bool dry_run = false;
+    bool ignore_unknown = false;
+};
+
+constexpr int kInputs = kLedgerInputColumns;
+
+void run_import(Context& ctx, const ImportOptions& o) {
+    const std::string& path = o.path;
+    const std::string encoding = lower_ascii(o.encoding);
     const bool gbk =
         encoding == "gbk" || encoding == "gb18030" || encoding == "gb2312" || encoding == "cp936";
     if (!gbk && encoding != "utf-8" && encoding != "utf8")
-        throw usage_error("unknown --encoding '" + encoding_given + "': use utf-8 or gbk");
+        throw usage_error("unknown --encoding '" + o.encoding + "': use utf-8 or gbk");
     Station st(ctx.db_path);
     auto file = open_input(path);
     std::unique_ptr<Gb18030Source> converter;
@@ -222,10 +168,12 @@ void run_import(Context& ctx, const std::string& path, const std::string& encodi
     };
     auto blank_row = [&] { return std::all_of(fields.begin(), fields.end(), blank); };
 
-    // The header names the columns; columns it does not know (an export's id, phase …) are skipped.
-    int where[kColumns];
+    // The header names the columns (usecases/ledger.h knows their names); an unknown one is refused unless
+    // --ignore-unknown, so a column the station would drop (电话 misread, 备注) never vanishes unseen.
+    int where[kInputs];
     std::fill(std::begin(where), std::end(where), -1);
     size_t header_size = 0;
+    bool exported = false;  // the file is a ledger this program exported (it has 编号)
     auto read_header = [&] {
         if (!read()) throw fail(1, "the file is empty: expected a header row naming the columns");
         const long line = reader.record_line();
@@ -233,26 +181,40 @@ void run_import(Context& ctx, const std::string& path, const std::string& encodi
             throw fail(line,
                        "the file is UTF-16 (Excel's \"Unicode text\"); save it as \"CSV UTF-8\" instead");
         header_size = fields.size();
+        std::string unknown;
         for (size_t i = 0; i < fields.size(); ++i) {
             if (!is_valid_utf8(fields[i]))
                 throw fail(line,
                            "the header is not valid UTF-8 (if Excel or WPS saved it as GBK, add "
                            "--encoding gbk)");
-            if (auto c = column_of(fields[i])) {
-                if (where[*c] >= 0) throw fail(line, "the column " + column_label(*c) + " appears twice");
-                where[*c] = static_cast<int>(i);
+            const auto c = ledger_column(fields[i]);
+            if (!c) {
+                if (!blank(fields[i])) unknown += (unknown.empty() ? "'" : "、'") + trim(fields[i]) + "'";
+                continue;
             }
+            if (*c == LedgerColumn::Exported) {
+                if (trim(fields[i]) == "编号") exported = true;
+                continue;
+            }
+            const int k = static_cast<int>(*c);
+            if (where[k] >= 0) throw fail(line, "the column " + ledger_column_label(*c) + " appears twice");
+            where[k] = static_cast<int>(i);
         }
+        if (!unknown.empty() && !o.ignore_unknown)
+            throw fail(line, "未知的列 " + unknown + "（已知的列：" + known_ledger_columns() +
+                                 "）；不要的列请删除，或加 --ignore-unknown 忽略它们");
         std::string missing;
-        for (int c = 0; c < kColumns; ++c)
-            if (kColumnNames[c].required && where[c] < 0)
-                missing += (missing.empty() ? "" : ", ") + column_label(c);
+        for (auto c :
+             {LedgerColumn::ReceivedAt, LedgerColumn::Category, LedgerColumn::Address, LedgerColumn::Summary})
+            if (where[static_cast<int>(c)] < 0)
+                missing += (missing.empty() ? "" : ", ") + ledger_column_label(c, false);
         if (!missing.empty())
             throw fail(line, "missing required column(s) " + missing +
                                  "; the header must name received_at, category, address and summary "
                                  "(受理时间, 类别, 地址, 问题描述)");
     };
 
+    static const std::string none;
     bool header_done = false;
     auto next = [&](ImportRow& row) {
         if (!header_done) {
@@ -264,199 +226,357 @@ void run_import(Context& ctx, const std::string& path, const std::string& encodi
             if (!blank_row()) break;  // blank lines and rows of empty cells are skipped
         }
         const long line = reader.record_line();
+        row = ImportRow{};
         row.line = static_cast<int>(line);
-        if (fields.size() < header_size)
-            throw fail(line, "the row has " + std::to_string(fields.size()) + " fields but the header has " +
-                                 std::to_string(header_size));
+        row.own_case = exported;
+        bool extra = fields.size() < header_size;
         for (size_t i = header_size; i < fields.size(); ++i)
-            if (!blank(fields[i]))
-                throw fail(line, "the row has " + std::to_string(fields.size()) +
-                                     " fields but the header has " + std::to_string(header_size));
+            extra = extra || !blank(fields[i]);
+        if (extra) {
+            row.problem = "the row has " + std::to_string(fields.size()) + " fields but the header has " +
+                          std::to_string(header_size);
+            return true;
+        }
         // The formula guard every CSV the program writes carries comes off, so an export imports back the
         // same text.
         for (auto& f : fields)
             if (!f.empty() && f[0] == '\'') f = csv_unguard(f);
-        static const std::string none;
-        static const std::vector<std::string> labels = [] {
-            std::vector<std::string> l;
-            for (int c = 0; c < kColumns; ++c)
-                l.push_back(column_label(c));
-            return l;
-        }();
-        const std::string* cells[kColumns];
-        for (int c = 0; c < kColumns; ++c) {
+        const std::string* cells[kInputs];
+        for (int c = 0; c < kInputs; ++c) {
+            const auto col = static_cast<LedgerColumn>(c);
             const std::string& v = where[c] >= 0 ? fields[static_cast<size_t>(where[c])] : none;
-            try {
-                require_text(v, labels[static_cast<size_t>(c)], c == kSummary);
-            } catch (const Error& e) {
-                std::string why = e.what();
-                if (!is_valid_utf8(v)) why += " (if Excel or WPS saved the file as GBK, add --encoding gbk)";
-                throw fail(line, why);
-            }
-            if (kColumnNames[c].required && blank(v))
-                throw fail(line, "the " + column_label(c) + " is empty");
             cells[c] = &v;
+            const bool multiline = col == LedgerColumn::Summary || col == LedgerColumn::Note ||
+                                   col == LedgerColumn::OtherReporters;
+            try {
+                require_text(v, ledger_column_label(col), multiline);
+            } catch (const Error& e) {
+                row.problem = e.what();
+                if (!is_valid_utf8(v))
+                    row.problem += " (if Excel or WPS saved the file as GBK, add --encoding gbk)";
+                return true;
+            }
+            if (c <= static_cast<int>(LedgerColumn::Summary) && blank(v)) {
+                row.problem = "the " + ledger_column_label(col) + " is empty";
+                return true;
+            }
         }
-        auto cell = [&](Column c) -> const std::string& { return *cells[c]; };
-        const std::string& received = cell(kReceivedAt);
+        auto cell = [&](LedgerColumn c) -> const std::string& { return *cells[static_cast<int>(c)]; };
+        const std::string& received = cell(LedgerColumn::ReceivedAt);
         try {
             row.report.at = normalize_timestamp(ledger_timestamp(received));
         } catch (const Error&) {
-            throw fail(line, "bad received_at (受理时间) '" + received +
-                                 "': expected YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS] (also 2023/6/5 9:10)");
+            row.problem = "bad received_at (受理时间) '" + received +
+                          "': expected a date such as 2025-10-16, 2025/10/16, 2025.10.16 or 2025年10月16日, "
+                          "with an optional time 9:05, 09:05:00 or T09:05";
+            return true;
         }
-        row.category = cell(kCategory);  // the station trims it, once per distinct spelling
-        row.report.address = cell(kAddress);
-        row.report.summary = unify_newlines(cell(kSummary));
-        row.report.reporter = trim(cell(kReporter));
-        row.report.phone = trim(cell(kPhone));
-        row.report.channel = trim(cell(kChannel));
+        row.category = cell(LedgerColumn::Category);  // the station trims it, once per distinct spelling
+        row.report.address = cell(LedgerColumn::Address);
+        row.report.summary = unify_newlines(cell(LedgerColumn::Summary));
+        row.report.reporter = trim(cell(LedgerColumn::Reporter));
+        row.report.phone = trim(cell(LedgerColumn::Phone));
+        row.report.channel = trim(cell(LedgerColumn::Channel));
         row.report.latest_at = ctx.latest_at;
+        row.note = trim(unify_newlines(cell(LedgerColumn::Note)));
+        try {
+            for (const Reporter& r :
+                 parse_other_reporters(unify_newlines(cell(LedgerColumn::OtherReporters)))) {
+                ReportInput in;
+                in.reporter = r.name;
+                in.phone = r.phone;
+                in.channel = r.channel;
+                in.at = r.at;
+                row.others.push_back(std::move(in));
+            }
+        } catch (const Error& e) {
+            row.problem = e.what();
+        }
         return true;
     };
 
-    const ImportResult r = st.import_reports(path, next, ctx.actor, ctx.now, dry_run);
+    // The dry run's plan, one line per row, is held in a temporary file until the whole file proved good
+    // (a refused import prints nothing on stdout), so memory stays flat however long the ledger.
+    std::unique_ptr<std::FILE, FileCloser> plan_file;
+    std::function<void(const ImportPlan&)> plan;
+    if (o.dry_run && !ctx.json) {
+        plan_file.reset(std::tmpfile());
+        if (!plan_file)
+            throw storage_error(std::string("cannot create a temporary file: ") + std::strerror(errno));
+        plan = [&](const ImportPlan& p) {
+            std::fprintf(plan_file.get(), "%s:%d: %s %s\n", path.c_str(), p.line,
+                         p.repeat ? "并入案件" : "新立案件", p.id.c_str());
+        };
+    }
+
+    const ImportResult r = st.import_reports(path, next, ctx.actor, ctx.now, o.dry_run, plan);
+    if (r.problem_count > 0) {
+        // One line per bad row; the last line is the error itself (exit 3): the last bad row, or how many
+        // more there are beyond the 20 listed. A single bad row is a single line, like any other refusal.
+        auto one_line = [](std::string line) {
+            std::replace(line.begin(), line.end(), '\n', ' ');
+            return line;
+        };
+        const auto listed = static_cast<std::int64_t>(r.problems.size());
+        const std::int64_t more = r.problem_count - listed;
+        for (std::size_t i = 0; i + (more > 0 ? 0 : 1) < r.problems.size(); ++i)
+            *ctx.err << "minsheng: " << one_line(r.problems[i]) << '\n';
+        if (more > 0)
+            throw refused(path + "：另有 " + std::to_string(more) + " 行有误（共 " +
+                          std::to_string(r.problem_count) + " 行，只列出前 " + std::to_string(listed) +
+                          " 行）；什么也没有导入，改正后重新导入");
+        throw refused(one_line(r.problems.back()));
+    }
     if (r.without_deadline > 0)
         *ctx.err << "minsheng: 提醒：新案件中有 " << r.without_deadline << " 件暂无办理期限："
                  << r.deadline_problem << '\n';
     if (ctx.json) {
-        *ctx.out << json{{"cases", r.cases}, {"repeats", r.repeats}, {"rows", r.rows}, {"dry_run", dry_run}}
+        *ctx.out << json{{"cases", r.cases}, {"repeats", r.repeats}, {"rows", r.rows}, {"dry_run", o.dry_run}}
                  << '\n';
-    } else {
-        const std::string counts = std::to_string(r.rows) + " 行：新案件 " + std::to_string(r.cases) +
-                                   " 件，重复反映 " + std::to_string(r.repeats) + " 次";
-        if (dry_run)
-            *ctx.out << "试导入（未写入）：" << path << " 共 " << counts << '\n';
-        else
-            *ctx.out << "已导入 " << path << "：" << counts << '\n';
+        return;
     }
-}
-
-// The CSV columns of an export: SPEC's case-object keys, then the import columns a spreadsheet round trip
-// needs (the first reporter's name, phone and channel).
-const std::vector<std::string>& export_columns() {
-    static const std::vector<std::string> keys = {"id",
-                                                  "category",
-                                                  "workflow_version",
-                                                  "phase",
-                                                  "step",
-                                                  "step_label",
-                                                  "address",
-                                                  "summary",
-                                                  "received_at",
-                                                  "deadline",
-                                                  "deadline_provisional",
-                                                  "overdue",
-                                                  "suspended",
-                                                  "working_days_left",
-                                                  "working_days_overdue",
-                                                  "repeat_count",
-                                                  "reopen_count",
-                                                  "departments",
-                                                  "department_tasks",
-                                                  "escalation_level",
-                                                  "escalation",
-                                                  "typical",
-                                                  "reporters",
-                                                  "fields",
-                                                  "deadline_problem",
-                                                  "resolved_on",
-                                                  "reporter",
-                                                  "phone",
-                                                  "channel"};
-    return keys;
-}
-
-// A JSON value as one CSV cell: text as is, arrays of plain values joined with ';', objects and arrays of
-// objects as compact JSON.
-std::string cell_text(const json& v) {
-    if (v.is_null()) return "";
-    if (v.is_string()) return v.get<std::string>();
-    if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-    if (v.is_array() && std::all_of(v.begin(), v.end(), [](const json& x) { return x.is_primitive(); })) {
-        std::string out;
-        for (const auto& x : v)
-            out += (out.empty() ? "" : ";") + cell_text(x);
-        return out;
+    if (plan_file) {
+        std::rewind(plan_file.get());
+        char buf[1 << 14];
+        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, plan_file.get())) > 0;)
+            ctx.out->write(buf, static_cast<std::streamsize>(n));
     }
-    return v.dump();
+    const std::string counts = std::to_string(r.rows) + " 行：新案件 " + std::to_string(r.cases) + " 件，重复反映 " +
+                               std::to_string(r.repeats) + " 次";
+    if (o.dry_run)
+        *ctx.out << "试导入（未写入）：" << path << " 共 " << counts << '\n';
+    else
+        *ctx.out << "已导入 " << path << "：" << counts << '\n';
 }
 
-void run_export(Context& ctx, const std::string& format) {
-    Station st(ctx.db_path);
-    std::ostream& out = *ctx.out;
-    // Step labels looked up once per workflow version, not once per case.
-    std::map<std::pair<std::string, int>, std::string> labels;
-    auto label_of = [&](const CaseState& c) -> const std::string& {
+// The labels a ledger row shows, looked up once per category and step, not once per case.
+class LabelCache {
+public:
+    explicit LabelCache(Station& st) : st_(st) {
+        for (const auto& w : st.workflows())
+            names_[w.category] = w.name;
+    }
+    LedgerLabels operator()(const CaseState& c) {
         auto key = std::make_pair(c.category + "\x1f" + c.step, c.workflow_version);
-        auto it = labels.find(key);
-        if (it == labels.end()) it = labels.emplace(key, st.workflow_label(c)).first;
-        return it->second;
-    };
+        auto it = steps_.find(key);
+        if (it == steps_.end()) it = steps_.emplace(key, st_.workflow_label(c)).first;
+        auto n = names_.find(c.category);
+        return {n == names_.end() ? c.category : n->second, it->second};
+    }
+
+private:
+    Station& st_;
+    std::map<std::string, std::string> names_;
+    std::map<std::pair<std::string, int>, std::string> steps_;
+};
+
+// xlsx column widths, in Excel's character units (a Chinese character counts about two).
+constexpr double kXlsxWidths[] = {14, 14, 26, 40, 18, 10, 14, 10, 9,  40, 10,
+                                  12, 16, 20, 12, 11, 11, 24, 18, 10, 9,  9};
+
+// The ledger as an xlsx workbook, one case at a time (libxlsxwriter's constant-memory mode writes each row
+// to disk as it comes): one sheet 台账, a frozen header row with filters, column widths, and real dates.
+class XlsxLedger {
+public:
+    explicit XlsxLedger(const std::string& file) {
+        lxw_workbook_options options{};
+        options.constant_memory = LXW_TRUE;
+        book_ = workbook_new_opt(file.c_str(), &options);
+        if (!book_) throw storage_error("无法创建 xlsx 文件 " + file);
+        sheet_ = workbook_add_worksheet(book_, "台账");
+        header_ = workbook_add_format(book_);
+        format_set_bold(header_);
+        format_set_bg_color(header_, 0xDDEBF7);
+        format_set_border(header_, LXW_BORDER_THIN);
+        format_set_text_wrap(header_);
+        format_set_align(header_, LXW_ALIGN_VERTICAL_CENTER);
+        text_ = workbook_add_format(book_);
+        format_set_text_wrap(text_);
+        format_set_align(text_, LXW_ALIGN_VERTICAL_TOP);
+        date_ = workbook_add_format(book_);
+        format_set_num_format(date_, "yyyy-mm-dd");
+        format_set_align(date_, LXW_ALIGN_VERTICAL_TOP);
+        datetime_ = workbook_add_format(book_);
+        format_set_num_format(datetime_, "yyyy-mm-dd hh:mm");
+        format_set_align(datetime_, LXW_ALIGN_VERTICAL_TOP);
+        number_ = workbook_add_format(book_);
+        format_set_align(number_, LXW_ALIGN_VERTICAL_TOP);
+        const auto& headers = ledger_headers();
+        for (lxw_col_t c = 0; c < headers.size(); ++c)
+            worksheet_set_column(sheet_, c, c, kXlsxWidths[c], nullptr);
+        worksheet_freeze_panes(sheet_, 1, 0);
+        for (lxw_col_t c = 0; c < headers.size(); ++c)
+            worksheet_write_string(sheet_, 0, c, headers[c].c_str(), header_);
+    }
+    ~XlsxLedger() {
+        if (book_) workbook_close(book_);  // only after a failure: nothing of it is kept
+    }
+    XlsxLedger(const XlsxLedger&) = delete;
+    XlsxLedger& operator=(const XlsxLedger&) = delete;
+
+    void add(const std::vector<std::string>& cells) {
+        ++row_;
+        for (lxw_col_t c = 0; c < cells.size(); ++c) {
+            const std::string& v = cells[c];
+            if (v.empty()) continue;
+            lxw_error rc = LXW_NO_ERROR;
+            LedgerCellKind kind = ledger_cell_kind(c);
+            // A date with words beside it (2027-01-13（暂定）) stays text, so the words are not lost.
+            if ((kind == LedgerCellKind::Date && v.size() != 10) ||
+                (kind == LedgerCellKind::DateTime && v.size() < 16))
+                kind = LedgerCellKind::Text;
+            switch (kind) {
+                case LedgerCellKind::Number:
+                    rc = worksheet_write_number(sheet_, row_, c, std::stod(v), number_);
+                    break;
+                case LedgerCellKind::Date:
+                case LedgerCellKind::DateTime: {
+                    lxw_datetime dt{};
+                    dt.year = std::stoi(v.substr(0, 4));
+                    dt.month = std::stoi(v.substr(5, 2));
+                    dt.day = std::stoi(v.substr(8, 2));
+                    if (v.size() >= 16) {
+                        dt.hour = std::stoi(v.substr(11, 2));
+                        dt.min = std::stoi(v.substr(14, 2));
+                        if (v.size() >= 19) dt.sec = std::stod(v.substr(17, 2));
+                    }
+                    rc = worksheet_write_datetime(
+                        sheet_, row_, c, &dt,
+                        ledger_cell_kind(c) == LedgerCellKind::Date ? date_ : datetime_);
+                    break;
+                }
+                case LedgerCellKind::Text:
+                    // Always a plain string, never a formula, whatever the text starts with.
+                    rc = worksheet_write_string(sheet_, row_, c, v.c_str(), text_);
+                    break;
+            }
+            if (rc != LXW_NO_ERROR)
+                throw storage_error("无法写入 xlsx 第 " + std::to_string(row_ + 1) + " 行：" +
+                                    lxw_strerror(rc));
+        }
+    }
+
+    void close() {
+        worksheet_autofilter(sheet_, 0, 0, row_, static_cast<lxw_col_t>(ledger_headers().size() - 1));
+        const lxw_error rc = workbook_close(book_);
+        book_ = nullptr;
+        if (rc != LXW_NO_ERROR) throw storage_error(std::string("无法写完 xlsx 文件：") + lxw_strerror(rc));
+    }
+
+private:
+    lxw_workbook* book_ = nullptr;
+    lxw_worksheet* sheet_ = nullptr;
+    lxw_format* header_ = nullptr;
+    lxw_format* text_ = nullptr;
+    lxw_format* date_ = nullptr;
+    lxw_format* datetime_ = nullptr;
+    lxw_format* number_ = nullptr;
+    lxw_row_t row_ = 0;
+};
+
+// Copies a finished file to the output stream (an xlsx asked for on stdout).
+void copy_to(std::ostream& out, const std::string& file) {
+    std::unique_ptr<std::FILE, FileCloser> f(std::fopen(file.c_str(), "rb"));
+    if (!f) throw storage_error("cannot read back " + file + ": " + std::strerror(errno));
+    char buf[1 << 14];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f.get())) > 0;)
+        out.write(buf, static_cast<std::streamsize>(n));
+}
+
+void run_export(Context& ctx, const std::string& format_given, const std::string& out_path) {
+    const std::string format = format_given.empty() ? "csv" : format_given;
+    Station st(ctx.db_path);
+    std::unique_ptr<OutFile> out_file;
+    if (!out_path.empty()) out_file = std::make_unique<OutFile>(out_path);
+    std::ostream& out = out_file ? out_file->stream() : *ctx.out;
+    LabelCache labels(st);
+
+    if (format == "xlsx") {
+        // libxlsxwriter writes to a file by name: the --out temporary file, or one in TMPDIR for stdout.
+        std::string scratch;
+        std::string file;
+        if (out_file) {
+            file = out_file->temp_path();
+        } else {
+            scratch = (fs::temp_directory_path() / "minsheng-export-XXXXXX").string();
+            const int fd = ::mkstemp(scratch.data());
+            if (fd < 0)
+                throw storage_error(std::string("cannot create a temporary file: ") + std::strerror(errno));
+            ::close(fd);
+            file = scratch;
+        }
+        struct Remove {
+            std::string f;
+            ~Remove() {
+                if (!f.empty()) ::unlink(f.c_str());
+            }
+        } remove_scratch{scratch};
+        XlsxLedger book(file);
+        st.list_cases(CaseFilter{}, ctx.today,
+                      [&](const CaseState& c, const ClockView& v) { book.add(ledger_row(c, v, labels(c))); });
+        book.close();
+        if (out_file) {
+            out_file->commit();
+        } else {
+            copy_to(out, file);
+            out.flush();
+            if (!out) throw storage_error("cannot write the export (disk full or closed pipe?)");
+        }
+        return;
+    }
+
     const bool csv = format == "csv";
-    std::vector<std::string> row;  // one case's cells, reused
     // Nothing is written before the first case: a refusal (a clock the calendar cannot tell) comes before it.
     bool first = true;
     auto begin = [&] {
         if (!first) return;
         if (csv) {
             out << "\xEF\xBB\xBF";
-            csv_row(out, export_columns());
+            csv_row(out, ledger_headers());
         } else {
             out << "[\n";
         }
     };
     st.list_cases(CaseFilter{}, ctx.today, [&](const CaseState& c, const ClockView& v) {
-        const json j = case_object(c, v, label_of(c), nullptr);
         begin();
         if (!csv) {
-            out << (first ? "" : ",\n") << j.dump();
+            const LedgerLabels l = labels(c);
+            out << (first ? "" : ",\n") << case_object(c, v, l.step_label, nullptr).dump();
             first = false;
             return;
         }
         first = false;
-        const Reporter none;
-        const Reporter& r = c.reporters.empty() ? none : c.reporters.front();
-        row.clear();
-        for (const auto& key : export_columns()) {
-            if (key == "reporter")
-                row.push_back(r.name);
-            else if (key == "phone")
-                row.push_back(r.phone);
-            else if (key == "channel")
-                row.push_back(r.channel);
-            else if (auto it = j.find(key); it != j.end())
-                row.push_back(cell_text(*it));
-            else
-                row.emplace_back();
-        }
-        csv_row(out, row);
+        csv_row(out, ledger_row(c, v, labels(c)));
     });
     if (!csv)
         out << (first ? "[]\n" : "\n]\n");
     else
         begin();  // an empty station still gets its header
+    if (out_file) {
+        out_file->commit();
+        return;
+    }
     out.flush();
     if (!out) throw storage_error("cannot write the export (disk full or closed pipe?)");
 }
-
 }  // namespace
 
 void add_ledger_commands(CLI::App& app, Commands& commands) {
     auto* import = app.add_subcommand("import", texts::help("import"));
-    auto path = std::make_shared<std::string>();
-    auto encoding = std::make_shared<std::string>("utf-8");
-    auto dry_run = std::make_shared<bool>(false);
-    import->add_option("FILE", *path, texts::help("import.FILE"))->required();
-    import->add_option("--encoding", *encoding, texts::help("import.--encoding"));
-    import->add_flag("--dry-run", *dry_run, texts::help("import.--dry-run"));
-    commands.emplace_back(import, [=](Context& ctx) { run_import(ctx, *path, *encoding, *dry_run); });
+    auto o = std::make_shared<ImportOptions>();
+    import->add_option("FILE", o->path, texts::help("import.FILE"))->required();
+    import->add_option("--encoding", o->encoding, texts::help("import.--encoding"));
+    import->add_flag("--dry-run", o->dry_run, texts::help("import.--dry-run"));
+    import->add_flag("--ignore-unknown", o->ignore_unknown, texts::help("import.--ignore-unknown"));
+    commands.emplace_back(import, [o](Context& ctx) { run_import(ctx, *o); });
 
     auto* exp = app.add_subcommand("export", texts::help("export"));
-    auto format = std::make_shared<std::string>("csv");
+    auto format = std::make_shared<std::string>();
+    auto out = std::make_shared<std::string>();
     exp->add_option("--format", *format, texts::help("export.--format"))
-        ->check(CLI::IsMember({"csv", "json"}));
-    commands.emplace_back(exp, [=](Context& ctx) { run_export(ctx, *format); });
+        ->check(CLI::IsMember({"csv", "xlsx", "json"}));
+    exp->add_option("--out", *out, texts::help("export.--out"));
+    commands.emplace_back(exp, [format, out](Context& ctx) { run_export(ctx, *format, *out); });
 }
 
 }  // namespace minsheng::cli

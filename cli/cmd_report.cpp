@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/context.h"
+#include "cli/docx.h"
 #include "engine/error.h"
 #include "engine/report.h"
 #include "usecases/reports.h"
@@ -45,6 +46,8 @@ void run_typical(Context& ctx, const ReportOptions& o) {
     std::string text;
     if (format == "html")
         text = report::write_ups_html(write_ups);
+    else if (format == "docx")
+        text = markdown_to_docx(report::write_ups_markdown(write_ups));
     else if (format == "json")
         text = report::write_ups_json(write_ups).dump(2) + "\n";
     else
@@ -63,6 +66,8 @@ void run_annual(Context& ctx, const ReportOptions& o) {
         text = report::annual_csv(r.stats, r.typical);
     else if (format == "html")
         text = report::annual_html(r.stats, r.typical);
+    else if (format == "docx")
+        text = markdown_to_docx(report::annual_markdown(r.stats, r.typical));
     else
         text = report::annual_markdown(r.stats, r.typical);
     emit(ctx, o.annual_out, text);
@@ -80,7 +85,7 @@ void add_report_commands(CLI::App& app, Commands& commands) {
     auto* typical = report->add_subcommand("typical", help("report.typical"));
     typical->add_option("ID", o->ids, help("report.typical.ID"))->required();
     typical->add_option("--format", o->typical_format, help("report.typical.--format"))
-        ->check(CLI::IsMember({"md", "html"}));
+        ->check(CLI::IsMember({"md", "html", "docx"}));
     typical->add_option("--out", o->typical_out, help("report.--out"));
     commands.emplace_back(typical, [o](Context& ctx) { run_typical(ctx, *o); });
 
@@ -89,7 +94,7 @@ void add_report_commands(CLI::App& app, Commands& commands) {
         ->required()
         ->check(CLI::Range(1900, 9999));
     annual->add_option("--format", o->annual_format, help("report.annual.--format"))
-        ->check(CLI::IsMember({"md", "html", "csv", "json"}));
+        ->check(CLI::IsMember({"md", "html", "csv", "json", "docx"}));
     annual->add_option("--out", o->annual_out, help("report.--out"));
     commands.emplace_back(annual, [o](Context& ctx) { run_annual(ctx, *o); });
 }

@@ -122,13 +122,8 @@ struct Station::Impl {
         return {ids.begin(), ids.end()};
     }
 
-    // Opens a case or attaches a repeat report, inside the current write (SPEC `case open`). `opening` is
-    // asked for only when a new case is opened. Returns the case as saved.
-    std::pair<OpenCaseResult, CaseState> open_in_tx(const std::string& category,
-                                                    const std::function<WorkflowOpening()>& opening,
-                                                    const ReportInput& report, bool force_new,
-                                                    const std::string& actor, const std::string& now,
-                                                    const Calendar& cal) {
+    // What every report taken in must be, whether it opens a case or joins one.
+    static void require_report_text(const ReportInput& report) {
         // No field of megabytes enters the station (every later list and export would carry it).
         for (const auto& [value, what] : {std::pair{&report.address, "地址"},
                                           {&report.summary, "摘要"},
@@ -143,6 +138,29 @@ struct Station::Impl {
         require_text(report.phone, "the phone");
         require_text(report.channel, "the channel");
         require_text(report.summary, "the summary", true);
+    }
+
+    // Attaches a repeat report to case `id`, inside the current write. Returns the case as saved.
+    CaseState attach_in_tx(const std::string& id, const ReportInput& report, const std::string& actor,
+                           const std::string& now, const Calendar& cal) {
+        require_report_text(report);
+        CaseState s = *store->load_case(id);
+        Event e = make_report_event(s, report, actor);
+        append(e, now);
+        apply_event(s, e, cal);
+        store->save_case(s, false);
+        index_for_search(*store, s);
+        return s;
+    }
+
+    // Opens a case or attaches a repeat report, inside the current write (SPEC `case open`). `opening` is
+    // asked for only when a new case is opened. Returns the case as saved.
+    std::pair<OpenCaseResult, CaseState> open_in_tx(const std::string& category,
+                                                    const std::function<WorkflowOpening()>& opening,
+                                                    const ReportInput& report, bool force_new,
+                                                    const std::string& actor, const std::string& now,
+                                                    const Calendar& cal) {
+        require_report_text(report);
         // normalize_address drops all white space, so the address needs no trim first.
         const std::string key = normalize_address(report.address);
         if (!force_new && !key.empty()) {
@@ -150,15 +168,9 @@ struct Station::Impl {
             std::optional<std::pair<std::string, std::string>> best;  // (received_at, id)
             for (const auto& [id, at] : store->open_cases_at(category, key))
                 if (!best || std::make_pair(at, id) < *best) best = std::make_pair(at, id);
-            if (best) {
-                CaseState s = *store->load_case(best->second);
-                Event e = make_report_event(s, report, actor);
-                append(e, now);
-                apply_event(s, e, cal);
-                store->save_case(s, false);
-                index_for_search(*store, s);
-                return {OpenCaseResult{s.id, true, {}}, std::move(s)};
-            }
+            if (best)
+                return {OpenCaseResult{best->second, true, {}},
+                        attach_in_tx(best->second, report, actor, now, cal)};
         }
         Event e = make_open_event(opening(), "", report, actor);
         const int year = date_of(report.at).year();
@@ -476,8 +488,9 @@ OpenCaseResult Station::open_case(const std::string& given_category, const Repor
 }
 
 ImportResult Station::import_reports(const std::string& source, const std::function<bool(ImportRow&)>& next,
-                                     const std::string& actor, const std::string& now, bool dry_run) {
-    require_staff(actor);
+                                     const std::string& actor, const std::string& now, bool dry_run,
+                                     const std::function<void(const ImportPlan&)>& plan) {
+    const StaffMember who = require_staff(actor);
     const Calendar& cal = calendar();
     Store& store = *impl_->store;
     store.bulk_mode(true);
@@ -534,10 +547,19 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
                     "the import met another writer's lock midway; nothing was written, run it again");
             started = true;
             while (next(row)) {
+                auto bad = [&](const std::string& why) {
+                    if (result.problems.size() < kMaxImportProblems)
+                        result.problems.push_back(source + ":" + std::to_string(row.line) + ": " + why);
+                    ++result.problem_count;
+                };
+                if (!row.problem.empty()) {
+                    bad(row.problem);
+                    continue;
+                }
                 try {
                     current = category_for(row.category);
-                    const auto [r, s] =
-                        impl_->open_in_tx(current, opening_of_current, row.report, false, actor, now, cal);
+                    const auto [r, s] = impl_->open_in_tx(current, opening_of_current, row.report,
+                                                          row.own_case, actor, now, cal);
                     ++result.rows;
                     if (r.repeat) {
                         ++result.repeats;
@@ -546,16 +568,41 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
                         if (!s.deadline && result.without_deadline++ == 0)
                             result.deadline_problem = s.deadline_problem;
                     }
+                    if (!row.note.empty()) {
+                        require_field_size(row.note, "备注");
+                        // 备注 is a note on the case at the report's time, as `case do ID note` would log it.
+                        ActionRequest note;
+                        note.action = "note";
+                        note.note = row.note;
+                        note.at = row.report.at;
+                        note.actor = actor;
+                        note.role = who.role;
+                        note.latest_at = row.report.latest_at;
+                        CaseState c = *store.load_case(r.id);
+                        Event e = decide_action(workflow(c.category, c.workflow_version), c, note, cal);
+                        impl_->append(e, now);
+                        apply_event(c, e, cal);
+                        store.save_case(c, false);
+                    }
+                    for (ReportInput other : row.others) {
+                        // The ledger's further reporters join this row's case, whatever its address says.
+                        other.address = row.report.address;
+                        other.summary = row.report.summary;
+                        other.latest_at = row.report.latest_at;
+                        impl_->attach_in_tx(r.id, other, actor, now, cal);
+                    }
+                    if (plan) plan(ImportPlan{row.line, r.id, r.repeat});
                 } catch (const Error& e) {
-                    const std::string where = source + ":" + std::to_string(row.line) + ": ";
-                    throw Error(e.kind() == ErrorKind::Storage ? ErrorKind::Storage : ErrorKind::Refused,
-                                where + e.what());
+                    if (e.kind() == ErrorKind::Storage)
+                        throw Error(ErrorKind::Storage,
+                                    source + ":" + std::to_string(row.line) + ": " + e.what());
+                    bad(e.what());
                 }
             }
-            if (dry_run) throw DryRun{};
+            if (result.problem_count > 0 || dry_run) throw DryRun{};
         });
     } catch (const DryRun&) {
-        // Rolled back: the counts stand, nothing was written.
+        // Rolled back: the counts (or the problems) stand, nothing was written.
         return result;
     }
     store.settle();

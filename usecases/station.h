@@ -73,6 +73,11 @@ struct ImportRow {
     int line = 0;          // where the row starts in its file, for messages
     std::string category;  // the workflow's id (drainage) or its name (排水/下水道)
     ReportInput report;    // `at` already normalized
+    std::string note;      // 备注: kept as a note on the case (a `note` event at the report's time)
+    std::vector<ReportInput> others;  // 其他反映人: further reports of this row's case, in order
+                                      // (address, summary and latest_at are the row's)
+    bool own_case = false;  // the row is one case of an exported ledger: never joins another row's case
+    std::string problem;    // what is wrong with the row as read (the station reports it and goes on)
 };
 
 struct ImportResult {
@@ -81,6 +86,17 @@ struct ImportResult {
     std::int64_t repeats = 0;           // repeat reports attached to open cases
     std::int64_t without_deadline = 0;  // new cases whose deadline the calendar cannot give yet
     std::string deadline_problem;       // why, for the first of them
+    // Bad rows, "SOURCE:LINE: reason", the first kMaxImportProblems of them; when any, nothing was written.
+    std::vector<std::string> problems;
+    std::int64_t problem_count = 0;
+};
+constexpr std::size_t kMaxImportProblems = 20;
+
+// What an import does with one row (SPEC `import --dry-run` prints it).
+struct ImportPlan {
+    int line = 0;
+    std::string id;       // the case the row opens or joins
+    bool repeat = false;  // joins a case (opened earlier, or earlier in the file)
 };
 
 struct VerifyResult {
@@ -150,11 +166,13 @@ public:
                     const std::string& now);
     // Bulk intake: every row `next` yields (it returns false at the end) is opened exactly as open_case would
     // (a repeat of an open case attaches to it, also of a case opened earlier in the same import), all in one
-    // transaction. The first bad row rejects everything: Error(Refused) "SOURCE:LINE: reason"; an error
-    // thrown by `next` itself propagates unchanged. With dry_run the transaction is rolled back at the end:
-    // the counts are what a real import would do, and nothing is written.
+    // transaction. A bad row (its `problem` set by `next`, or refused by the rules) is recorded and the rest
+    // still checked; when there is any, everything is rolled back and the result lists them. An error thrown
+    // by `next` itself propagates unchanged. With dry_run the transaction is rolled back at the end: the
+    // counts are what a real import would do, and nothing is written. `plan` (optional) hears each good row.
     ImportResult import_reports(const std::string& source, const std::function<bool(ImportRow&)>& next,
-                                const std::string& actor, const std::string& now, bool dry_run);
+                                const std::string& actor, const std::string& now, bool dry_run,
+                                const std::function<void(const ImportPlan&)>& plan = {});
 
     // Runs `body` in one write transaction that every write of this station inside it joins (each in its own
     // savepoint, so a refused write undoes only itself). Commits when `body` returns, rolls everything back

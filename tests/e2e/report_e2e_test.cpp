@@ -172,7 +172,7 @@ TEST_CASE("report typical: the 海福巷3号 write-up reads like 典型事例一
 
     // Errors: unknown case 5, bad format 2.
     CHECK(ms(db, {"report", "typical", "2023-9999"}).exit_code == 5);
-    CHECK(ms(db, {"report", "typical", id, "--format", "docx"}).exit_code == 2);
+    CHECK(ms(db, {"report", "typical", id, "--format", "pdf"}).exit_code == 2);
     CHECK(ms(db, {"report", "typical"}).exit_code == 2);
 }
 

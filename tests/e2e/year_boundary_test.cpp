@@ -330,8 +330,9 @@ TEST_CASE("provisional deadlines are marked in the audit, the export and the rep
     CHECK(json::parse(r.out)[0]["deadline_provisional"] == true);
     r = st.coord("2026-12-20", {"export"});
     REQUIRE(r.exit_code == 0);
-    CHECK(has(r.out, "deadline_provisional"));
-    CHECK(has(r.out, "2027-01-13,true"));
+    // SPEC Part 2: the export is the Chinese ledger; a provisional deadline says so in 办理期限.
+    CHECK(has(r.out, "办理期限"));
+    CHECK(has(r.out, ",2027-01-13（暂定）,"));
     st.act("2027-01-10",
            {"case", "do", id, "dispatch", "--department", "市政部门", "--at", "2026-12-15T10:00"});
     st.act("2027-01-10",

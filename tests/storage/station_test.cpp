@@ -66,7 +66,7 @@ minsheng::ReportInput report(const std::string& address, const std::string& summ
 
 ImportResult import(Station& st, const std::vector<ImportRow>& rows, bool dry_run = false) {
     size_t i = 0;
-    return st.import_reports(
+    ImportResult result = st.import_reports(
         "ledger.csv",
         [&](ImportRow& r) {
             if (i == rows.size()) return false;
@@ -74,6 +74,10 @@ ImportResult import(Station& st, const std::vector<ImportRow>& rows, bool dry_ru
             return true;
         },
         kSupervisor, kNow, dry_run);
+    // SPEC Part 2: the station lists every bad row instead of throwing at the first (nothing is written);
+    // the first one is the refusal these tests expect.
+    if (result.problem_count > 0) throw minsheng::refused(result.problems.front());
+    return result;
 }
 
 // Rows of a table, read through a connection of the test's own (the station's is the store's).
