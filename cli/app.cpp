@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -23,6 +24,8 @@
 #include "cli/shipped.h"
 #include "engine/error.h"
 #include "engine/text.h"
+#include "server/serve.h"
+#include "usecases/signin.h"
 #include "usecases/station.h"
 
 namespace minsheng::cli {
@@ -168,6 +171,31 @@ Calendar calendar_for(const Context& ctx, std::optional<Station>& station) {
     }
     const SourceFile f = shipped_calendar();
     return Calendar(parse_calendar_yaml(f.text, f.name));
+}
+
+// The new password for `staff passwd`: the first line of standard input (--password-stdin, or a pipe), or
+// typed twice at the terminal without echo.
+std::string read_password(bool from_stdin, std::ostream& err) {
+    auto line = [] {
+        std::string p;
+        std::getline(std::cin, p);
+        if (!p.empty() && p.back() == '\r') p.pop_back();
+        return p;
+    };
+    if (from_stdin || !::isatty(STDIN_FILENO)) return line();
+    termios old{};
+    ::tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    err << "新密码：" << std::flush;
+    const std::string first = line();
+    err << "\n再输入一次：" << std::flush;
+    const std::string second = line();
+    err << '\n';
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    if (first != second) throw usage_error("两次输入的密码不一致，密码未更改");
+    return first;
 }
 
 std::pair<std::string, std::string> split_set(const std::string& kv) {
@@ -324,6 +352,22 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
         ->required()
         ->check(CLI::IsMember({"coordinator", "supervisor"}));
     staff_add->add_option("--department", staff_department, "Department");
+    auto* staff_passwd = staff->add_subcommand(
+        "passwd", "Set a password for the web workspace (supervisors for anyone, staff for themselves)");
+    bool passwd_stdin = false;
+    staff_passwd->add_option("NAME", staff_name, "Name")->required();
+    staff_passwd->add_flag("--password-stdin", passwd_stdin, "Read the password from the first line of stdin");
+
+    // serve
+    auto* serve = app.add_subcommand("serve", "Serve the web workspace and its JSON API until SIGINT/SIGTERM");
+    std::string serve_listen = "127.0.0.1:8311";
+    bool serve_tls = false;
+    std::int64_t serve_idle = 7200;
+    serve->add_option("--listen", serve_listen, "ADDR:PORT (default 127.0.0.1:8311)");
+    serve->add_flag("--behind-tls", serve_tls,
+                    "The server sits behind a TLS reverse proxy: the session cookie gets Secure");
+    serve->add_option("--session-idle", serve_idle, "Seconds a session may stay unused (default 7200)")
+        ->check(CLI::Range(10, 7 * 24 * 3600));
 
     // workflow
     auto* workflow = app.add_subcommand("workflow", "Workflow files");
@@ -537,8 +581,25 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             }
         }
 
+        if (*serve) {
+            server::ServeOptions so;
+            so.db_path = ctx.db_path;
+            server::parse_listen(serve_listen, so);
+            so.behind_tls = serve_tls;
+            so.session_idle_seconds = serve_idle;
+            if (!today_text.empty()) so.today = ctx.today;
+            return server::serve(so);
+        }
+
         Station st(ctx.db_path);
-        if (*staff_add) {
+        if (*staff_passwd) {
+            const std::string password = read_password(passwd_stdin, err);
+            set_password(st, ctx.actor, staff_name, password, ctx.now);
+            if (ctx.json)
+                out << json{{"name", trim(staff_name)}} << '\n';
+            else
+                out << "已为 " << trim(staff_name) << " 设置密码\n";
+        } else if (*staff_add) {
             st.add_staff(ctx.actor, {staff_name, *role_from_name(staff_role), staff_department}, ctx.now);
             if (ctx.json)
                 out << json{{"name", trim(staff_name)}, {"role", staff_role}} << '\n';
