@@ -356,10 +356,12 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
         "passwd", "Set a password for the web workspace (supervisors for anyone, staff for themselves)");
     bool passwd_stdin = false;
     staff_passwd->add_option("NAME", staff_name, "Name")->required();
-    staff_passwd->add_flag("--password-stdin", passwd_stdin, "Read the password from the first line of stdin");
+    staff_passwd->add_flag("--password-stdin", passwd_stdin,
+                           "Read the password from the first line of stdin");
 
     // serve
-    auto* serve = app.add_subcommand("serve", "Serve the web workspace and its JSON API until SIGINT/SIGTERM");
+    auto* serve =
+        app.add_subcommand("serve", "Serve the web workspace and its JSON API until SIGINT/SIGTERM");
     std::string serve_listen = "127.0.0.1:8311";
     bool serve_tls = false;
     std::int64_t serve_idle = 7200;
