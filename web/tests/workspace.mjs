@@ -45,7 +45,7 @@ ms(['--as', '督办甲', 'staff', 'add', '王协调', '--role', 'coordinator'])
 ms(['--as', '督办甲', 'staff', 'passwd', '王协调', '--password-stdin'], '协调员密码5678\n')
 
 const port = await freePort()
-const server = spawn(bin, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'inherit', 'pipe'] })
+const server = spawn(bin, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'ignore', 'pipe'] })
 let serverLog = ''
 server.stderr.on('data', (d) => (serverLog += d))
 const base = `http://127.0.0.1:${port}`
@@ -58,9 +58,16 @@ for (let i = 0; i < 100; i++) {
   }
 }
 
-const browser = await chromium.launch({
+let failed = false
+let browser = null
+try {
+  // A fresh profile in the temporary folder (Playwright takes it as the persistent context's directory).
+  browser = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
   executablePath: '/usr/bin/chromium',
   headless: true,
+  locale: 'zh-CN',
+  viewport: { width: 1280, height: 900 },
+  timeout: 60000,
   args: [
     '--headless',
     '--no-sandbox',
@@ -69,12 +76,10 @@ const browser = await chromium.launch({
     '--disable-component-update',
     '--disable-sync',
     '--no-first-run',
-    `--user-data-dir=${join(dir, 'chromium-profile')}`,
   ],
-})
-let failed = false
-try {
-  const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } })
+  })
+  const page = await browser.newPage()
+  page.setDefaultTimeout(15000)
   const pageErrors = []
   page.on('pageerror', (e) => pageErrors.push(e.message))
   page.on('dialog', (d) => {
@@ -129,7 +134,7 @@ try {
   await page.locator('.el-select-dropdown__item', { hasText: '街道城管科' }).click()
   await page.getByRole('dialog').getByRole('button', { name: '确定' }).click()
   await page.getByRole('dialog').waitFor({ state: 'hidden' })
-  await page.locator('[data-test=facts]').getByText('办理', { exact: true }).waitFor()
+  await page.locator('[data-test=facts]').getByText('办理', { exact: true }).first().waitFor()
 
   // 办理完毕 without a root cause: refused with the rule's sentence; then with one.
   await page.locator('[data-test=actions]').getByRole('button', { name: '办理完毕' }).click()
@@ -139,7 +144,7 @@ try {
   await page.locator('input[name=field-root_cause]').fill('化粪池满溢，主管道堵塞')
   await page.getByRole('dialog').getByRole('button', { name: '确定' }).click()
   await page.getByRole('dialog').waitFor({ state: 'hidden' })
-  await page.locator('[data-test=facts]').getByText('待回访', { exact: true }).waitFor()
+  await page.locator('[data-test=facts]').getByText('待回访', { exact: true }).first().waitFor()
   await page.locator('[data-test=history]').getByText('王协调').first().waitFor()
   await page.screenshot({ path: join(shots, '05-案件详情.png'), fullPage: true })
 
@@ -168,7 +173,7 @@ try {
   console.error(e)
   console.error('server log:\n' + serverLog)
 } finally {
-  await browser.close()
+  if (browser) await browser.close()
   server.kill('SIGTERM')
   await new Promise((r) => server.on('exit', r))
   rmSync(dir, { recursive: true, force: true })
