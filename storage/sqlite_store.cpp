@@ -162,8 +162,7 @@ struct SqliteStore::Impl {
     }
 
     void write(const std::function<void()>& body) {
-        if (!read_only.empty())
-            throw storage_error(path + " 是只读的（" + read_only + "），没有做任何改动");
+        if (!read_only.empty()) throw storage_error(path + " 是只读的（" + read_only + "），没有做任何改动");
         if (depth > 0) {
             const TxCache saved = tx;
             stmt("SAVEPOINT w")->run();
@@ -204,8 +203,7 @@ struct SqliteStore::Impl {
                 return;
             } catch (const sql::Busy&) {
                 if (steady_clock::now() > give_up)
-                    throw storage_error(
-                        "数据库被其他写入者占用了两分钟，请稍后再试");
+                    throw storage_error("数据库被其他写入者占用了两分钟，请稍后再试");
                 std::this_thread::sleep_for(milliseconds(5 + (attempt % 20) * 5));
             }
         }
@@ -220,8 +218,7 @@ struct SqliteStore::Impl {
 
 void SqliteStore::create(const std::string& path, const StationSeed& seed) {
     remove_abandoned_init_files(path);
-    if (file_exists(path))
-        throw refused(path + " 已存在；init 只新建数据库，从不改动已有的数据库");
+    if (file_exists(path)) throw refused(path + " 已存在；init 只新建数据库，从不改动已有的数据库");
     // The station is built under a temporary name beside its final one and linked into place only when it
     // is whole: a kill at any moment leaves no file or a whole station at `path`, never a half-made one that
     // blocks the next `init`. link() also refuses when `path` appeared meanwhile (another init won).
@@ -254,8 +251,7 @@ void SqliteStore::create(const std::string& path, const StationSeed& seed) {
         }  // closed: the WAL is checkpointed into the file and removed
         if (::link(tmp.c_str(), path.c_str()) != 0) {
             const int error = errno;
-            if (error == EEXIST)
-                throw refused(path + " 已存在；init 只新建数据库，从不改动已有的数据库");
+            if (error == EEXIST) throw refused(path + " 已存在；init 只新建数据库，从不改动已有的数据库");
             if (error == ENOSPC) throw storage_error("无法创建 " + path + "：磁盘已满，请腾出空间后再试");
             throw storage_error("无法创建 " + path + "：" + std::strerror(error));
         }
@@ -297,8 +293,7 @@ SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>
             throw storage_error(path + " 不是 minsheng 数据库（" + std::string(e.what()) + "），文件未改动");
         // Read-only media, or no permission to write the file or its folder (where the WAL's files live):
         // reads still work, writes are refused with that reason.
-        impl_->read_only = os == EROFS ? "它在只读的文件系统上"
-                                       : "没有写入它或其所在文件夹的权限";
+        impl_->read_only = os == EROFS ? "它在只读的文件系统上" : "没有写入它或其所在文件夹的权限";
         // Read-only with its WAL when the WAL's files are there to read, else the file alone (then nothing
         // can be in a WAL: the last writer checkpointed and removed it).
         try {
@@ -314,8 +309,7 @@ SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>
         }
     }
     auto& db = *impl_->db;
-    if (app_id != kApplicationId)
-        throw storage_error(path + " 不是 minsheng 数据库，文件未改动");
+    if (app_id != kApplicationId) throw storage_error(path + " 不是 minsheng 数据库，文件未改动");
     if (version > schema_version())
         throw storage_error(path + " 的数据库结构版本为 " + std::to_string(version) + "，比本程序支持的（" +
                             std::to_string(schema_version()) + "）新；请升级 minsheng。文件未改动");

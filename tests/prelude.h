@@ -8,8 +8,8 @@
 #include "engine/error.h"
 #include "test_support.h"
 
-using nlohmann::json;
 using Catch::Matchers::Contains;
 using minsheng::Error;
 using minsheng::ErrorKind;
+using nlohmann::json;
 using namespace minsheng::test;

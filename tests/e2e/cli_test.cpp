@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "prelude.h"
 #include "storage/schema.h"
 #include "usecases/station.h"
-#include "prelude.h"
 
 namespace fs = std::filesystem;
 

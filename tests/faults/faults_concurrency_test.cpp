@@ -17,8 +17,8 @@
 #include <thread>
 #include <vector>
 
-#include "usecases/station.h"
 #include "prelude.h"
+#include "usecases/station.h"
 
 namespace {
 

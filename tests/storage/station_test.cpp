@@ -10,10 +10,10 @@
 
 #include "cli/shipped.h"
 #include "engine/error.h"
+#include "prelude.h"
 #include "storage/schema.h"
 #include "storage/sqlite.h"
 #include "usecases/station.h"
-#include "prelude.h"
 
 using minsheng::ActionRequest;
 using minsheng::ImportResult;

@@ -9,8 +9,8 @@
 
 #include "cli/shipped.h"
 #include "engine/error.h"
-#include "storage/sqlite_store.h"
 #include "prelude.h"
+#include "storage/sqlite_store.h"
 #include "usecases/hash_chain.h"
 #include "usecases/station.h"
 
