@@ -287,6 +287,10 @@ TEST_CASE("serve: sign-in, session, CSRF, writes as the signed-in person, refusa
         CHECK(page->get_header_value("X-Content-Type-Options") == "nosniff");
         CHECK(anon.c.Get("/../../etc/passwd")->status == 404);
         CHECK(anon.c.Get("/etc/passwd")->status == 404);
+        // Bodies over the limit (8 MiB) are refused before any handler reads them.
+        auto big = anon.c.Post("/api/session", std::string(9u * 1024u * 1024u, 'x'), "application/json");
+        REQUIRE(big);
+        CHECK(big->status == 413);
     }
 
     SECTION("SIGTERM stops it cleanly; the access log has one line per request and no secret") {
