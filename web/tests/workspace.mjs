@@ -43,6 +43,7 @@ function freePort() {
 ms(['--as', '督办甲', 'init'])
 ms(['--as', '督办甲', 'staff', 'add', '王协调', '--role', 'coordinator'])
 ms(['--as', '督办甲', 'staff', 'passwd', '王协调', '--password-stdin'], '协调员密码5678\n')
+ms(['--as', '督办甲', 'staff', 'passwd', '督办甲', '--password-stdin'], '督办的密码1234\n')
 
 const port = await freePort()
 const server = spawn(bin, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'ignore', 'pipe'] })
@@ -166,8 +167,19 @@ try {
   }, id)
   assert.equal(status, 403)
 
+  // 退出登录, then the supervisor: 督办台 with the log's verify status.
+  await page.getByRole('button', { name: '退出登录' }).click()
+  await page.getByText('登录民生工作站').waitFor()
+  await page.locator('input[name=name]').fill('督办甲')
+  await page.locator('input[name=password]').fill('督办的密码1234')
+  await page.getByRole('button', { name: '登录' }).click()
+  await page.getByRole('menuitem', { name: '督办台' }).click()
+  await page.getByRole('heading', { name: '督办台' }).waitFor()
+  await page.locator('[data-test=verify]').getByText('完整').waitFor()
+  await page.screenshot({ path: join(shots, '07-督办台.png'), fullPage: true })
+
   assert.deepEqual(pageErrors, [], 'no script error on any screen')
-  console.log(`ok: signed in, 登记 ×2 (repeat), 派单, refusal shown, 办理完毕 on ${id}; screenshots in ${shots}`)
+  console.log(`ok: signed in, 登记 ×2 (repeat), 派单, refusal shown, 办理完毕 on ${id}, 督办台; screenshots in ${shots}`)
 } catch (e) {
   failed = true
   console.error(e)
