@@ -305,16 +305,35 @@ void print_case_text(std::ostream& out, const CaseState& c, const ClockView& v, 
     h.print(out);
 }
 
-// The rows with the clocks list_cases computed for them (not computed again here).
-void print_case_table(std::ostream& out, Station& st,
-                      const std::vector<std::pair<CaseState, ClockView>>& cases) {
-    Table t({"编号", "类别", "阶段", "步骤", "地址", "受理", "期限", "时限"});
-    for (const auto& [c, v] : cases) {
-        t.add({c.id, c.category, std::string(phase_label(c.phase)) + (c.suspended ? "·挂起" : ""),
-               st.workflow_label(c), c.address, c.received_at.substr(0, 10), deadline_text(v),
-               days_left_text(v)});
-    }
-    t.print(out);
+// The case table, streamed in two passes over one snapshot (SPEC `case list`): the first measures the columns
+// and keeps no row, the second prints each row as it comes. One table aligned throughout, exactly as a table
+// held whole would print, in memory that does not grow with the station; it costs a second read of the
+// list, which a coordinator scanning one aligned table with one header is worth. A refusal (rule 6) comes in
+// the first pass, before anything is printed.
+void print_case_list(std::ostream& out, Station& st, const CaseFilter& f, Date today) {
+    TableLayout t({"编号", "类别", "阶段", "步骤", "地址", "受理", "期限", "时限"});
+    std::vector<std::string> row;
+    auto fill = [&](const CaseState& c, const ClockView& v) {
+        row = {c.id,
+               c.category,
+               std::string(phase_label(c.phase)) + (c.suspended ? "·挂起" : ""),
+               st.workflow_label(c),
+               c.address,
+               c.received_at.substr(0, 10),
+               deadline_text(v),
+               days_left_text(v)};
+    };
+    st.snapshot([&] {
+        st.list_cases(f, today, [&](const CaseState& c, const ClockView& v) {
+            fill(c, v);
+            t.measure(row);
+        });
+        t.print_header(out);
+        st.list_cases(f, today, [&](const CaseState& c, const ClockView& v) {
+            fill(c, v);
+            t.print_row(out, row);
+        });
+    });
 }
 
 }  // namespace
@@ -752,10 +771,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 });
                 out << (first ? "[]\n" : "\n]\n");
             } else {
-                std::vector<std::pair<CaseState, ClockView>> cases;
-                st.list_cases(f, ctx.today,
-                              [&](const CaseState& c, const ClockView& v) { cases.emplace_back(c, v); });
-                print_case_table(out, st, cases);
+                print_case_list(out, st, f, ctx.today);
             }
         } else if (*act) {
             ActionRequest r;
@@ -789,55 +805,100 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             if (!ctx.json) out << "intact: " << r.events << " events, " << r.cases << " cases\n";
         } else if (*overdue) {
             const Date as_of = as_of_text.empty() ? ctx.today : parse_date(as_of_text);
-            const auto rows = st.overdue_as_of(as_of);
             const std::string format = ctx.json ? "json" : audit_format;
+            // Streamed in the audit's order: nothing of a case is kept once its row is written.
+            auto departments = [](const CaseState& c, const char* sep) {
+                std::string deps;
+                for (const auto& d : c.departments())
+                    deps += (deps.empty() ? "" : sep) + d;
+                return deps;
+            };
             if (format == "json") {
-                json a = json::array();
-                for (const auto& [c, v] : rows)
-                    a.push_back(case_object(c, v, st.workflow_label(c), nullptr));
-                out << a.dump(2) << '\n';
+                bool first = true;
+                st.overdue_as_of(
+                    as_of, [&](std::size_t) { out << "["; },
+                    [&](const CaseState& c, const ClockView& v) {
+                        out << (first ? "\n" : ",\n")
+                            << indented(case_object(c, v, st.workflow_label(c), nullptr), 2);
+                        first = false;
+                    });
+                out << (first ? "]\n" : "\n]\n");
             } else if (format == "csv") {
-                csv_row(out, {"id", "category", "phase", "address", "received_at", "deadline",
-                              "working_days_overdue", "escalation_level", "departments"});
-                for (const auto& [c, v] : rows) {
-                    std::string deps;
-                    for (const auto& d : c.departments())
-                        deps += (deps.empty() ? "" : ";") + d;
-                    csv_row(out, {c.id, c.category, std::string(phase_name(c.phase)), c.address,
-                                  c.received_at, deadline_text(v), std::to_string(v.working_days_overdue),
-                                  std::to_string(c.escalation_level), deps});
-                }
+                st.overdue_as_of(
+                    as_of,
+                    [&](std::size_t) {
+                        csv_row(out, {"id", "category", "phase", "address", "received_at", "deadline",
+                                      "working_days_overdue", "escalation_level", "departments"});
+                    },
+                    [&](const CaseState& c, const ClockView& v) {
+                        csv_row(out, {c.id, c.category, std::string(phase_name(c.phase)), c.address,
+                                      c.received_at, deadline_text(v), std::to_string(v.working_days_overdue),
+                                      std::to_string(c.escalation_level), departments(c, ";")});
+                    });
             } else {
-                out << "截至 " << format_date(as_of) << " 日终超期案件：" << rows.size() << " 件\n";
-                Table t({"编号", "类别", "地址", "受理", "期限", "超期(工作日)", "督办", "部门"});
-                for (const auto& [c, v] : rows) {
-                    std::string deps;
-                    for (const auto& d : c.departments())
-                        deps += (deps.empty() ? "" : "、") + d;
-                    t.add({c.id, c.category, c.address, c.received_at.substr(0, 10), deadline_text(v),
+                // The table's widths from a first pass that keeps no row, as `case list` does.
+                TableLayout t({"编号", "类别", "地址", "受理", "期限", "超期(工作日)", "督办", "部门"});
+                std::vector<std::string> row;
+                auto fill = [&](const CaseState& c, const ClockView& v) {
+                    row = {c.id,
+                           c.category,
+                           c.address,
+                           c.received_at.substr(0, 10),
+                           deadline_text(v),
                            std::to_string(v.working_days_overdue),
-                           std::string(escalation_name(c.escalation_level)), deps});
-                }
-                if (!t.empty()) t.print(out);
+                           std::string(escalation_name(c.escalation_level)),
+                           departments(c, "、")};
+                };
+                st.snapshot([&] {
+                    std::size_t n = 0;
+                    st.overdue_as_of(
+                        as_of, [&](std::size_t count) { n = count; },
+                        [&](const CaseState& c, const ClockView& v) {
+                            fill(c, v);
+                            t.measure(row);
+                        });
+                    out << "截至 " << format_date(as_of) << " 日终超期案件：" << n << " 件\n";
+                    if (n == 0) return;
+                    t.print_header(out);
+                    st.overdue_as_of(
+                        as_of, [](std::size_t) {},
+                        [&](const CaseState& c, const ClockView& v) {
+                            fill(c, v);
+                            t.print_row(out, row);
+                        });
+                });
             }
             warn_calendar(ctx, st.calendar());
         } else if (*due_soon) {
-            const auto rows = st.due_soon(ctx.today, within);
             if (ctx.json) {
-                json a = json::array();
-                for (const auto& [c, v] : rows)
-                    a.push_back(case_object(c, v, st.workflow_label(c), nullptr));
-                out << a.dump(2) << '\n';
+                bool first = true;
+                st.due_soon(ctx.today, within, [&](const CaseState& c, const ClockView& v) {
+                    out << (first ? "[\n" : ",\n")
+                        << indented(case_object(c, v, st.workflow_label(c), nullptr), 2);
+                    first = false;
+                });
+                out << (first ? "[]\n" : "\n]\n");
             } else {
-                Table t({"编号", "类别", "地址", "期限", "剩余(工作日)", "部门"});
-                for (const auto& [c, v] : rows) {
+                TableLayout t({"编号", "类别", "地址", "期限", "剩余(工作日)", "部门"});
+                std::vector<std::string> row;
+                auto fill = [&](const CaseState& c, const ClockView& v) {
                     std::string deps;
                     for (const auto& d : c.departments())
                         deps += (deps.empty() ? "" : "、") + d;
-                    t.add({c.id, c.category, c.address, deadline_text(v), std::to_string(v.working_days_left),
-                           deps});
-                }
-                t.print(out);
+                    row = {c.id, c.category, c.address, deadline_text(v), std::to_string(v.working_days_left),
+                           deps};
+                };
+                st.snapshot([&] {
+                    st.due_soon(ctx.today, within, [&](const CaseState& c, const ClockView& v) {
+                        fill(c, v);
+                        t.measure(row);
+                    });
+                    t.print_header(out);
+                    st.due_soon(ctx.today, within, [&](const CaseState& c, const ClockView& v) {
+                        fill(c, v);
+                        t.print_row(out, row);
+                    });
+                });
             }
             warn_calendar(ctx, st.calendar());  // after the answer: a refusal above says it already
         }

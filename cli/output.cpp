@@ -16,30 +16,52 @@ std::string recorded_late_note(const Event& e) {
     return "（补录于 " + r + "）";
 }
 
-void Table::print(std::ostream& out) const {
-    std::vector<int> widths(headers_.size(), 0);
-    auto measure = [&](const std::vector<std::string>& row) {
-        for (size_t i = 0; i < row.size() && i < widths.size(); ++i)
-            widths[i] = std::max(widths[i], display_width(row[i]));
-    };
+TableLayout::TableLayout(std::vector<std::string> headers)
+    : headers_(std::move(headers)), widths_(headers_.size(), 0) {
     measure(headers_);
-    for (const auto& r : rows_)
-        measure(r);
-    auto line = [&](const std::vector<std::string>& row) {
-        std::string s;
-        for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {
-            const bool last = i + 1 == row.size();
-            s += last ? row[i] : pad_to_width(row[i], widths[i]) + "  ";
-        }
-        out << s << '\n';
-    };
-    line(headers_);
+}
+
+void TableLayout::measure(const std::vector<std::string>& row) {
+    for (size_t i = 0; i < row.size() && i < widths_.size(); ++i)
+        widths_[i] = std::max(widths_[i], display_width(row[i]));
+}
+
+void TableLayout::print_row(std::ostream& out, const std::vector<std::string>& row) const {
+    std::string s;
+    for (size_t i = 0; i < row.size() && i < widths_.size(); ++i) {
+        const bool last = i + 1 == row.size();
+        s += last ? row[i] : pad_to_width(row[i], widths_[i]) + "  ";
+    }
+    out << s << '\n';
+}
+
+void TableLayout::print_header(std::ostream& out) const {
+    print_row(out, headers_);
     std::vector<std::string> rule;
-    for (int w : widths)
+    for (int w : widths_)
         rule.push_back(std::string(static_cast<size_t>(w), '-'));
-    line(rule);
+    print_row(out, rule);
+}
+
+void Table::print(std::ostream& out) const {
+    TableLayout layout(headers_);
     for (const auto& r : rows_)
-        line(r);
+        layout.measure(r);
+    layout.print_header(out);
+    for (const auto& r : rows_)
+        layout.print_row(out, r);
+}
+
+std::string indented(const json& j, int by) {
+    const std::string text = j.dump(2);
+    const std::string pad(static_cast<size_t>(by), ' ');
+    std::string out = pad;
+    out.reserve(text.size() + text.size() / 8);
+    for (char c : text) {
+        out += c;
+        if (c == '\n') out += pad;  // a newline inside a string value is escaped: these are the layout's
+    }
+    return out;
 }
 
 void csv_row(std::ostream& out, const std::vector<std::string>& fields) {

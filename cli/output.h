@@ -15,7 +15,23 @@ namespace minsheng::cli {
 // "（补录于 2025-06-01 10:00）" for an event recorded more than a day after its time (SPEC Part 2), else "".
 std::string recorded_late_note(const Event& e);
 
-// A table aligned by display width, so Chinese columns line up in a terminal.
+// A table aligned by display width, printed without holding its rows: a first pass over the rows measures
+// each column (keeping no row), then the header and each row are printed as they come in a second pass.
+// Prints exactly what Table prints for the same rows.
+class TableLayout {
+public:
+    explicit TableLayout(std::vector<std::string> headers);
+    void measure(const std::vector<std::string>& row);  // first pass
+    void print_header(std::ostream& out) const;         // the header and its rule
+    void print_row(std::ostream& out, const std::vector<std::string>& row) const;
+
+private:
+    std::vector<std::string> headers_;
+    std::vector<int> widths_;
+};
+
+// A table aligned by display width, so Chinese columns line up in a terminal (for the few rows one case has;
+// lists of cases use TableLayout).
 class Table {
 public:
     explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
@@ -27,6 +43,10 @@ private:
     std::vector<std::string> headers_;
     std::vector<std::vector<std::string>> rows_;
 };
+
+// `j` as one element of an array printed with dump(2): its dump(2) with every line indented `by` spaces more.
+// Arrays of cases are written one element at a time with it, byte for byte as the whole array's dump(2).
+std::string indented(const nlohmann::json& j, int by);
 
 // One CSV record: each field through csv_field (engine/text.h), comma-separated, ended by CRLF.
 void csv_row(std::ostream& out, const std::vector<std::string>& fields);

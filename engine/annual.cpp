@@ -26,99 +26,123 @@ std::string no_numbers(const std::string& text) {
 
 }  // namespace
 
-AnnualStats annual_stats(const std::vector<CaseRecord>& cases, int year, const Calendar& cal,
-                         const std::map<std::string, std::string>& category_names) {
+AnnualAccumulator::AnnualAccumulator(int year, const Calendar& cal) : cal_(cal) {
     if (year < 1900 || year > 9999) throw usage_error("bad year " + std::to_string(year));
-    const Date first(static_cast<unsigned short>(year), 1, 1),
-        last(static_cast<unsigned short>(year), 12, 31);
+    const Date first(static_cast<unsigned short>(year), 1, 1);
+    last_ = Date(static_cast<unsigned short>(year), 12, 31);
     // Every figure below needs the year's working days: say so now, naming the year, if they are unknown.
-    cal.working_days_between(first, last);
-    const std::string end_ts = format_date(last) + "T23:59:59";
+    cal_.working_days_between(first, last_);
+    end_ts_ = format_date(last_) + "T23:59:59";
+    st_.year = year;
+}
 
-    AnnualStats st;
-    st.year = year;
-    std::vector<int> days;
-    std::vector<std::pair<std::string, std::string>> typical;  // received_at, id
-    for (const CaseRecord& rec : cases) {
-        const CaseState& now = rec.state;
-        if (now.received_at.empty() || now.received_at > end_ts) continue;
-        const bool in_year = date_of(now.received_at).year() == year;
+bool AnnualAccumulator::needs_events(const CaseState& now) const {
+    if (now.received_at.empty() || now.received_at > end_ts_) return false;
+    return date_of(now.received_at).year() == st_.year || now.last_event_at > end_ts_;
+}
 
-        // The case as it stood at the end of the year: as it is now, unless it changed after (then replayed
-        // from its events up to then). Only that case is copied.
-        const bool changed_after = now.last_event_at > end_ts;
-        std::vector<Event> before_end;
-        if (changed_after) {
-            if (rec.events.empty())
-                throw storage_error("internal error: case " + now.id + " changed after " + format_date(last) +
-                                    " but its events were not given");
-            for (const auto& e : rec.events)
-                if (e.at <= end_ts) before_end.push_back(e);
-        }
-        const CaseState replayed = changed_after ? replay(before_end, cal) : CaseState{};
-        const CaseState& s = changed_after ? replayed : now;
-        const std::vector<Event>& until = changed_after ? before_end : rec.events;
+void AnnualAccumulator::add(const CaseState& now, const std::vector<Event>& events) {
+    if (now.received_at.empty() || now.received_at > end_ts_) return;
+    const int year = st_.year;
+    const bool in_year = date_of(now.received_at).year() == year;
 
-        // Overdue at the end of the year (SPEC rule 2), whenever received.
-        const ClockView v = clock_at(s, last, cal);
-        if (v.undecidable) throw refused("案件 " + s.id + "：" + v.problem);
-        if (v.overdue) {
-            ++st.overdue;
-            st.overdue_received_in_year += in_year;
-        }
-        if ((in_year && s.phase != Phase::Rejected) || v.overdue) {
-            bool provisional = v.deadline_provisional;
-            for (const auto& round : clock_rounds(s, cal))
-                provisional = provisional || round.deadline_provisional;
-            st.provisional_deadlines += provisional;
-        }
-        if (!in_year) continue;
-        if (rec.events.empty())
-            throw storage_error("internal error: the events of case " + now.id + " were not given");
-
-        ++st.cases;
-        ++st.by_month[static_cast<size_t>(date_of(s.received_at).month() - 1)];
-        ++st.by_category[s.category];
-        // A department is named as written, but a phone or ID number typed into its name is masked like
-        // anywhere else in a report.
-        for (const auto& t : s.tasks)
-            if (t.status != TaskStatus::Returned) ++st.by_department[no_numbers(t.department)];
-        if (s.phase == Phase::Rejected) {
-            ++st.rejected;
-        } else if (s.resolved_on) {
-            ++st.resolved;
-            days.push_back(cal.working_days_between(date_of(s.received_at), *s.resolved_on));
-            st.on_time += resolved_on_time(s, cal);
-        } else {
-            ++st.open;
-        }
-        st.reopened += s.reopen_count > 0;
-        st.repeat_reports += s.repeat_count();
-        st.cases_with_repeat_reports += s.repeat_count() > 0;
-        for (const auto& e : until) {
-            if (!is_visit(e)) continue;
-            const json set = e.data.value("set", json::object());
-            if (!set.contains("satisfied") || !set["satisfied"].is_string()) continue;
-            ++st.visits;
-            st.satisfied += set["satisfied"].get<std::string>() == "yes";
-        }
-        if (now.typical) typical.emplace_back(now.received_at, now.id);
+    // The case as it stood at the end of the year: as it is now, unless it changed after (then replayed
+    // from its events up to then). Only that case is copied.
+    const bool changed_after = now.last_event_at > end_ts_;
+    std::vector<Event> before_end;
+    if (changed_after) {
+        if (events.empty())
+            throw storage_error("internal error: case " + now.id + " changed after " + format_date(last_) +
+                                " but its events were not given");
+        for (const auto& e : events)
+            if (e.at <= end_ts_) before_end.push_back(e);
     }
+    const CaseState replayed = changed_after ? replay(before_end, cal_) : CaseState{};
+    const CaseState& s = changed_after ? replayed : now;
+    const std::vector<Event>& until = changed_after ? before_end : events;
+
+    // Overdue at the end of the year (SPEC rule 2), whenever received.
+    const ClockView v = clock_at(s, last_, cal_);
+    if (v.undecidable) throw refused("案件 " + s.id + "：" + v.problem);
+    if (v.overdue) {
+        ++st_.overdue;
+        st_.overdue_received_in_year += in_year;
+    }
+    if ((in_year && s.phase != Phase::Rejected) || v.overdue) {
+        bool provisional = v.deadline_provisional;
+        for (const auto& round : clock_rounds(s, cal_))
+            provisional = provisional || round.deadline_provisional;
+        st_.provisional_deadlines += provisional;
+    }
+    if (!in_year) return;
+    if (events.empty())
+        throw storage_error("internal error: the events of case " + now.id + " were not given");
+
+    ++st_.cases;
+    ++st_.by_month[static_cast<size_t>(date_of(s.received_at).month() - 1)];
+    ++st_.by_category[s.category];
+    // A department is named as written, but a phone or ID number typed into its name is masked like
+    // anywhere else in a report.
+    for (const auto& t : s.tasks)
+        if (t.status != TaskStatus::Returned) ++st_.by_department[no_numbers(t.department)];
+    if (s.phase == Phase::Rejected) {
+        ++st_.rejected;
+    } else if (s.resolved_on) {
+        ++st_.resolved;
+        ++days_[cal_.working_days_between(date_of(s.received_at), *s.resolved_on)];
+        st_.on_time += resolved_on_time(s, cal_);
+    } else {
+        ++st_.open;
+    }
+    st_.reopened += s.reopen_count > 0;
+    st_.repeat_reports += s.repeat_count();
+    st_.cases_with_repeat_reports += s.repeat_count() > 0;
+    for (const auto& e : until) {
+        if (!is_visit(e)) continue;
+        const json set = e.data.value("set", json::object());
+        if (!set.contains("satisfied") || !set["satisfied"].is_string()) continue;
+        ++st_.visits;
+        st_.satisfied += set["satisfied"].get<std::string>() == "yes";
+    }
+    if (now.typical) typical_.emplace_back(now.received_at, now.id);
+}
+
+AnnualStats AnnualAccumulator::finish(const std::map<std::string, std::string>& category_names) {
+    AnnualStats st = st_;
     for (const auto& [category, n] : st.by_category) {
         auto it = category_names.find(category);
         st.category_names[category] = it == category_names.end() ? category : it->second;
     }
     if (st.resolved) st.on_time_rate = round4(static_cast<double>(st.on_time) / st.resolved);
     if (st.visits) st.satisfaction_rate = round4(static_cast<double>(st.satisfied) / st.visits);
-    if (!days.empty()) {
-        std::sort(days.begin(), days.end());
-        const size_t n = days.size();
-        st.median_working_days = n % 2 ? days[n / 2] : (days[n / 2 - 1] + days[n / 2]) / 2.0;
+    // The median from the count per number of days: the value at sorted position k, for the middle one or
+    // two positions.
+    long long n = 0;
+    for (const auto& [d, count] : days_)
+        n += count;
+    if (n > 0) {
+        auto at = [&](long long k) {
+            for (const auto& [d, count] : days_) {
+                if (k < count) return d;
+                k -= count;
+            }
+            return days_.rbegin()->first;
+        };
+        st.median_working_days = n % 2 ? at(n / 2) : (at(n / 2 - 1) + at(n / 2)) / 2.0;
     }
+    auto typical = typical_;
     std::sort(typical.begin(), typical.end());
     for (const auto& [at, id] : typical)
         st.typical.push_back(id);
     return st;
+}
+
+AnnualStats annual_stats(const std::vector<CaseRecord>& cases, int year, const Calendar& cal,
+                         const std::map<std::string, std::string>& category_names) {
+    AnnualAccumulator acc(year, cal);
+    for (const CaseRecord& rec : cases)
+        acc.add(rec.state, rec.events);
+    return acc.finish(category_names);
 }
 
 std::vector<std::pair<std::string, std::string>> annual_definitions(int year) {

@@ -51,6 +51,29 @@ struct AnnualStats {
     int provisional_deadlines = 0;
 };
 
+// The figures gathered one case at a time, so a station of any size is counted in constant memory (only the
+// typical cases' ids and a count per distinct number of working days are kept).
+class AnnualAccumulator {
+public:
+    // Throws Error(Refused) naming the year when the calendar lacks the year's working days.
+    AnnualAccumulator(int year, const Calendar& calendar);
+    // Whether add() needs this case's events: it was received in the year (visits are counted from them), or
+    // it changed after the year's end (it is replayed up to then). Cases received after the year are skipped.
+    bool needs_events(const CaseState& now) const;
+    // Counts one case as it stands now; `events` (in sequence order) as needs_events() asks.
+    void add(const CaseState& now, const std::vector<Event>& events);
+    // The figures; `category_names` maps category ids to names for the text forms.
+    AnnualStats finish(const std::map<std::string, std::string>& category_names = {});
+
+private:
+    const Calendar& cal_;
+    AnnualStats st_;
+    std::string end_ts_;
+    Date last_;
+    std::map<int, long long> days_;                             // resolved cases per working days taken
+    std::vector<std::pair<std::string, std::string>> typical_;  // received_at, id
+};
+
 // `cases` may hold cases of any year (only those received up to the year's end matter). `category_names`
 // maps category ids to names for the text forms. Throws Error(Refused) naming the year when a figure needs
 // a year the calendar does not cover.

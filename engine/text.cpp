@@ -66,6 +66,12 @@ void require_text(std::string_view s, std::string_view what, bool allow_newlines
     if (control) throw usage_error(std::string(what) + " contains control characters");
 }
 
+void require_field_size(std::string_view s, std::string_view what) {
+    if (s.size() <= kMaxFieldBytes) return;
+    throw refused(std::string(what) + "过长（" + std::to_string((s.size() + 1023) / 1024) +
+                  " KB），单项内容最多 64 KB；请精简后再录入，长材料可另行存档后在备注中注明");
+}
+
 namespace {
 
 bool is_invisible(utf8proc_int32_t cp) {

@@ -2,6 +2,7 @@
 // terminal display width, masking of personal data in reports, and CSV quoting.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,13 @@ bool is_valid_utf8(std::string_view s);
 // Throws Error(Usage) naming `what` when s is not valid UTF-8 or holds control characters (tab and newline
 // are allowed only when allow_newlines).
 void require_text(std::string_view s, std::string_view what, bool allow_newlines = false);
+
+// The most bytes one field taken in (a summary, an address, a note, a field's value …) may hold. A station
+// reads its cases row by row; a cell of megabytes would make every list, export and verify carry it, so it is
+// refused where it comes in rather than stored.
+inline constexpr std::size_t kMaxFieldBytes = 64 * 1024;
+// Throws Error(Refused) (exit 3) naming `what` (in Chinese: 摘要, 地址 …) when `s` is over kMaxFieldBytes.
+void require_field_size(std::string_view s, std::string_view what);
 std::string trim(std::string_view s);
 
 // The key two addresses are compared by: NFKC (full-width letters and digits become half-width), then all

@@ -2,6 +2,7 @@
 #include "usecases/reports.h"
 
 #include <map>
+#include <optional>
 
 #include "engine/error.h"
 
@@ -33,36 +34,29 @@ std::vector<report::WriteUp> typical_write_ups(Station& st, const std::vector<st
 
 AnnualReport annual_report(Station& st, int year) {
     const Calendar& cal = st.calendar();
-    const std::string end_ts = std::to_string(year) + "-12-31T23:59:59";
-    const std::string year_prefix = std::to_string(year) + "-";
-
-    // Every case received up to the year's end. Events are read where the figures need them: for the cases
-    // received in the year, and for older ones that changed after the year's end (to see how they stood).
-    std::vector<report::CaseRecord> records;
-    st.store().read([&] {
-        st.store().scan_cases(CaseQuery{}, [&](const CaseState& c) {
-            if (c.received_at <= end_ts) records.push_back({c, {}});
-        });
-    });
-    for (auto& r : records)
-        if (r.state.received_at.compare(0, year_prefix.size(), year_prefix) == 0 ||
-            r.state.last_event_at > end_ts)
-            r.events = st.history(r.state.id);
     std::map<std::string, std::string> names;
     for (const auto& w : st.workflows())  // by category, then version: the latest version's name stays
         names[w.category] = w.name;
-    AnnualReport out;
-    out.stats = report::annual_stats(records, year, cal, names);
 
-    // The typical cases' records, found in one pass over the records.
-    std::map<std::string, const report::CaseRecord*> typical_records;
-    for (const auto& id : out.stats.typical)
-        typical_records[id] = nullptr;
-    for (const auto& r : records)
-        if (auto it = typical_records.find(r.state.id); it != typical_records.end()) it->second = &r;
-    for (const auto& id : out.stats.typical)
-        if (const report::CaseRecord* r = typical_records[id])
-            out.typical.push_back(write_up_of(st, r->state, r->events));
+    // Counted case by case in one scan of one snapshot: nothing of the station is held but the figures. A
+    // case's events are read only where the figures need them: for the cases received in the year, and for
+    // older ones that changed after the year's end (to see how they stood).
+    std::optional<report::AnnualAccumulator> acc;
+    Store& store = st.store();
+    const std::vector<Event> none;
+    store.read([&] {
+        acc.emplace(year, cal);  // afresh if the read is retried
+        store.scan_cases(CaseQuery{}, [&](const CaseState& c) {
+            acc->add(c, acc->needs_events(c) ? store.case_events(c.id) : none);
+        });
+    });
+    AnnualReport out;
+    out.stats = acc->finish(names);
+    // The typical cases (a handful) written up from their full records.
+    for (const auto& id : out.stats.typical) {
+        const CaseState c = st.get_case(id);
+        out.typical.push_back(write_up_of(st, c, st.history(id)));
+    }
     return out;
 }
 

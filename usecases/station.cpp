@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "engine/error.h"
 #include "engine/statutory.h"
@@ -55,6 +56,7 @@ struct Station::Impl {
     std::optional<Calendar> calendar;
     std::map<std::pair<std::string, int>, Workflow>
         workflows;  // (category, version) never changes once loaded
+    std::map<std::tuple<std::string, int, std::string>, std::string> labels;  // (category, version, step)
 
     void revalidate() {
         const std::int64_t v = store->data_version();
@@ -79,6 +81,13 @@ struct Station::Impl {
                                                     const ReportInput& report, bool force_new,
                                                     const std::string& actor, const std::string& now,
                                                     const Calendar& cal) {
+        // No field of megabytes enters the station (every later list and export would carry it).
+        for (const auto& [value, what] : {std::pair{&report.address, "地址"},
+                                          {&report.summary, "摘要"},
+                                          {&report.reporter, "反映人"},
+                                          {&report.phone, "电话"},
+                                          {&report.channel, "渠道"}})
+            require_field_size(*value, what);
         // One-line fields stay one line (a ledger cell or a terminal table cannot hold a line break or tab in
         // them, and an export must import again); only the summary may run over several lines.
         require_text(report.address, "the address");
@@ -248,6 +257,16 @@ const Workflow& Station::workflow(const std::string& category, std::optional<int
 }
 
 std::string Station::workflow_label(const CaseState& c) {
+    // A loaded workflow version never changes, so neither do its labels: each step's is looked up once (a
+    // list of a million cases asks a handful of times).
+    auto key = std::make_tuple(c.category, c.workflow_version, c.step);
+    if (auto it = impl_->labels.find(key); it != impl_->labels.end()) return it->second;
+    std::string label = lookup_label(c);
+    if (impl_->labels.size() < 4096) impl_->labels.emplace(std::move(key), label);
+    return label;
+}
+
+std::string Station::lookup_label(const CaseState& c) {
     // A workflow parsed already answers; else the stored label does, without parsing the workflow's YAML.
     auto parsed = impl_->workflows.find(std::make_pair(c.category, c.workflow_version));
     if (parsed == impl_->workflows.end()) {
@@ -481,8 +500,15 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
                          const std::string& now) {
     const StaffMember who = require_staff(request.actor);
     request.role = who.role;
-    for (const auto& d : request.departments)
+    require_field_size(request.note, "备注");
+    for (const auto& [key, value] : request.sets) {
+        require_field_size(key, "字段名");
+        require_field_size(value, key.size() <= 64 ? "字段 " + key + " 的内容" : std::string("字段内容"));
+    }
+    for (const auto& d : request.departments) {
+        require_field_size(d, "部门名称");
         require_text(d, "the department");
+    }
     const Calendar& cal = calendar();
     Event out;
     impl_->store->write([&] {
@@ -557,24 +583,74 @@ void Station::list_cases(const CaseFilter& filter, Date today,
     });
 }
 
-std::vector<std::pair<CaseState, ClockView>> Station::overdue_as_of(Date as_of) {
+namespace {
+
+// How an overdue case sorts in the audit (most overdue first, then earliest deadline, earliest receipt, id),
+// packed small: the audit holds one per overdue case, never the case itself.
+struct OverdueKey {
+    int days_overdue = 0;
+    Date deadline;
+    std::int64_t received = 0;  // the receipt timestamp's digits, which sort as the timestamp does
+    std::string id;             // a case id fits the string's own buffer: no allocation
+
+    bool operator<(const OverdueKey& o) const {
+        if (days_overdue != o.days_overdue) return days_overdue > o.days_overdue;
+        if (deadline != o.deadline) return deadline < o.deadline;
+        if (received != o.received) return received < o.received;
+        return id < o.id;
+    }
+};
+
+std::int64_t timestamp_digits(const std::string& ts) {
+    std::int64_t n = 0;
+    int digits = 0;
+    for (char ch : ts) {
+        if (ch < '0' || ch > '9') continue;
+        n = n * 10 + (ch - '0');
+        if (++digits == 14) break;
+    }
+    for (; digits < 14; ++digits)
+        n *= 10;
+    return n;
+}
+
+}  // namespace
+
+void Station::snapshot(const std::function<void()>& body) {
+    impl_->store->read(body);
+}
+
+void Station::overdue_as_of(Date as_of, const std::function<void(std::size_t)>& count,
+                            const std::function<void(const CaseState&, const ClockView&)>& each) {
     const Calendar& cal = calendar();
     Store& store = *impl_->store;
     const std::string day = format_date(as_of);
     // Every timestamp of the day sorts before this bound ('T' < 'U'): no date arithmetic, so 9999-12-31
     // works.
     const std::string next = day + "U";
-    std::vector<std::pair<CaseState, ClockView>> out;
-    auto consider = [&](CaseState s) {
+    // The case as it stood at the end of the day: its projection, unless something was logged after the day
+    // (then replayed from its events up to it).
+    auto as_it_stood = [&](CaseState s) -> std::optional<CaseState> {
+        if (s.last_event_at < next) return s;
+        auto events = store.case_events(s.id, next);
+        if (events.empty()) return std::nullopt;  // received after the day
+        return replay(events, cal);
+    };
+    auto verdict = [&](const CaseState& s) {
         ClockView v = clock_at(s, as_of, cal);
         // SPEC rule 6: whether it is overdue depends on a year the calendar lacks; never answer "not
         // overdue".
         if (v.undecidable || (v.overdue && !v.complete())) throw refused("案件 " + s.id + "：" + v.problem);
-        if (v.overdue) out.emplace_back(std::move(s), v);
+        return v;
     };
-    // One snapshot for both questions: a case that changes between them must not be listed twice.
+    // One snapshot for both passes: a case that changes between them must not be listed twice or missed.
     store.read([&] {
-        out.clear();
+        std::vector<OverdueKey> keys;
+        auto consider = [&](const CaseState& s) {
+            const ClockView v = verdict(s);
+            if (v.overdue)
+                keys.push_back({v.working_days_overdue, *v.deadline, timestamp_digits(s.received_at), s.id});
+        };
         // Cases with nothing logged after the day: their projection is how they stood then. Only running
         // cases past their deadline (or suspended, whose deadline moves, or without a known deadline) are
         // read, through the deadline index.
@@ -583,21 +659,29 @@ std::vector<std::pair<CaseState, ClockView>> Station::overdue_as_of(Date as_of) 
         q.or_unknown = true;
         q.last_event_before = next;
         store.scan_cases(q, consider);
-        // Cases that changed after the day: replay their events up to the end of it.
-        std::vector<std::string> ids;
-        store.scan_ids_changed_since(next, [&](const std::string& id) { ids.push_back(id); });
-        for (const auto& id : ids) {
+        // Cases that changed after the day, found by their last event's time: replay their events up to the
+        // end of it.
+        store.scan_ids_changed_since(next, [&](const std::string& id) {
             auto events = store.case_events(id, next);
             if (!events.empty()) consider(replay(events, cal));
+        });
+        std::sort(keys.begin(), keys.end());
+        count(keys.size());
+        for (const auto& k : keys) {
+            auto now = store.load_case(k.id);
+            if (!now) throw storage_error("case " + k.id + " vanished while being read");
+            auto s = as_it_stood(std::move(*now));
+            if (!s) throw storage_error("case " + k.id + " vanished while being read");
+            each(*s, verdict(*s));
         }
     });
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-        if (a.second.working_days_overdue != b.second.working_days_overdue)
-            return a.second.working_days_overdue > b.second.working_days_overdue;
-        if (a.second.deadline != b.second.deadline) return *a.second.deadline < *b.second.deadline;
-        if (a.first.received_at != b.first.received_at) return a.first.received_at < b.first.received_at;
-        return a.first.id < b.first.id;
-    });
+}
+
+std::vector<std::pair<CaseState, ClockView>> Station::overdue_as_of(Date as_of) {
+    std::vector<std::pair<CaseState, ClockView>> out;
+    overdue_as_of(
+        as_of, [&](std::size_t n) { out.clear(), out.reserve(n); },
+        [&](const CaseState& c, const ClockView& v) { out.emplace_back(c, v); });
     return out;
 }
 
@@ -617,34 +701,48 @@ void Station::for_possibly_incomplete_clocks(const CaseQuery& base, Date today,
     }
 }
 
-std::vector<std::pair<CaseState, ClockView>> Station::due_soon(Date today, int within) {
+void Station::due_soon(Date today, int within,
+                       const std::function<void(const CaseState&, const ClockView&)>& each) {
     const Calendar& cal = calendar();
     Store& store = *impl_->store;
-    std::vector<std::pair<CaseState, ClockView>> rows;
+    // Fewest days left first, in the order the cases were read (a stable sort): the key holds that order.
+    std::vector<std::tuple<int, std::size_t, std::string>> keys;
     auto consider = [&](const CaseState& c) {
         if (c.suspended) return;  // its clock stands still
         const ClockView v = clock_at(c, today, cal);
         require_complete_clock(c, v);  // days left unknown: never left out silently
-        if (v.deadline && !v.overdue && v.working_days_left <= within) rows.emplace_back(c, v);
+        if (v.deadline && !v.overdue && v.working_days_left <= within)
+            keys.emplace_back(v.working_days_left, keys.size(), c.id);
     };
-    // A running case is due soon when its deadline is at most `within` working days after today: read the
-    // deadline index up to that day, after the cases whose clock may be incomplete (refused rather than left
-    // out).
-    CaseQuery running;
-    running.running_only = true;
-    for_possibly_incomplete_clocks(running, today, consider);
-    CaseQuery q;
-    q.running_only = true;
-    try {
-        q.deadline_until = format_date(cal.add_working_days(today, within));
-    } catch (const Error&) {
-        // The window runs into a year the calendar lacks: read every running case (those with a deadline
-        // are then all known, the others were refused above).
-    }
-    store.scan_cases(q, consider);
-    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-        return a.second.working_days_left < b.second.working_days_left;
+    store.read([&] {
+        keys.clear();
+        // A running case is due soon when its deadline is at most `within` working days after today: read
+        // the deadline index up to that day, after the cases whose clock may be incomplete (refused rather
+        // than left out).
+        CaseQuery running;
+        running.running_only = true;
+        for_possibly_incomplete_clocks(running, today, consider);
+        CaseQuery q;
+        q.running_only = true;
+        try {
+            q.deadline_until = format_date(cal.add_working_days(today, within));
+        } catch (const Error&) {
+            // The window runs into a year the calendar lacks: read every running case (those with a
+            // deadline are then all known, the others were refused above).
+        }
+        store.scan_cases(q, consider);
+        std::sort(keys.begin(), keys.end());
+        for (const auto& [days, order, id] : keys) {
+            auto c = store.load_case(id);
+            if (!c) throw storage_error("case " + id + " vanished while being read");
+            each(*c, clock_at(*c, today, cal));
+        }
     });
+}
+
+std::vector<std::pair<CaseState, ClockView>> Station::due_soon(Date today, int within) {
+    std::vector<std::pair<CaseState, ClockView>> rows;
+    due_soon(today, within, [&](const CaseState& c, const ClockView& v) { rows.emplace_back(c, v); });
     return rows;
 }
 

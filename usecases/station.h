@@ -143,6 +143,10 @@ public:
     // when it throws. For bulk work (benchmarks, migrations of old ledgers).
     void batch(const std::function<void()>& body);
 
+    // Runs `body` on one snapshot of the station: every read inside it (two passes over the same list) sees
+    // the same cases.
+    void snapshot(const std::function<void()>& body);
+
     CaseState get_case(const std::string& id);  // NotFound when unknown
     std::vector<Event> history(const std::string& id);
     std::string workflow_label(const CaseState& c);  // the Chinese label of the case's step
@@ -153,10 +157,19 @@ public:
     void list_cases(const CaseFilter& filter, Date today,
                     const std::function<void(const CaseState&, const ClockView&)>& each);
     // Every case overdue at the end of `as_of`, as it stood then (events after it ignored), most overdue
-    // first.
+    // first, streamed: `count` is told how many there are before `each` is given the first. Only a small
+    // sort key per overdue case is held; the cases are read again one at a time in that order. Cases are
+    // replayed only when they changed after the day (found through the last-event index).
+    void overdue_as_of(Date as_of, const std::function<void(std::size_t count)>& count,
+                       const std::function<void(const CaseState&, const ClockView&)>& each);
+    // The same, collected (tests; small stations).
     std::vector<std::pair<CaseState, ClockView>> overdue_as_of(Date as_of);
     // Running cases, not suspended, with at most `within` working days left on `today`, fewest first; read
     // through the deadline index. Refuses when a running case's days left cannot be told.
+    // Streamed as overdue_as_of is: a small key per case held, the cases read again one at a time.
+    void due_soon(Date today, int within,
+                  const std::function<void(const CaseState&, const ClockView&)>& each);
+    // The same, collected.
     std::vector<std::pair<CaseState, ClockView>> due_soon(Date today, int within);
 
     // Integrity: the hash chain, and the projection against a replay of the events.
@@ -168,6 +181,7 @@ public:
     Store& store();
 
 private:
+    std::string lookup_label(const CaseState& c);
     // Calls `each` for the cases matching `base` whose clock on `today` may be incomplete (SPEC rule 6).
     void for_possibly_incomplete_clocks(const CaseQuery& base, Date today,
                                         const std::function<void(const CaseState&)>& each);

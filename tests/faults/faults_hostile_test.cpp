@@ -1,7 +1,8 @@
 // Fault injection: hostile input on the command line and in ledgers — SQL and HTML in text, invalid UTF-8,
-// control characters, a 1 MB summary, impossible dates, negative and huge numbers, and a few hundred random
-// command lines from a fixed seed. Text that is accepted comes back exactly; anything refused is refused with
-// an exit code of SPEC (1-5, never a signal) and one line on stderr, and leaves the station as it was.
+// control characters, a 64 KB summary (and a 1 MB one, refused), impossible dates, negative and huge numbers,
+// and a few hundred random command lines from a fixed seed. Text that is accepted comes back exactly;
+// anything refused is refused with an exit code of SPEC (1-5, never a signal) and one line on stderr, and
+// leaves the station as it was.
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "cli/app.h"
+#include "engine/text.h"
 #include "prelude.h"
 
 namespace {
@@ -131,12 +133,15 @@ TEST_CASE("SQL, HTML and other hostile text round-trips exactly", "[faults][host
     }
 }
 
-TEST_CASE("a 1 MB summary and a 1 MB note are kept exactly", "[faults][hostile]") {
+// Issue 13 sets a limit of 64 KB on one field (kMaxFieldBytes): texts up to it are kept exactly, a 1 MB one
+// is refused at intake (this test kept 1 MB texts before the limit).
+TEST_CASE("a 64 KB summary and a 64 KB note are kept exactly, a 1 MB one is refused", "[faults][hostile]") {
     TempDir dir;
     const std::string db = fresh_station(dir);
+    const std::string chunk = "下水道堵塞污水漫到人行道 <b>'; DROP TABLE cases; --</b> ";
     std::string summary;
-    while (summary.size() < (1u << 20))
-        summary += "下水道堵塞污水漫到人行道 <b>'; DROP TABLE cases; --</b> ";
+    while (summary.size() + chunk.size() + 3 <= minsheng::kMaxFieldBytes)
+        summary += chunk;
     summary += "完";  // no white space at the ends: those are trimmed, by design
     const RunResult opened =
         run_in_process({"--db", db, "--as", kCoordinator, "--json", "case", "open", "--category", "drainage",
@@ -153,10 +158,11 @@ TEST_CASE("a 1 MB summary and a 1 MB note are kept exactly", "[faults][hostile]"
     CHECK((c.at("summary") == summary));
     CHECK((c.at("history")[1].at("note") == summary));
 
-    // The same through a ledger: a 1 MB quoted cell with commas, quotes and line breaks.
+    // The same through a ledger: a 64 KB quoted cell with commas, quotes and line breaks.
+    const std::string part = "第一段，含逗号, \"\"引号\"\"\n第二段 ";
     std::string cell;
-    while (cell.size() < (1u << 20))
-        cell += "第一段，含逗号, \"\"引号\"\"\n第二段 ";
+    while (cell.size() + part.size() + 3 <= minsheng::kMaxFieldBytes)
+        cell += part;
     cell += "完";
     std::string expected;
     for (size_t i = 0; i < cell.size(); ++i) {
@@ -178,6 +184,23 @@ TEST_CASE("a 1 MB summary and a 1 MB note are kept exactly", "[faults][hostile]"
     CHECK(got.substr(0, 200) == expected.substr(0, 200));
     CHECK((got == expected));
     CHECK(audit_verify_json(db).at("ok") == true);
+
+    // 1 MB: refused where it comes in, one line, exit 3, nothing written.
+    std::string huge = summary;
+    while (huge.size() < (1u << 20))
+        huge += chunk;
+    const long long events = event_count(db);
+    const RunResult refused =
+        run_in_process({"--db", db, "--as", kCoordinator, "case", "open", "--category", "drainage",
+                        "--address", "长文本路3号", "--summary", huge, "--at", "2024-03-04T10:00"});
+    check_contract({"case", "open"}, refused);
+    CHECK(refused.exit_code == 3);
+    CHECK_THAT(refused.err, Contains("64 KB"));
+    const RunResult refused_note = run_in_process({"--db", db, "--as", kCoordinator, "case", "do", id, "note",
+                                                   "--note", huge, "--at", "2024-03-05T10:00"});
+    check_contract({"case", "do"}, refused_note);
+    CHECK(refused_note.exit_code == 3);
+    CHECK(event_count(db) == events);
 }
 
 TEST_CASE("invalid UTF-8 and control characters are refused with one line and nothing written",
