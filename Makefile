@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 60
 # Debian packages the build, the tests and the demo need.
 DEPS := cmake make g++ pkg-config libboost-dev libboost-date-time-dev libsqlite3-dev sqlite3 libyaml-cpp-dev \
         catch2 libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev libutf8proc-dev libxlsxwriter-dev \
-        libsodium-dev libcpp-httplib-dev
+        libopencc-dev libopencc-data libsodium-dev libcpp-httplib-dev
 TEST_DEPS := chromium poppler-utils fonts-noto-cjk clang libclang-rt-14-dev nodejs
 # What `make bench` times with (hyperfine) and reads peak memory with (GNU time).
 BENCH_DEPS := hyperfine time sqlite3

@@ -244,6 +244,28 @@ std::string recompute_text(const json& data) {
     return out;
 }
 
+// What a correct, revoke or merge event says, for the history; "" for any other event.
+std::string correction_text(const Event& e) {
+    const std::string note = json_text(e.data, "note");
+    const std::string why = note.empty() ? "" : "（" + note + "）";
+    if (e.action == "correct") {
+        std::string out = "更正 ";
+        const json was = e.data.value("was", json::object());
+        const json set = e.data.value("set", json::object());
+        for (const auto& [k, v] : set.items())
+            out += k + "：" + json_text(was, k.c_str()) + " → " + v.get<std::string>() + "；";
+        return out + why;
+    }
+    if (e.action == "revoke")
+        return "撤销第 " + std::to_string(e.data.value("revokes", 0)) + " 条（" +
+               json_text(e.data, "revoked_action") + "）" + why;
+    if (e.action == "merge") return "并案：并入案件 " + json_text(e.data, "into") + why;
+    if (e.action == "merge-in")
+        return "并案：案件 " + json_text(e.data, "from") + " 并入本案（" +
+               std::to_string(e.data.value("report_count", 0)) + " 次反映）" + why;
+    return "";
+}
+
 void print_case_text(std::ostream& out, const CaseState& c, const ClockView& v, const std::string& step_label,
                      const std::vector<Event>& history, const std::vector<ClockRound>& rounds) {
     out << "案件 " << c.id << "  " << c.category << " v" << c.workflow_version << '\n';
@@ -270,13 +292,22 @@ void print_case_text(std::ostream& out, const CaseState& c, const ClockView& v, 
             t.add({"第" + std::to_string(i + 1) + "轮办理", text});
         }
     }
+    // Both merged cases name each other (并案).
+    for (const auto& e : history) {
+        if (e.revoked) continue;
+        if (e.action == "merge") t.add({"并案", "已并入案件 " + json_text(e.data, "into")});
+        if (e.action == "merge-in") t.add({"并案", "案件 " + json_text(e.data, "from") + " 已并入本案"});
+    }
     t.add({"反映次数", std::to_string(c.report_count) + "（重复 " + std::to_string(c.repeat_count()) + "）"});
     if (c.reopen_count) t.add({"重办次数", std::to_string(c.reopen_count)});
     if (c.escalation_level) t.add({"督办等级", std::string(escalation_name(c.escalation_level))});
     if (c.typical) t.add({"典型事例", "是"});
-    for (const auto& r : c.reporters)
+    for (const auto& r : c.reporters) {
         t.add({"反映人", r.name + (r.phone.empty() ? "" : " " + r.phone) +
                              (r.channel.empty() ? "" : " " + r.channel) + " " + r.at});
+        // A repeat report's own words, when they differ from the case's summary.
+        if (!r.summary.empty()) t.add({"  反映内容", r.summary});
+    }
     for (const auto& task : c.tasks)
         t.add({"部门", task.department + (task.lead ? "（牵头）" : "（配合）") + " " +
                            task_status_label(task.status) + (task.note.empty() ? "" : "：" + task.note)});
@@ -299,8 +330,9 @@ void print_case_text(std::ostream& out, const CaseState& c, const ClockView& v, 
             detail += r.value("name", "") + " " + r.value("channel", "");
         }
         if (e.action == "recompute") detail = recompute_text(e.data);
-        h.add({std::to_string(e.seq), e.at.substr(0, 16) + recorded_late_note(e), e.action, e.actor,
-               trim(detail)});
+        if (const std::string c = correction_text(e); !c.empty()) detail = c;
+        h.add({std::to_string(e.seq), e.at.substr(0, 16) + recorded_late_note(e),
+               e.action + (e.revoked ? "（已撤销）" : ""), e.actor, trim(detail)});
     }
     h.print(out);
 }
@@ -424,7 +456,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     auto* list = kase->add_subcommand("list", "Cases matching the filters, oldest first");
     std::string l_phase, l_category, l_department;
     bool l_overdue = false;
-    list->add_option("--phase", l_phase, "intake, coordination, follow_up, closed or rejected");
+    list->add_option("--phase", l_phase, "intake, coordination, follow_up, closed, rejected or merged");
     list->add_option("--category", l_category, "Category");
     list->add_option("--department", l_department, "Department involved");
     list->add_flag("--overdue", l_overdue, "Only cases overdue today");
@@ -437,6 +469,8 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     act->add_option("--department", d_departments, "Department (repeatable)");
     act->add_option("--set", d_sets, "KEY=VALUE field (repeatable)");
     act->add_option("--note", d_note, "Note, reason or reply text");
+    std::string d_into;
+    act->add_option("--into", d_into, "merge: the case the reports join (并案)");
     act->add_option("--at", d_at, "When it happened (default: now; not before the case's latest event)");
 
     auto* hist = kase->add_subcommand("history", "The events of one case, oldest first");
@@ -716,8 +750,15 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 err << "minsheng: 提醒：案件 " << res.id << " 暂无办理期限：" << c.deadline_problem << '\n';
             else
                 warn_calendar(ctx, st.calendar());
+            if (!res.similar.empty()) {
+                std::string ids;
+                for (const auto& id : res.similar)
+                    ids += (ids.empty() ? "" : "、") + id;
+                err << "minsheng: 提醒：案件 " << res.id << " 附近或同址不同类别的案件：" << ids
+                    << "；如为同一问题，可并案（case do 编号 merge --into 编号 --note 原因）\n";
+            }
             if (ctx.json)
-                out << json{{"id", res.id}, {"repeat", res.repeat}} << '\n';
+                out << json{{"id", res.id}, {"repeat", res.repeat}, {"similar", res.similar}} << '\n';
             else
                 out << res.id << (res.repeat ? "  (重复反映：已并入未办结的同址案件)" : "") << '\n';
         } else if (*show) {
@@ -746,8 +787,8 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             } else {
                 Table t({"#", "时间", "动作", "经办人", "内容"});
                 for (const auto& e : h)
-                    t.add({std::to_string(e.seq), e.at + recorded_late_note(e), e.action, e.actor,
-                           e.data.dump()});
+                    t.add({std::to_string(e.seq), e.at + recorded_late_note(e),
+                           e.action + (e.revoked ? "（已撤销）" : ""), e.actor, e.data.dump()});
                 t.print(out);
             }
         } else if (*list) {
@@ -756,7 +797,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                 f.phase = phase_from_name(l_phase);
                 if (!f.phase)
                     throw usage_error("unknown phase '" + l_phase +
-                                      "': use intake, coordination, follow_up, closed or rejected");
+                                      "': use intake, coordination, follow_up, closed, rejected or merged");
             }
             if (!l_category.empty()) f.category = l_category;
             if (!l_department.empty()) f.department = l_department;
@@ -783,6 +824,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             for (const auto& s : d_sets)
                 r.sets.push_back(split_set(s));
             r.note = d_note;
+            r.into = trim(d_into);
             r.at = d_at.empty() ? "" : normalize_timestamp(d_at);
             r.actor = ctx.actor;
             r.latest_at = ctx.latest_at;

@@ -83,6 +83,23 @@ LATE=$(id_of case open --category sanitation --address 海福巷3号二楼平台
 ms case do "$LATE" dispatch --department 街道环卫所 --at 2023-08-21T11:00
 MINSHENG_ACTOR=刘督办 ms --today 2023-09-25 case do "$LATE" escalate --note "超期未办结，催办环卫所" --at 2023-09-25T09:00
 
+step "更正与并案：录错的办结撤销，重复的案件并案（correct, revoke, merge）"
+# 繁体、中文数字、全角数字写的同一地址仍是同一案件；地址相近的另一案件在受理时给出提醒。
+PIPE=$(id_of case open --category drainage --address 海福巷17號 --reporter 吴大爷 --channel 来电 \
+  --summary "楼前雨水井盖破损" --at 2023-09-04T09:00)
+ms case open --category drainage --address 海福巷十七号 --reporter 吴大妈 --channel 来访 \
+  --summary "雨水井盖缺了一块，晚上看不见" --at 2023-09-04T15:00
+DUP=$(id_of case open --category drainage --address 海福巷17号楼 --reporter 孙先生 --channel 12345 \
+  --summary "井盖破损，小孩差点踩空" --at 2023-09-05T09:00)
+ms case do "$DUP" merge --into "$PIPE" --note "同一处雨水井盖，并案办理" --at 2023-09-05T10:00
+ms case do "$PIPE" dispatch --department 市政部门 --at 2023-09-05T11:00
+# 协调员把另一案件的办结误录在本案上，督办撤销；统计里它不算办结。
+ms case do "$PIPE" resolve --set root_cause="井盖老化破损" --note "已更换井盖" --at 2023-09-06T10:00
+MINSHENG_ACTOR=刘督办 ms case do "$PIPE" revoke --note "办结录错了案件（应为海福巷71号）" --at 2023-09-06T11:00
+ms case do "$PIPE" correct --set summary="楼前雨水井盖破损，夜间有踩空危险" --note "合并三位居民所述" \
+  --at 2023-09-06T11:10
+ms case show "$PIPE"
+
 step "督办：截至 2023-09-28 的超期案件（国庆、中秋前）"
 ms audit overdue --as-of 2023-09-28
 ms --today 2023-09-28 case show "$DRAIN"

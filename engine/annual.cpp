@@ -87,6 +87,9 @@ void AnnualAccumulator::add(const CaseState& now, const std::vector<Event>& even
         if (t.status != TaskStatus::Returned) ++st_.by_department[no_numbers(t.department)];
     if (s.phase == Phase::Rejected) {
         ++st_.rejected;
+    } else if (s.phase == Phase::Merged) {
+        // 并案: its reports are counted as repeat reports of the case it joined, never as 不予受理.
+        ++st_.merged;
     } else if (s.resolved_on) {
         ++st_.resolved;
         ++days_[cal_.working_days_between(date_of(s.received_at), *s.resolved_on)];
@@ -95,10 +98,14 @@ void AnnualAccumulator::add(const CaseState& now, const std::vector<Event>& even
         ++st_.open;
     }
     st_.reopened += s.reopen_count > 0;
-    st_.repeat_reports += s.repeat_count();
-    st_.cases_with_repeat_reports += s.repeat_count() > 0;
+    if (s.phase != Phase::Merged) {
+        st_.repeat_reports += s.repeat_count();
+        st_.cases_with_repeat_reports += s.repeat_count() > 0;
+    }
+    // A revoked visit counts nowhere (SPEC Part 2), whoever read the events: the revoke events say which.
+    const auto gone = revoked_seqs(events);
     for (const auto& e : until) {
-        if (!is_visit(e)) continue;
+        if (!is_visit(e) || e.revoked || std::find(gone.begin(), gone.end(), e.seq) != gone.end()) continue;
         const json set = e.data.value("set", json::object());
         if (!set.contains("satisfied") || !set["satisfied"].is_string()) continue;
         ++st_.visits;
@@ -173,20 +180,23 @@ std::vector<std::pair<std::string, std::string>> annual_definitions(int year) {
         {"overdue", "年末超期：" + end +
                         "仍未办结（受理或办理阶段，含挂起）且已超过办理期限的案件数，包括往年受理、结转至本年"
                         "的案件；与 audit overdue --as-of " +
-                        y + "-12-31 的结果一致。其中本年受理的另列为 overdue_received_in_year。"},
+                        y + "-12-31 的结果一致。其中本年受理的另行列出（“其中本年受理”）。"},
         {"reopened", "重新办理：受理案件中，" + end +
                          "前至少重新办理过一次（回访不满意退回办理，或已归档后经督办重开）的案件数。"},
         {"repeat_reports",
          "重复反映：受理案件在" + end +
-             "前收到的首次反映之外的反映次数；cases_with_repeat_reports 为有重复反映的案件数。"},
+             "前收到的首次反映之外的反映次数（并案转入的反映计入所并入的案件）；“有重复反映的案件”为其中"
+             "有重复反映的案件数。"},
         {"visits", "回访：受理案件在" + end + "前进行的回访次数（同一案件多次回访分别计）。"},
         {"satisfied", "满意：上述回访中群众表示满意的次数；满意率 = 满意次数 ÷ 回访次数。"},
         {"rejected", "不予受理：受理案件中" + end + "处于不予受理状态的案件数。"},
+        {"merged",
+         "并案：受理案件中" + end + "前因与另一案件为同一问题而并入该案件的案件数（不计为不予受理）。"},
         {"open", "未办结：受理案件中" + end +
-                     "既未办结也未不予受理的案件数（办结 + 不予受理 + 未办结 = 受理案件）。"},
+                     "既未办结、也未不予受理或并案的案件数（办结 + 不予受理 + 并案 + 未办结 = 受理案件）。"},
         {"typical",
-         "典型事例：本年受理、经督办列为典型事例（case do ID "
-         "mark-typical）的案件，以生成报告时的标记为准（可在次年标记）；事例按生成报告时的全部记录撰写。"},
+         "典型事例：本年受理、经督办列为典型事例的案件，以生成报告时的标记为准（可在次年标记）；事例按生成报"
+         "告时的全部记录撰写。"},
         {"privacy",
          "个人信息：姓名仅保留姓氏（某），手机号只保留前三位和后四位，身份证号只保留前六位和后四位。"},
     };

@@ -44,7 +44,8 @@ struct AnnualStats {
     int satisfied = 0;
     std::optional<double> satisfaction_rate;  // satisfied / visits
     int rejected = 0;
-    int open = 0;                      // received in Y, neither resolved nor rejected at the year's end
+    int merged = 0;  // 并案: received in Y and merged into another case by its end
+    int open = 0;    // received in Y, neither resolved, rejected nor merged at the year's end
     std::vector<std::string> typical;  // ids, oldest received first
     // Cases counted above (received in Y, or overdue at its end) whose deadline needs a provisional year
     // (暂定): their on-time and overdue figures change when that year's notice is loaded.

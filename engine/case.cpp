@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "engine/error.h"
+#include "engine/text.h"
 #include "engine/workflow.h"
 
 namespace minsheng {
@@ -73,10 +74,25 @@ void restart_clock(CaseState& s, Date on, const Calendar& calendar) {
     s.resolved_on.reset();
     s.suspended_since.reset();
     s.deadline_problem.clear();
-    // A new cycle needs its own root cause (SPEC: required once a case was reopened); the old one stays in
-    // the history.
+    // A new cycle needs its own root cause (SPEC: required once a case was reopened) and its own visit; the
+    // old ones stay in the history.
     s.fields.erase("root_cause");
+    s.fields.erase("satisfied");
+    // A new round of tasks (SPEC Part 2): each department still on the case answers again; its previous
+    // reply stays in the history, not in the current state.
+    for (auto& t : s.tasks) {
+        if (t.status == TaskStatus::Returned) continue;
+        t.status = TaskStatus::Dispatched;
+        t.note.clear();
+    }
     with_calendar(s, [&] { s.deadline = calendar.add_working_days(on, s.deadline_days); });
+}
+
+// The event's address key when it was folded the way this program folds; else the address folded again (an
+// event written before the folding learnt traditional characters and numerals).
+std::string address_key_of(const json& d) {
+    if (d.value("address_fold", 0) == kAddressFoldVersion) return json_text(d, "address_key");
+    return normalize_address(json_text(d, "address"));
 }
 
 void apply_open(CaseState& s, const Event& e, const Calendar& calendar) {
@@ -86,7 +102,7 @@ void apply_open(CaseState& s, const Event& e, const Calendar& calendar) {
     s.workflow_version = d.value("workflow_version", 1);
     s.deadline_days = d.value("deadline_days", 20);
     s.address = json_text(d, "address");
-    s.address_key = json_text(d, "address_key");
+    s.address_key = address_key_of(d);
     s.summary = json_text(d, "summary");
     s.received_at = e.at;
     s.step = json_text(d, "step");
@@ -154,6 +170,43 @@ void apply_tasks(CaseState& s, const std::string& at, const ActionPayload& p) {
             if (p.effect == Effect::Return) t->lead = false;
         }
     }
+}
+
+// `correct` (SPEC Part 2): the current values change; the event keeps the old ones for the history.
+void apply_correct(CaseState& s, const Event& e, const Calendar& calendar) {
+    const json& d = e.data;
+    const json set = d.value("set", json::object());
+    auto value = [&](const char* k) { return json_text(set, k); };
+    if (set.contains("address")) {
+        s.address = value("address");
+        s.address_key = address_key_of(d);
+    }
+    if (set.contains("summary")) s.summary = value("summary");
+    if (!s.reporters.empty()) {
+        Reporter& first = s.reporters.front();
+        if (set.contains("reporter")) first.name = value("reporter");
+        if (set.contains("phone")) first.phone = value("phone");
+        if (set.contains("channel")) first.channel = value("channel");
+    }
+    if (set.contains("category")) {
+        // Only in intake (decide_correct): the case starts over in the other workflow's first step, its
+        // deadline counted with that workflow's time limit from the same receipt.
+        s.category = value("category");
+        s.workflow_version = d.value("workflow_version", s.workflow_version);
+        s.step = json_text(d, "step");
+        s.deadline_days = d.value("deadline_days", s.deadline_days);
+        s.deadline_problem.clear();
+        with_calendar(s, [&] {
+            s.deadline = calendar.add_working_days(
+                s.clock_start, s.deadline_days + s.extended_working_days + s.suspended_working_days);
+        });
+    }
+}
+
+void apply_merge_in(CaseState& s, const Event& e) {
+    for (const auto& r : e.data.value("reporters", json::array()))
+        s.reporters.push_back(reporter_from(r, json_text(r, "at")));
+    s.report_count += e.data.value("report_count", 0);
 }
 
 void apply_action(CaseState& s, const Event& e, const Calendar& calendar) {
@@ -244,6 +297,16 @@ void apply_event(CaseState& s, const Event& e, const Calendar& calendar) {
     }
     if (e.action == "open") {
         apply_open(s, e, calendar);
+    } else if (e.action == "revoke") {
+        // Undone by replay(), which leaves the revoked event out.
+    } else if (e.action == "correct") {
+        apply_correct(s, e, calendar);
+    } else if (e.action == "merge") {
+        s.phase = Phase::Merged;
+        s.suspended = false;
+        s.suspended_since.reset();
+    } else if (e.action == "merge-in") {
+        apply_merge_in(s, e);
     } else if (e.action == "report") {
         ++s.report_count;
         if (e.data.contains("reporter")) s.reporters.push_back(reporter_from(e.data["reporter"], e.at));
@@ -255,10 +318,32 @@ void apply_event(CaseState& s, const Event& e, const Calendar& calendar) {
     ++s.event_count;
 }
 
-CaseState replay(const std::vector<Event>& events, const Calendar& calendar) {
-    CaseState s;
+std::vector<std::int64_t> revoked_seqs(const std::vector<Event>& events) {
+    std::vector<std::int64_t> out;
     for (const auto& e : events)
+        if (e.action == "revoke" && e.data.contains("revokes") && e.data["revokes"].is_number_integer())
+            out.push_back(e.data["revokes"].get<std::int64_t>());
+    return out;
+}
+
+void mark_revoked(std::vector<Event>& events) {
+    const auto seqs = revoked_seqs(events);
+    for (auto& e : events)
+        if (std::find(seqs.begin(), seqs.end(), e.seq) != seqs.end()) e.revoked = true;
+}
+
+CaseState replay(const std::vector<Event>& events, const Calendar& calendar) {
+    const auto seqs = revoked_seqs(events);
+    CaseState s;
+    for (const auto& e : events) {
+        if (e.revoked || std::find(seqs.begin(), seqs.end(), e.seq) != seqs.end()) {
+            // It happened and was cancelled: it is counted as logged, nothing more.
+            s.last_seq = e.seq;
+            ++s.event_count;
+            continue;
+        }
         apply_event(s, e, calendar);
+    }
     return s;
 }
 
@@ -372,8 +457,9 @@ CaseState state_from_json(const json& j) {
 ClockView clock_at(const CaseState& s, Date today, const Calendar& calendar) {
     ClockView v;
     v.stopped = s.resolved_on.has_value() || !is_open(s.phase);
-    if (s.phase == Phase::Rejected) {
-        // Not accepted: its clock never runs to a verdict, so nothing about it is missing.
+    if (s.phase == Phase::Rejected || s.phase == Phase::Merged) {
+        // Not accepted, or joined another case: its clock never runs to a verdict, so nothing about it is
+        // missing.
         v.deadline = s.deadline;
         v.days_known = false;
         return v;

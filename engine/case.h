@@ -50,7 +50,14 @@ struct Event {
     std::string actor;
     nlohmann::json data = nlohmann::json::object();
     std::string recorded_at;  // wall-clock time it was written (storage fills it); empty before it is stored
+    // Cancelled by a later `revoke` (SPEC Part 2): it stays in the log and the history (已撤销) and counts in
+    // no state or statistic. Not stored: mark_revoked() reads it from the revoke events of the same log.
+    bool revoked = false;
 };
+
+// The seqs a list of one case's events revokes, and the same list with those events marked `revoked`.
+std::vector<std::int64_t> revoked_seqs(const std::vector<Event>& events);
+void mark_revoked(std::vector<Event>& events);
 
 // Whether the event was written more than a day after the time it says it happened (补录, SPEC Part 2:
 // history then shows both times).
@@ -105,7 +112,11 @@ struct CaseState {
 std::string_view escalation_name(int level);  // "", 催办, 督办, 通报
 
 // Folds one event into the state. Calendar gaps leave the deadline unknown with deadline_problem set.
+// A `revoke` event only counts here: what it cancels is undone by replay(), which folds the case's events
+// leaving out the revoked ones (a caller appending a revoke replays the case).
 void apply_event(CaseState& state, const Event& event, const Calendar& calendar);
+// The case from its events, revoked events left out (those marked, and those a revoke among `events`
+// names).
 CaseState replay(const std::vector<Event>& events, const Calendar& calendar);
 
 // The text of member `key` of an event's data (or any JSON object); "" when it is missing or not a string.

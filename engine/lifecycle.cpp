@@ -39,6 +39,7 @@ using WorkEv = Ev<LifecycleEvent::Work>;
 using AnnotateEv = Ev<LifecycleEvent::Annotate>;
 using SuspendEv = Ev<LifecycleEvent::Suspend>;
 using ResumeEv = Ev<LifecycleEvent::Resume>;
+using MergeEv = Ev<LifecycleEvent::Merge>;
 
 // Flags let guards ask about the other region.
 struct SuspendedFlag {};
@@ -65,6 +66,10 @@ struct LifecycleDef : msm::front::state_machine_def<LifecycleDef> {
         using flag_list = mpl::vector1<FinishedFlag>;
     };
     struct Rejected : PhaseState<Phase::Rejected> {
+        using flag_list = mpl::vector1<FinishedFlag>;
+    };
+    // 并案: the case's reports joined another open case; nothing more happens on it.
+    struct Merged : PhaseState<Phase::Merged> {
         using flag_list = mpl::vector1<FinishedFlag>;
     };
 
@@ -111,6 +116,9 @@ struct LifecycleDef : msm::front::state_machine_def<LifecycleDef> {
         Row< Intake,       WorkEv,        none,         none,   ClockRunning >,
         Row< Coordination, WorkEv,        none,         none,   ClockRunning >,
         Row< FollowUp,     WorkEv,        none,         none,   ClockRunning >,
+        Row< Intake,       MergeEv,       Merged,       none,   none         >,
+        Row< Coordination, MergeEv,       Merged,       none,   none         >,
+        Row< FollowUp,     MergeEv,       Merged,       none,   none         >,
         // the clock region
         Row< Running,      SuspendEv,     Suspended,    none,   CaseOpen     >,
         Row< Suspended,    ResumeEv,      Running,      none,   none         >,
@@ -166,6 +174,8 @@ bool fire_event(::minsheng::Machine& sm, LifecycleEvent e) {
             return dispatch<SuspendEv>(sm);
         case LifecycleEvent::Resume:
             return dispatch<ResumeEv>(sm);
+        case LifecycleEvent::Merge:
+            return dispatch<MergeEv>(sm);
     }
     return false;
 }
@@ -209,6 +219,8 @@ std::string_view phase_name(Phase p) {
             return "closed";
         case Phase::Rejected:
             return "rejected";
+        case Phase::Merged:
+            return "merged";
     }
     return "?";
 }
@@ -225,12 +237,15 @@ std::string_view phase_label(Phase p) {
             return "办结归档";
         case Phase::Rejected:
             return "不予受理";
+        case Phase::Merged:
+            return "并案";
     }
     return "?";
 }
 
 std::optional<Phase> phase_from_name(std::string_view name) {
-    for (Phase p : {Phase::Intake, Phase::Coordination, Phase::FollowUp, Phase::Closed, Phase::Rejected}) {
+    for (Phase p : {Phase::Intake, Phase::Coordination, Phase::FollowUp, Phase::Closed, Phase::Rejected,
+                    Phase::Merged}) {
         if (phase_name(p) == name) return p;
     }
     return std::nullopt;
@@ -258,6 +273,8 @@ std::string_view lifecycle_event_name(LifecycleEvent e) {
             return "suspend";
         case LifecycleEvent::Resume:
             return "resume";
+        case LifecycleEvent::Merge:
+            return "merge";
     }
     return "?";
 }
@@ -266,7 +283,7 @@ std::optional<LifecycleEvent> lifecycle_event_from_name(std::string_view name) {
     for (LifecycleEvent e :
          {LifecycleEvent::Route, LifecycleEvent::Reject, LifecycleEvent::Resolve, LifecycleEvent::Close,
           LifecycleEvent::Unsatisfied, LifecycleEvent::Reopen, LifecycleEvent::Work, LifecycleEvent::Annotate,
-          LifecycleEvent::Suspend, LifecycleEvent::Resume})
+          LifecycleEvent::Suspend, LifecycleEvent::Resume, LifecycleEvent::Merge})
         if (lifecycle_event_name(e) == name) return e;
     return std::nullopt;
 }
@@ -315,6 +332,9 @@ Lifecycle::Lifecycle(Phase phase, bool suspended) : Lifecycle() {
             break;
         case Phase::Rejected:
             path = {LifecycleEvent::Reject};
+            break;
+        case Phase::Merged:
+            path = {LifecycleEvent::Merge};
             break;
     }
     if (suspended && is_open(phase)) path.push_back(LifecycleEvent::Suspend);

@@ -10,7 +10,7 @@
 
 namespace minsheng {
 
-enum class Phase { Intake, Coordination, FollowUp, Closed, Rejected };
+enum class Phase { Intake, Coordination, FollowUp, Closed, Rejected, Merged };
 
 // The moves the lifecycle knows. A workflow action maps to exactly one of them (see event_for_move).
 enum class LifecycleEvent {
@@ -24,12 +24,13 @@ enum class LifecycleEvent {
     Annotate,     // a note or a supervisor's act inside an open phase; allowed while suspended
     Suspend,      // running -> suspended (orthogonal region), open phases only
     Resume,       // suspended -> running
+    Merge,        // any open phase -> merged (并案): the case's reports joined another case
 };
 
 // Stable names: these strings are what the database and the workflow files store, never MSM's indices.
 std::string_view phase_name(Phase p);
 std::optional<Phase> phase_from_name(std::string_view name);
-std::string_view phase_label(Phase p);  // 受理, 办理, 待回访, 办结归档, 不予受理
+std::string_view phase_label(Phase p);  // 受理, 办理, 待回访, 办结归档, 不予受理, 并案
 std::string_view lifecycle_event_name(LifecycleEvent e);
 std::optional<LifecycleEvent> lifecycle_event_from_name(std::string_view name);
 bool is_open(Phase p);  // intake, coordination, follow_up

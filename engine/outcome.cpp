@@ -6,7 +6,7 @@
 namespace minsheng::report {
 
 bool is_visit(const Event& e) {
-    return e.action == "visit";
+    return e.action == "visit" && !e.revoked;
 }
 
 namespace {

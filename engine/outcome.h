@@ -7,7 +7,8 @@
 
 namespace minsheng::report {
 
-// SPEC Part 2: only `visit` events count as visits, whatever fields another action recorded.
+// SPEC Part 2: only `visit` events count as visits, whatever fields another action recorded; a revoked one
+// counts nowhere.
 bool is_visit(const Event& e);
 
 // Resolved now, and every resolve (first handling and each reopening) within its cycle's deadline. Throws

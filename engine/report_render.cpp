@@ -250,6 +250,7 @@ json annual_json(const AnnualStats& st, const std::vector<WriteUp>& typical) {
             {"satisfied", st.satisfied},
             {"satisfaction_rate", rate(st.satisfaction_rate)},
             {"rejected", st.rejected},
+            {"merged", st.merged},
             {"open", st.open},
             {"typical", st.typical},
             {"provisional_deadlines", st.provisional_deadlines},
@@ -298,6 +299,7 @@ std::vector<Figure> headline(const AnnualStats& st) {
         {"满意", std::to_string(st.satisfied), "次"},
         {"回访满意率", percent_text(st.satisfaction_rate), "", true},
         {"不予受理", std::to_string(st.rejected), "件"},
+        {"并案", std::to_string(st.merged), "件"},
         {"年末未办结", std::to_string(st.open), "件"},
         {"典型事例", std::to_string(st.typical.size()), "件"},
     };
@@ -577,6 +579,7 @@ std::string annual_csv(const AnnualStats& st, const std::vector<WriteUp>& typica
     row("summary", "satisfied", "满意（次）", std::to_string(st.satisfied));
     row("summary", "satisfaction_rate", "回访满意率", rate(st.satisfaction_rate));
     row("summary", "rejected", "不予受理", std::to_string(st.rejected));
+    row("summary", "merged", "并案", std::to_string(st.merged));
     row("summary", "open", "年末未办结", std::to_string(st.open));
     for (int m = 0; m < 12; ++m) {
         char key[16];

@@ -184,6 +184,7 @@ Event make_open_event(const WorkflowOpening& w, const std::string& case_id, cons
               {"deadline_days", w.deadline_days},
               {"address", address},
               {"address_key", normalize_address(address)},
+              {"address_fold", kAddressFoldVersion},
               {"summary", summary},
               {"step", w.initial_step},
               {"reporter", reporter_json(r)}};
@@ -219,7 +220,18 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
         std::find(a->roles.begin(), a->roles.end(), r.role) == a->roles.end())
         throw not_allowed("'" + a->id + "' is for supervisors (督办) only; " + r.actor + " is a " +
                           std::string(role_name(r.role)));
+    if (s.phase == Phase::Merged)
+        throw refused("案件 " + s.id + " 已并案（并入其他案件），不能再办理；请在并入的案件上继续办理");
     check_set_fields(w, *a, r);
+    // A department given to an action that takes none would be dropped without a word (SPEC Part 2: nothing
+    // given is silently ignored).
+    const bool takes_department =
+        std::find(a->requires_.begin(), a->requires_.end(), "department") != a->requires_.end() ||
+        a->effect == Effect::Dispatch || a->effect == Effect::Sign || a->effect == Effect::Return ||
+        a->effect == Effect::Reply;
+    if (!r.departments.empty() && !takes_department)
+        throw refused("--department 被拒绝：" + a->id + "（" + a->label +
+                      "）不涉及部门；派单给部门请用 dispatch --department D");
     check_not_future(r.at, r.latest_at);
     if (r.at < s.last_event_at)
         throw refused("--at " + r.at + " is before the case's latest event (" + s.last_event_at + ")");

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -54,7 +55,8 @@ struct ActionRequest {
     std::vector<std::string> departments;
     std::vector<std::pair<std::string, std::string>> sets;  // --set KEY=VALUE, in order
     std::string note;
-    std::string at;  // normalized timestamp
+    std::string into;  // merge: the case the reports join
+    std::string at;    // normalized timestamp
     std::string actor;
     Role role = Role::Coordinator;
     // As ReportInput's. Its date is also the day the action is recorded, on which an extension is judged
@@ -66,5 +68,19 @@ struct ActionRequest {
 // Refused (exit 3) for anything the workflow or lifecycle forbids, NotAllowed (exit 4) for a wrong role.
 Event decide_action(const Workflow& workflow, const CaseState& state, const ActionRequest& request,
                     const Calendar& calendar);
+
+// The fields `correct` changes.
+const std::vector<std::string>& correctable_fields();
+// `correct --set FIELD=VALUE… --note WHY` (coordinators and supervisors). `new_category` is the opening of
+// the category named by --set category=…, when one is (the caller looks it up).
+Event decide_correct(const CaseState& state, const ActionRequest& request,
+                     const std::optional<WorkflowOpening>& new_category);
+// `revoke --note WHY` (supervisors): cancels the latest event of `events` (the case's log) still in effect,
+// never the opening and never a merge.
+Event decide_revoke(const CaseState& state, const std::vector<Event>& events, const ActionRequest& request);
+// `merge --into OTHER --note WHY` (并案): the event ending `from` (phase merged) and the one that joins its
+// reports to `into` as repeat reports; each names the other case.
+std::pair<Event, Event> decide_merge(const CaseState& from, const CaseState& into,
+                                     const ActionRequest& request);
 
 }  // namespace minsheng

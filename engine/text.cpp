@@ -147,18 +147,6 @@ std::string trim(std::string_view s) {
     return begin == std::string_view::npos ? std::string() : std::string(s.substr(begin, end - begin));
 }
 
-std::string normalize_address(std::string_view address) {
-    if (!is_valid_utf8(address)) return std::string(address);
-    std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> folded(
-        utf8proc_NFKC(reinterpret_cast<const utf8proc_uint8_t*>(std::string(address).c_str())), &std::free);
-    if (!folded) return std::string(address);
-    std::string out;
-    for_each_codepoint(reinterpret_cast<const char*>(folded.get()), [&](utf8proc_int32_t cp) {
-        if (!is_space(cp)) append_utf8(out, cp);
-    });
-    return out;
-}
-
 int display_width(std::string_view s) {
     int width = 0;
     if (!for_each_codepoint(s, [&](utf8proc_int32_t cp) { width += utf8proc_charwidth(cp); }))

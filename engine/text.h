@@ -22,9 +22,21 @@ inline constexpr std::size_t kMaxFieldBytes = 64 * 1024;
 void require_field_size(std::string_view s, std::string_view what);
 std::string trim(std::string_view s);
 
-// The key two addresses are compared by: NFKC (full-width letters and digits become half-width), then all
-// white space removed. "海福巷 3 号" and "海福巷３号" both give "海福巷3号".
+// The key two addresses are compared by (SPEC "Addresses and repeat reports"): NFKC (full-width letters and
+// digits become half-width), all white space removed, traditional characters made simplified (OpenCC,
+// 號 → 号), Chinese numerals before a unit written in digits (三号 → 3号, 十二号 → 12号) and leading zeros
+// dropped (03号 → 3号). "海福巷 3 號", "海福巷三号" and "海福巷０３号" all give "海福巷3号".
 std::string normalize_address(std::string_view address);
+// Raised whenever normalize_address changes what it gives: events carry the version they were folded with,
+// and an older one is folded again when the case is replayed.
+inline constexpr int kAddressFoldVersion = 2;
+// Whether two different address keys name nearby places (SPEC: the similar-address warning): one is the other
+// followed by more (海福巷3号 / 海福巷3号楼), the shorter holds a number (a whole street is not "near" every
+// house on it), and the cut does not split a number (海福巷3 / 海福巷31号 are not similar).
+bool similar_address_keys(std::string_view a, std::string_view b);
+// The prefixes of `key` that similar_address_keys could accept as the shorter side, longest first (for an
+// index lookup by equality).
+std::vector<std::string> similar_address_prefixes(std::string_view key);
 
 // Columns the text takes in a terminal (CJK characters take two).
 int display_width(std::string_view s);

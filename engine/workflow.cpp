@@ -855,6 +855,10 @@ private:
                                 "action id " + quoted(*s) +
                                     " must be lower-case letters, digits, '_' or '-', starting with a "
                                     "letter");
+                } else if (is_builtin_action(*s)) {
+                    in_.problem(id->value, "action id " + quoted(*s) +
+                                               " is built in: every workflow has correct, revoke and merge "
+                                               "(SPEC Part 2); choose another id");
                 } else if (const Action* first = wf_.find_action(*s)) {
                     in_.problem(id->value, "duplicate action id " + quoted(*s) + " (first defined at line " +
                                                std::to_string(first->mark.line) + ")");

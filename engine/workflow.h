@@ -120,6 +120,11 @@ struct Workflow {
     const Step& initial_step() const;
 };
 
+// The actions every workflow accepts whatever its file says (SPEC Part 2 "Next steps, corrections, merging"):
+// correct, revoke, merge (decided in runtime.h). A workflow cannot define an action of these names.
+bool is_builtin_action(std::string_view action);
+const std::vector<std::string>& builtin_actions();
+
 struct WorkflowProblem {
     std::string file;
     SourceMark mark;

@@ -107,9 +107,45 @@ std::string status_text(const CaseState& c) {
         case Phase::Rejected:
             s = "不予受理";
             break;
+        case Phase::Merged:
+            s = "已与同一问题的其他案件并案办理";
+            break;
     }
     if (c.suspended) s += "（挂起）";
     return s;
+}
+
+bool is_han(std::string_view cp) {
+    // CJK Unified Ideographs (U+4E00–U+9FFF): three bytes, E4 B8 80 to E9 BF BF.
+    if (cp.size() != 3) return false;
+    const auto b = static_cast<unsigned char>(cp[0]);
+    return b >= 0xE4 && b <= 0xE9;
+}
+
+// A run of two to six Chinese characters written twice in a row where two template values meet ("车棚" +
+// "车棚顶上" → "车棚车棚顶上") is said once. Single characters are left alone: 常常, 看看 are words.
+std::string without_stutter(const std::string& text) {
+    const auto cps = code_points(text);
+    std::vector<std::string_view> out;
+    for (size_t i = 0; i < cps.size();) {
+        size_t skip = 0;
+        for (size_t n = 6; n >= 2 && !skip; --n) {
+            if (i + 2 * n > cps.size()) continue;
+            bool same = true;
+            for (size_t k = 0; k < n && same; ++k)
+                same = is_han(cps[i + k]) && cps[i + k] == cps[i + n + k];
+            if (same) skip = n;
+        }
+        // Said once: the first copy is kept, the second dropped.
+        for (size_t k = 0; k < skip; ++k)
+            out.push_back(cps[i + k]);
+        i += 2 * skip;
+        if (!skip) out.push_back(cps[i++]);
+    }
+    std::string joined;
+    for (auto cp : out)
+        joined += cp;
+    return joined;
 }
 
 // Consecutive non-blank lines form a paragraph; punctuation left doubled by empty values is tidied.
@@ -119,8 +155,17 @@ std::vector<std::string> paragraphs_of(const std::string& text, const Masker& ma
     auto flush = [&] {
         std::string p = cur;
         static const std::vector<std::pair<std::string, std::string>> tidy = {
-            {"，。", "。"}, {"。。", "。"}, {"；。", "。"}, {"，，", "，"}, {"：。", "。"},
-            {"。，", "。"}, {"（）", ""},   {"，；", "；"}, {"；；", "；"}};
+            {"，。", "。"},
+            {"。。", "。"},
+            {"；。", "。"},
+            {"，，", "，"},
+            {"：。", "。"},
+            {"。，", "。"},
+            {"（）", ""},
+            {"，；", "；"},
+            {"；；", "；"},
+            // "经" + a resolution the coordinator wrote as "已疏通" reads "经已疏通".
+            {"经已", "经"}};
         for (bool changed = true; changed;) {
             changed = false;
             for (const auto& [from, to] : tidy) {
@@ -132,7 +177,7 @@ std::vector<std::string> paragraphs_of(const std::string& text, const Masker& ma
         }
         while (starts_with(p, "，") || starts_with(p, "。") || starts_with(p, "；"))
             p.erase(0, 3);
-        p = trim(p);
+        p = without_stutter(trim(p));
         if (!p.empty()) out.push_back(mask(p));
         cur.clear();
     };
@@ -242,7 +287,11 @@ TemplateValues values_masked(const CaseState& c, const std::vector<Event>& event
     std::string last_visit, exception, exception_date;
     bool last_satisfied = false;
     for (const Event& e : events) {
-        if (e.action == "open" || e.action == "report") continue;
+        // A revoked action counts nowhere (SPEC Part 2); corrections and merges change the case, not its
+        // story.
+        if (e.revoked || e.action == "open" || e.action == "report" || e.action == "revoke" ||
+            e.action == "correct" || e.action == "merge" || e.action == "merge-in")
+            continue;
         const std::string effect = json_text(e.data, "effect"), lifecycle = json_text(e.data, "lifecycle");
         const std::string note = text(json_text(e.data, "note"));
         const json set = e.data.value("set", json::object());
@@ -255,6 +304,13 @@ TemplateValues values_masked(const CaseState& c, const std::vector<Event>& event
             items.push_back({"回访群众不满意，重新办理"});  // the visit's note is told with visit_result
         } else if (lifecycle == "reopen") {
             items.push_back({"经督办重新办理" + (note.empty() ? "" : "：" + note)});
+        } else if (effect == "escalate") {
+            // An escalation is part of the story: a case that needed a 通报 did not go smoothly.
+            const int level = e.data.value("level", 0);
+            const std::string what = level >= 3   ? "因办理超期被通报"
+                                     : level == 2 ? "因办理超期列入督办"
+                                                  : "因办理超期经督办催办";
+            items.push_back({what + (note.empty() ? "" : "：" + note)});
         } else if (lifecycle == "work" && effect == "none") {
             const Action* a = w.find_action(e.action);
             std::vector<std::string> parts;
@@ -314,10 +370,31 @@ TemplateValues values_masked(const CaseState& c, const std::vector<Event>& event
     v["root_cause"] = rc == c.fields.end() ? "" : text(rc->second);
     v["resolved"] = flag(c.resolved_on.has_value());
     v["deadline_days"] = std::to_string(c.deadline_days);
+    v["rounds"] = "";
+    v["round_days"] = "";
     if (c.resolved_on) {
         v["resolved_date"] = chinese_date(*c.resolved_on);
         v["working_days"] = std::to_string(cal.working_days_between(received, *c.resolved_on));
         v["on_time"] = flag(resolved_on_time(c, cal));
+        // Several rounds (reopened, or a visit not satisfied): each round's days against its own limit, so a
+        // case done in two on-time rounds never reads "35 working days, within the 20-day limit".
+        const auto rounds = clock_rounds(c, cal);
+        if (rounds.size() > 1) {
+            std::vector<std::string> parts;
+            for (size_t i = 0; i < rounds.size(); ++i) {
+                if (!rounds[i].resolved_on) continue;
+                const int days =
+                    cal.working_days_between(i == 0 ? received : rounds[i].start, *rounds[i].resolved_on);
+                parts.push_back((i == 0 ? "首轮" : "第" + std::to_string(i + 1) + "轮") +
+                                std::to_string(days) + "个工作日");
+            }
+            v["rounds"] = std::to_string(rounds.size());
+            v["round_days"] = join_nonempty(parts, "、");
+            // The whole time may exceed one round's limit although each round kept its own: the limit is then
+            // said to be per round.
+            if (std::stoi(v["working_days"]) > c.deadline_days)
+                v["deadline_days"] = "每轮" + std::to_string(c.deadline_days);
+        }
     }
     v["status"] = status_text(c);
     v["escalation"] = std::string(escalation_name(c.escalation_level));
@@ -361,8 +438,14 @@ WriteUp make_write_up(const CaseState& c, const std::vector<Event>& events, cons
     fact("配合单位", v.at("co_departments"));
     if (c.resolved_on) {
         fact("办结日期", v.at("resolved_date"));
-        fact("用时", v.at("working_days") + "个工作日（时限" + v.at("deadline_days") + "个工作日，" +
-                         (truthy(v.at("on_time")) ? "按时办结" : "超时办结") + "）");
+        const bool on_time = truthy(v.at("on_time"));
+        if (v.at("rounds").empty())
+            fact("用时", v.at("working_days") + "个工作日（时限" + v.at("deadline_days") + "个工作日，" +
+                             (on_time ? "按时办结" : "超时办结") + "）");
+        else
+            fact("用时", "共" + v.at("working_days") + "个工作日，分" + v.at("rounds") + "轮办理：" +
+                             v.at("round_days") + "（每轮时限" + std::to_string(c.deadline_days) +
+                             "个工作日，" + (on_time ? "均按时办结" : "有一轮超时") + "）");
     }
     if (truthy(v.at("reopened"))) fact("重新办理", v.at("reopen_count") + "次");
     for (const auto& round : clock_rounds(c, cal)) {
@@ -371,6 +454,7 @@ WriteUp make_write_up(const CaseState& c, const std::vector<Event>& events, cons
         break;
     }
     if (truthy(v.at("exception_approved"))) fact("特事特办", "经督办审批");
+    if (c.escalation_level > 0) fact("督办", std::string(escalation_name(c.escalation_level)));
     fact("回访", truthy(v.at("visited")) ? (truthy(v.at("satisfied")) ? "满意" : "不满意") : "");
     fact("目前状态", v.at("status"));
     return out;

@@ -48,7 +48,9 @@ const std::vector<Placeholder>& write_up_placeholders() {
         {"resolved", "已办结（待回访或办结归档）时为“是”"},
         {"resolved_date", "最后一次办结日期"},
         {"working_days", "从受理到最后一次办结的工作日数"},
-        {"deadline_days", "办理时限（工作日）"},
+        {"deadline_days", "办理时限（工作日）；办理过多轮、总用时超过一轮时限的为“每轮20”"},
+        {"rounds", "办理过多轮（重新办理）时为轮数，否则为空"},
+        {"round_days", "办理过多轮时各轮用时，如“首轮4个工作日、第2轮4个工作日”，否则为空"},
         {"on_time", "每一轮办理都在期限内办结时为“是”"},
         {"visited", "已回访时为“是”"},
         {"visit_date", "最后一次回访日期"},
@@ -57,7 +59,9 @@ const std::vector<Placeholder>& write_up_placeholders() {
         {"exception_approved", "经督办特事特办审批时为“是”"},
         {"exception", "特事特办审批说明"},
         {"exception_date", "特事特办审批日期"},
-        {"status", "目前状态：已受理，待派单 / 正在办理中 / 已办结，待回访 / 已办结 / 不予受理"},
+        {"status",
+         "目前状态：已受理，待派单 / 正在办理中 / 已办结，待回访 / 已办结 / 不予受理 / "
+         "已与同一问题的其他案件并案办理"},
         {"escalation", "督办等级：催办 / 督办 / 通报；未督办时为空"},
     };
     return list;

@@ -106,7 +106,13 @@ const std::vector<std::string>& migrations() {
         R"sql(
         ALTER TABLE calendar_years ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;
         )sql",
-        // 5: signing in to the web workspace (SPEC Part 2 "The web workspace and its API"): Argon2id password
+        // 5: the similar-address warning (SPEC Part 2 "Addresses and repeat reports") looks cases up by
+        // address key over every category and phase, and by a key's prefix; opening the station rebuilds
+        // the projection once, so the keys are those of the new folding.
+        R"sql(
+        CREATE INDEX cases_by_address_key ON cases (address_key);
+        )sql",
+        // 6: signing in to the web workspace (SPEC Part 2 "The web workspace and its API"): Argon2id password
         // hashes, sessions kept only as a hash of their token, and failed attempts for throttling. Outside
         // the event log, which records each password change without its hash.
         R"sql(

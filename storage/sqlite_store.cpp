@@ -333,7 +333,8 @@ SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>
             throw storage_error(path + " 是只读的（" + impl_->read_only +
                                 "），而它由旧版 minsheng 建立，须先升级数据库结构");
         impl_->write([&] { migrate(db); });
-        impl_->rebuild_projection = version < 4;
+        // Version 5 folds addresses further (traditional characters, numerals): the keys are computed again.
+        impl_->rebuild_projection = version < 5;
     }
 }
 
@@ -494,14 +495,26 @@ void SqliteStore::save_case(const CaseState& s, bool is_new) {
         up->bind(5, s.typical ? 1 : 0).bind(6, s.last_event_at).bind(7, state).bind(8, s.id).run();
         if (sqlite3_changes(impl_->db->handle()) != 1)
             throw storage_error("案件 " + s.id + " 在保存时消失了");
+        // A correction (category, address) moves the case in the address indexes; the row is rewritten only
+        // when one of them changed, so an ordinary action touches no index it need not.
+        auto keys = impl_->stmt(
+            "UPDATE cases SET category = ?1, address_key = ?2, address_hash = ?3 WHERE id = ?4 AND "
+            "(category <> ?1 OR address_key <> ?2)");
+        keys->bind(1, s.category).bind(2, s.address_key).bind(3, address_hash(s.category, s.address_key));
+        keys->bind(4, s.id).run();
     }
-    // Departments are only ever added to a case: insert the ones the table lacks.
-    if (!s.tasks.empty()) {
+    // Departments are added to a case by a dispatch and taken off only by a revoke of one: insert the ones
+    // the table lacks, or write them again when the case has fewer.
+    if (!s.tasks.empty() || !is_new) {
         std::int64_t have = 0;
         {
             auto count = impl_->stmt("SELECT count(*) FROM case_departments WHERE case_id = ?");
             count->bind(1, s.id).step();
             have = count->integer(0);
+        }
+        if (static_cast<size_t>(have) > s.tasks.size()) {
+            auto del = impl_->stmt("DELETE FROM case_departments WHERE case_id = ?");
+            del->bind(1, s.id).run();
         }
         if (static_cast<size_t>(have) != s.tasks.size()) {
             for (const auto& t : s.tasks) {
@@ -524,12 +537,27 @@ std::vector<std::pair<std::string, std::string>> SqliteStore::open_cases_at(cons
                                                                             const std::string& address_key) {
     auto match = impl_->stmt(
         "SELECT id, received_at FROM cases WHERE address_hash = ? AND category = ? AND address_key = ? AND "
-        "phase NOT IN ('closed', 'rejected')");
+        "phase NOT IN ('closed', 'rejected') AND phase <> 'merged'");
     match->bind(1, address_hash(category, address_key)).bind(2, category).bind(3, address_key);
     std::vector<std::pair<std::string, std::string>> out;
     while (match->step())
         out.emplace_back(match->text(0), match->text(1));
     return out;
+}
+
+void SqliteStore::scan_cases_at_address(const std::string& address_key, bool and_longer,
+                                        const std::function<void(const CaseState&)>& each) {
+    // A key starting with K sorts from K up to K followed by 0xFF, a byte no UTF-8 text holds.
+    auto st = and_longer ? impl_->stmt(
+                               "SELECT state FROM cases INDEXED BY cases_by_address_key "
+                               "WHERE address_key >= ? AND address_key < ?")
+                         : impl_->stmt(
+                               "SELECT state FROM cases INDEXED BY cases_by_address_key "
+                               "WHERE address_key = ?");
+    st->bind(1, address_key);
+    if (and_longer) st->bind(2, address_key + "\xFF");
+    while (st->step())
+        each(storage_detail::state_from_text(st->text(0)));
 }
 
 void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) {

@@ -46,6 +46,8 @@ public:
     std::optional<CaseState> load_case(const std::string& id) override;
     void save_case(const CaseState& s, bool is_new) override;
     void clear_cases() override;
+    void scan_cases_at_address(const std::string& address_key, bool and_longer,
+                               const std::function<void(const CaseState&)>& each) override;
     std::vector<std::pair<std::string, std::string>> open_cases_at(const std::string& category,
                                                                    const std::string& address_key) override;
     void scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) override;

@@ -170,6 +170,10 @@ public:
     virtual std::vector<std::pair<std::string, std::string>> open_cases_at(
         const std::string& category, const std::string& address_key) = 0;
     virtual void scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) = 0;
+    // Every case, of any category and phase, whose address key is `address_key` or, with `and_longer`, starts
+    // with it (read through an index on the key, for the similar-address warning).
+    virtual void scan_cases_at_address(const std::string& address_key, bool and_longer,
+                                       const std::function<void(const CaseState&)>& each) = 0;
     // Ids of cases received before `bound` whose last event is at or after it.
     virtual void scan_ids_changed_since(const std::string& bound,
                                         const std::function<void(const std::string&)>& each) = 0;

@@ -74,6 +74,28 @@ struct Station::Impl {
         e.recorded_at = recorded_at;
     }
 
+    // The cases the similar-address warning names for case `c` (see OpenCaseResult::similar). Only cases
+    // whose key equals one of a few prefixes of c's key, or starts with c's key, are read: through the
+    // address-key index, never a scan of every case.
+    std::vector<std::string> similar_cases(const CaseState& c, Date on) {
+        std::set<std::string> ids;
+        const Date since = on - boost::gregorian::days(90);
+        auto consider = [&](const CaseState& other) {
+            if (other.id == c.id) return;
+            const bool recent =
+                other.phase == Phase::Closed && other.resolved_on && *other.resolved_on >= since;
+            if (!is_open(other.phase) && !recent) return;
+            const bool same = other.address_key == c.address_key;
+            if ((same && other.category != c.category) ||
+                (!same && similar_address_keys(other.address_key, c.address_key)))
+                ids.insert(other.id);
+        };
+        store->scan_cases_at_address(c.address_key, true, consider);
+        for (const auto& prefix : similar_address_prefixes(c.address_key))
+            store->scan_cases_at_address(prefix, false, consider);
+        return {ids.begin(), ids.end()};
+    }
+
     // Opens a case or attaches a repeat report, inside the current write (SPEC `case open`). `opening` is
     // asked for only when a new case is opened. Returns the case as saved.
     std::pair<OpenCaseResult, CaseState> open_in_tx(const std::string& category,
@@ -108,7 +130,7 @@ struct Station::Impl {
                 append(e, now);
                 apply_event(s, e, cal);
                 store->save_case(s, false);
-                return {OpenCaseResult{s.id, true}, std::move(s)};
+                return {OpenCaseResult{s.id, true, {}}, std::move(s)};
             }
         }
         Event e = make_open_event(opening(), "", report, actor);
@@ -118,7 +140,7 @@ struct Station::Impl {
         CaseState s;
         apply_event(s, e, cal);
         store->save_case(s, true);
-        return {OpenCaseResult{e.case_id, false}, std::move(s)};
+        return {OpenCaseResult{e.case_id, false, {}}, std::move(s)};
     }
 };
 
@@ -399,7 +421,9 @@ OpenCaseResult Station::open_case(const std::string& category, const ReportInput
     const std::function<WorkflowOpening()> opening_of_category = [&] { return opening(category); };
     OpenCaseResult result;
     impl_->store->write([&] {
-        result = impl_->open_in_tx(category, opening_of_category, report, force_new, actor, now, cal).first;
+        auto [r, c] = impl_->open_in_tx(category, opening_of_category, report, force_new, actor, now, cal);
+        result = std::move(r);
+        result.similar = impl_->similar_cases(c, date_of(report.at));
     });
     return result;
 }
@@ -521,8 +545,36 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
             if (r.at < state->last_event_at && r.at.substr(0, 10) == state->last_event_at.substr(0, 10))
                 r.at = state->last_event_at;
         }
-        const Workflow& w = workflow(state->category, state->workflow_version);
-        Event e = decide_action(w, *state, r, cal);
+        if (r.action == "revoke") {
+            // The case as it was before the cancelled action: its events replayed without it.
+            Event e = decide_revoke(*state, impl_->store->case_events(id), r);
+            impl_->append(e, now);
+            impl_->store->save_case(replay(impl_->store->case_events(id), cal), false);
+            out = std::move(e);
+            return;
+        }
+        if (r.action == "merge") {
+            auto into = impl_->store->load_case(r.into);
+            if (!into) throw not_found("没有案件 " + r.into + "（--into）；`minsheng case list` 列出案件");
+            auto [gone, joined] = decide_merge(*state, *into, r);
+            impl_->append(gone, now);
+            apply_event(*state, gone, cal);
+            impl_->store->save_case(*state, false);
+            impl_->append(joined, now);
+            apply_event(*into, joined, cal);
+            impl_->store->save_case(*into, false);
+            out = std::move(gone);
+            return;
+        }
+        Event e;
+        if (r.action == "correct") {
+            std::optional<WorkflowOpening> category;
+            for (const auto& [k, v] : r.sets)
+                if (k == "category") category = opening(trim(v));
+            e = decide_correct(*state, r, category);
+        } else {
+            e = decide_action(workflow(state->category, state->workflow_version), *state, r, cal);
+        }
         impl_->append(e, now);
         apply_event(*state, e, cal);
         impl_->store->save_case(*state, false);
@@ -546,6 +598,7 @@ std::vector<Event> Station::history(const std::string& id) {
         if (s) events = impl_->store->case_events(id);
     });
     if (!s) throw not_found("no case " + id + "; `minsheng case list` shows the cases");
+    mark_revoked(events);
     return events;
 }
 
@@ -871,17 +924,17 @@ void Station::rebuild_projection() {
     const Calendar& cal = calendar();
     store.write([&] {
         store.clear_cases();
-        CaseState s;
-        bool have = false;
+        // One case's events at a time (they come grouped by case), replayed so that a revoke is undone.
+        std::vector<Event> events;
+        auto flush = [&] {
+            if (!events.empty()) store.save_case(replay(events, cal), true);
+            events.clear();
+        };
         store.scan_case_events([&](const Event& e) {
-            if (have && e.case_id != s.id) {
-                store.save_case(s, true);
-                s = CaseState{};
-            }
-            apply_event(s, e, cal);
-            have = true;
+            if (!events.empty() && e.case_id != events.front().case_id) flush();
+            events.push_back(e);
         });
-        if (have) store.save_case(s, true);
+        flush();
     });
 }
 

@@ -49,6 +49,9 @@ struct CalendarChange {
 struct OpenCaseResult {
     std::string id;
     bool repeat = false;
+    // Other cases at a similar address, or at the same address under another category: open, or closed
+    // (resolved) in the 90 days before the report (SPEC "Addresses and repeat reports"). Ids, ascending.
+    std::vector<std::string> similar;
 };
 
 struct CaseFilter {

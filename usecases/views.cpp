@@ -8,8 +8,10 @@ using nlohmann::json;
 json event_object(const Event& e) {
     json j = {{"seq", e.seq}, {"action", e.action}, {"at", e.at}, {"actor", e.actor}};
     if (!e.recorded_at.empty()) j["recorded_at"] = e.recorded_at;
-    for (const char* key : {"note", "departments", "set", "from_step", "to_step", "level_name", "days"})
+    for (const char* key : {"note", "departments", "set", "from_step", "to_step", "level_name", "days", "was",
+                            "revokes", "into", "from"})
         if (e.data.contains(key)) j[key] = e.data[key];
+    if (e.revoked) j["revoked"] = true;
     if (e.action == "open" || e.action == "report") {
         if (e.data.contains("reporter")) j["reporter"] = e.data["reporter"];
         if (e.data.contains("summary")) j["summary"] = e.data["summary"];
@@ -31,7 +33,11 @@ json case_object(const CaseState& c, const ClockView& v, const std::string& step
     }
     json reporters = json::array();
     for (const auto& r : c.reporters)
-        reporters.push_back({{"name", r.name}, {"phone", r.phone}, {"channel", r.channel}, {"at", r.at}});
+        reporters.push_back({{"name", r.name},
+                             {"phone", r.phone},
+                             {"channel", r.channel},
+                             {"at", r.at},
+                             {"summary", r.summary.empty() ? c.summary : r.summary}});
     json j = {
         {"id", c.id},
         {"category", c.category},
@@ -63,8 +69,12 @@ json case_object(const CaseState& c, const ClockView& v, const std::string& step
     if (c.resolved_on) j["resolved_on"] = format_date(*c.resolved_on);
     if (history) {
         json h = json::array();
-        for (const auto& e : *history)
+        for (const auto& e : *history) {
             h.push_back(event_object(e));
+            // Both merged cases name each other (SPEC: 并案).
+            if (e.action == "merge" && !e.revoked) j["merged_into"] = json_text(e.data, "into");
+            if (e.action == "merge-in" && !e.revoked) j["merged_from"].push_back(json_text(e.data, "from"));
+        }
         j["history"] = h;
     }
     return j;

@@ -157,7 +157,8 @@ TEST_CASE("SPEC's drainage sequence end to end", "[cli][e2e]") {
 
     const json opened = open_report(db, "海福巷3号", "2024-03-04T09:00",
                                     {"--reporter", "宋长松", "--phone", "13812341234", "--channel", "来电"});
-    CHECK(opened.size() == 2);
+    CHECK(opened.size() == 3);  // id, repeat and (SPEC Part 2) similar
+    CHECK(opened.at("similar").empty());
     CHECK(opened.at("repeat") == false);
     const std::string id = opened.at("id");
     CHECK_FALSE(id.empty());

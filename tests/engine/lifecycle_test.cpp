@@ -237,7 +237,9 @@ TEST_CASE("event_for_move for every pair of phases", "[lifecycle]") {
 // back to its event, and every phase move the machine makes is a row.
 TEST_CASE("event_for_move agrees with the machine's transition table", "[lifecycle]") {
     const auto& moves = minsheng::lifecycle_moves();
-    CHECK(moves.size() == 9);  // six moves between phases, work inside each open phase
+    // Nine moves between phases (three of them 并案, one from each open phase; SPEC Part 2 added the phase
+    // `merged`), work inside each open phase.
+    CHECK(moves.size() == 12);
     for (const auto& m : moves) {
         CAPTURE(phase_name(m.from), name_of(m.event), phase_name(m.to));
         const std::optional<LifecycleEvent> got = event_for_move(m.from, m.to);
@@ -262,11 +264,9 @@ TEST_CASE("event_for_move agrees with the machine's transition table", "[lifecyc
 }
 
 TEST_CASE("phase names are stable and round-trip", "[lifecycle]") {
-    const std::vector<std::pair<Phase, std::string>> names = {{P::Intake, "intake"},
-                                                              {P::Coordination, "coordination"},
-                                                              {P::FollowUp, "follow_up"},
-                                                              {P::Closed, "closed"},
-                                                              {P::Rejected, "rejected"}};
+    const std::vector<std::pair<Phase, std::string>> names = {
+        {P::Intake, "intake"}, {P::Coordination, "coordination"}, {P::FollowUp, "follow_up"},
+        {P::Closed, "closed"}, {P::Rejected, "rejected"},         {P::Merged, "merged"}};
     for (const auto& [p, n] : names) {
         CHECK(phase_name(p) == n);
         CHECK(minsheng::phase_from_name(n) == p);
@@ -288,4 +288,28 @@ TEST_CASE("lifecycle event names round-trip", "[lifecycle]") {
         CHECK(minsheng::lifecycle_event_from_name(name_of(e)) == e);
     CHECK_FALSE(minsheng::lifecycle_event_from_name("").has_value());
     CHECK_FALSE(minsheng::lifecycle_event_from_name("Resolve").has_value());
+}
+
+TEST_CASE("a case merges (并案) from any open phase and nothing moves it afterwards", "[lifecycle]") {
+    for (Phase from : {P::Intake, P::Coordination, P::FollowUp}) {
+        for (bool suspended : {false, true}) {
+            CAPTURE(phase_name(from), suspended);
+            Lifecycle lc(from, suspended);
+            REQUIRE(lc.fire(E::Merge).ok);
+            CHECK(lc.phase() == P::Merged);
+        }
+    }
+    for (Phase from : {P::Closed, P::Rejected, P::Merged}) {
+        CAPTURE(phase_name(from));
+        Lifecycle lc(from, false);
+        CHECK_FALSE(lc.fire(E::Merge).ok);
+    }
+    Lifecycle merged(P::Merged, false);
+    for (LifecycleEvent e :
+         {E::Route, E::Reject, E::Resolve, E::Close, E::Unsatisfied, E::Reopen, E::Work, E::Suspend}) {
+        CAPTURE(name_of(e));
+        CHECK_FALSE(merged.fire(e).ok);
+        CHECK(merged.phase() == P::Merged);
+    }
+    CHECK(phase_label(P::Merged) == "并案");
 }

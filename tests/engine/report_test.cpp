@@ -658,3 +658,45 @@ TEST_CASE("resident text cannot give a Markdown report structure", "[report][esc
     CHECK(markdown_escape("1. b") == "1\\. b");
     CHECK(markdown_escape("---") == "\\---");
 }
+
+// Issue 16: every shipped template, on a case done in two rounds and escalated, reads as Chinese: no word
+// said twice where two values meet, no "经已", no internal names; the rounds and the escalation are told.
+TEST_CASE("each shipped write-up tells two rounds apart, mentions the escalation and does not stutter",
+          "[report][write-up]") {
+    for (const char* category : {"drainage", "road", "sanitation", "dibao", "general"}) {
+        CAPTURE(category);
+        const Workflow& wf = shipped().workflows.at(category);
+        Story s("2025-0001", category, "2025-03-03T09:00", "车棚", "车棚顶上漏水", "张桂芳", "13851234567");
+        s.act("dispatch", "2025-03-03T10:00", {wf.departments.front()})
+            .act("resolve", "2025-03-05T10:00", {}, {}, "已疏通")
+            .act("visit", "2025-03-06T10:00", {}, {{"satisfied", "no"}})
+            .supervisor("escalate", "2025-04-08T10:00", "逾期未办")
+            .supervisor("escalate", "2025-04-09T10:00", "仍未办")
+            .supervisor("escalate", "2025-04-10T10:00", "全街道通报")
+            .act("resolve", "2025-04-11T10:00", {}, {{"root_cause", "管道老化"}}, "已更换管道")
+            .act("visit", "2025-04-14T10:00", {}, {{"satisfied", "yes"}});
+        const WriteUp w = s.write_up();
+        std::string text;
+        for (const auto& p : w.paragraphs)
+            text += p + "\n";
+        for (const auto& [label, value] : w.facts)
+            text += label + "：" + value + "\n";
+        INFO(text);
+        CHECK_FALSE(contains(text, "车棚车棚"));
+        CHECK_FALSE(contains(text, "经已"));
+        CHECK(contains(text, "通报"));
+        CHECK(contains(text, "首轮"));
+        // Never "N working days, within the limit" for the whole of a case done in rounds.
+        CHECK_FALSE(contains(text, "（时限20个工作日，按时办结）"));
+        for (const char* internal : {"_", "case do", "{{", "}}", "mark-typical"})
+            CHECK_FALSE(contains(text, internal));
+    }
+}
+
+TEST_CASE("the annual footnotes name no internal key or command", "[report][annual]") {
+    for (const auto& [key, text] : annual_definitions(2025)) {
+        CAPTURE(key);
+        for (const char* internal : {"_", "case do", "mark-typical"})
+            CHECK_FALSE(contains(text, internal));
+    }
+}

@@ -241,6 +241,7 @@ TEST_CASE("a schema-1 station is migrated forward on open and keeps working") {
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
         const char* down =
+            "DROP INDEX cases_by_address_key; "
             "ALTER TABLE workflows DROP COLUMN initial_step; ALTER TABLE workflows DROP COLUMN description; "
             "DROP TABLE workflow_steps; DROP INDEX cases_open_by_address; ALTER TABLE cases DROP COLUMN "
             "address_hash; CREATE INDEX cases_open_by_address ON cases (category, address_key) WHERE phase "
@@ -281,10 +282,10 @@ TEST_CASE("a schema-2 station gets each workflow's first step and description st
     const std::string path = make_station(dir);
     minsheng::test::sql_exec(
         path,
-        "ALTER TABLE workflows DROP COLUMN initial_step; ALTER TABLE workflows DROP COLUMN "
-        "description; ALTER TABLE calendar_years DROP COLUMN provisional; "
-        "DROP TABLE staff_passwords; DROP TABLE sessions; DROP TABLE signin_failures; PRAGMA user_version = "
-        "2;");
+        "DROP INDEX cases_by_address_key; ALTER TABLE workflows DROP COLUMN initial_step; ALTER TABLE "
+        "workflows DROP COLUMN description; ALTER TABLE calendar_years DROP COLUMN provisional; DROP TABLE "
+        "staff_passwords; DROP TABLE sessions; DROP TABLE signin_failures; PRAGMA "
+        "user_version = 2;");
     Station st(path);
     minsheng::sql::Db raw(path, minsheng::sql::Db::Mode::ReadOnly);
     minsheng::sql::Stmt v(raw, "PRAGMA user_version");
@@ -345,9 +346,10 @@ TEST_CASE("a schema-3 station is upgraded: calendar years gain the provisional f
         path,
         "UPDATE cases SET state = json_set(state, '$.deadline_problem', 'the working-day calendar has no "
         "data "
-        "for 2027; load it with `minsheng calendar load FILE`'); ALTER TABLE calendar_years DROP COLUMN "
-        "provisional; DROP TABLE staff_passwords; DROP TABLE sessions; DROP TABLE signin_failures; PRAGMA "
-        "user_version = 3;");
+        "for 2027; load it with `minsheng calendar load FILE`'); DROP INDEX cases_by_address_key; ALTER "
+        "TABLE "
+        "calendar_years DROP COLUMN provisional; DROP TABLE staff_passwords; DROP TABLE sessions; DROP TABLE "
+        "signin_failures; PRAGMA user_version = 3;");
     Station st(path);
     CHECK(st.verify().ok);
     const std::string problem = st.get_case("2026-0001").deadline_problem;
