@@ -342,7 +342,7 @@ void install_api(httplib::Server& svr, const ServeOptions& o) {
             const bool force_new = b.value("new", false);
             const OpenCaseResult opened =
                 st.open_case(text_of(b, "category"), r, force_new, who.name, clock.now);
-            send_json(res, 201, {{"id", opened.id}, {"repeat", opened.repeat}});
+            send_json(res, 201, {{"id", opened.id}, {"repeat", opened.repeat}, {"similar", opened.similar}});
         });
     });
 
