@@ -139,6 +139,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     add_calendar_commands(app, commands);
     add_report_commands(app, commands);
     add_ledger_commands(app, commands);
+    add_serve_commands(app, *app.get_subcommand("staff"), commands);
     group_help_flags(app, std::string(texts::help_labels()[1].second));
 
     try {
@@ -176,6 +177,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
             ctx.latest_at = latest_allowed_at(ctx.now, std::nullopt);
         } else {
             ctx.today = parse_date(today_text);
+            ctx.today_given = true;
             ctx.default_at = format_date(ctx.today) + ctx.now.substr(10);
             ctx.latest_at = latest_allowed_at(ctx.now, ctx.today);
         }

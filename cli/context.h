@@ -18,6 +18,7 @@ struct Context {
     std::string db_path;
     std::string actor;
     Date today;
+    bool today_given = false;  // --today or MINSHENG_TODAY fixed it (the server keeps it for every request)
     std::string now;         // wall clock (Asia/Shanghai), recorded with each event
     std::string default_at;  // "now" as seen from --today
     std::string latest_at;   // the latest --at allowed: now, or the end of the --today date
@@ -37,6 +38,7 @@ void add_audit_commands(CLI::App& app, Commands& commands);     // audit verify|
 void add_calendar_commands(CLI::App& app, Commands& commands);  // calendar add|info|load|provisional|list
 void add_report_commands(CLI::App& app, Commands& commands);    // report typical|annual
 void add_ledger_commands(CLI::App& app, Commands& commands);    // import, export
+void add_serve_commands(CLI::App& app, CLI::App& staff, Commands& commands);  // serve, staff passwd
 
 // The printable case sheet (cli/cmd_paper.cpp): `case show ID --format html [--out FILE]`.
 void write_case_sheet(const Context& ctx, Station& st, const CaseState& c, const ClockView& v,

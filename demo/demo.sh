@@ -146,4 +146,12 @@ MINSHENG_TODAY=2027-02-03 ms case show "$WINTER"
 ms calendar list
 ms audit verify
 
+step "浏览器工作台：演示账号的密码"
+# Demo passwords only: a real station's staff choose their own (`staff passwd NAME`, typed twice).
+printf '%s\n' 'liu-demo-2026' | MINSHENG_ACTOR=刘督办 ms staff passwd 刘督办 --password-stdin
+printf '%s\n' 'wang-demo-2026' | MINSHENG_ACTOR=刘督办 ms staff passwd 王协调 --password-stdin
+
 step "done: database $MINSHENG_DB"
+echo "在浏览器中打开演示工作站："
+echo "  $BIN --db $MINSHENG_DB serve     然后打开 http://127.0.0.1:8311/"
+echo "  演示账号：刘督办（督办）密码 liu-demo-2026；王协调（协调员）密码 wang-demo-2026"

@@ -233,6 +233,24 @@ const std::vector<std::string>& migrations() {
         DROP TABLE case_departments;
         DROP TABLE cases_v4;
         )sql",
+        // 8: signing in to the web workspace (SPEC Part 2 "The web workspace and its API"): Argon2id password
+        // hashes, sessions kept only as a hash of their token, and failed attempts for throttling. Outside
+        // the event log, which records each password change without its hash.
+        R"sql(
+        CREATE TABLE staff_passwords (
+            name TEXT PRIMARY KEY REFERENCES staff (name),
+            hash TEXT NOT NULL,
+            set_at TEXT NOT NULL);
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            csrf_token TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL);
+        CREATE INDEX sessions_by_last_seen ON sessions (last_seen);
+        CREATE TABLE signin_failures (name TEXT NOT NULL, at INTEGER NOT NULL);
+        CREATE INDEX signin_failures_by_name ON signin_failures (name, at);
+        )sql",
     };
     return m;
 }

@@ -753,6 +753,77 @@ void SqliteStore::add_staff(const StaffMember& m, const std::string& added_at, c
     ins.bind(4, added_at).bind(5, added_by).run();
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Sign-in
+
+std::optional<std::string> SqliteStore::password_hash(const std::string& name) {
+    auto st = impl_->stmt("SELECT hash FROM staff_passwords WHERE name = ?");
+    st->bind(1, name);
+    if (!st->step()) return std::nullopt;
+    return st->text(0);
+}
+
+void SqliteStore::set_password_hash(const std::string& name, const std::string& hash,
+                                    const std::string& set_at) {
+    auto st = impl_->stmt("INSERT OR REPLACE INTO staff_passwords (name, hash, set_at) VALUES (?, ?, ?)");
+    st->bind(1, name).bind(2, hash).bind(3, set_at).run();
+}
+
+void SqliteStore::put_session(const SessionRow& s) {
+    auto st = impl_->stmt(
+        "INSERT INTO sessions (token_hash, name, csrf_token, created, last_seen) VALUES (?, ?, ?, ?, ?)");
+    st->bind(1, s.token_hash).bind(2, s.name).bind(3, s.csrf_token).bind(4, s.created).bind(5, s.last_seen);
+    st->run();
+}
+
+std::optional<SessionRow> SqliteStore::session(const std::string& token_hash) {
+    auto st = impl_->stmt("SELECT name, csrf_token, created, last_seen FROM sessions WHERE token_hash = ?");
+    st->bind(1, token_hash);
+    if (!st->step()) return std::nullopt;
+    return SessionRow{token_hash, st->text(0), st->text(1), st->integer(2), st->integer(3)};
+}
+
+void SqliteStore::touch_session(const std::string& token_hash, std::int64_t at) {
+    auto st = impl_->stmt("UPDATE sessions SET last_seen = ? WHERE token_hash = ?");
+    st->bind(1, at).bind(2, token_hash).run();
+}
+
+void SqliteStore::delete_session(const std::string& token_hash) {
+    auto st = impl_->stmt("DELETE FROM sessions WHERE token_hash = ?");
+    st->bind(1, token_hash).run();
+}
+
+void SqliteStore::delete_sessions_of(const std::string& name) {
+    auto st = impl_->stmt("DELETE FROM sessions WHERE name = ?");
+    st->bind(1, name).run();
+}
+
+void SqliteStore::delete_sessions_idle_before(std::int64_t before) {
+    auto st = impl_->stmt("DELETE FROM sessions WHERE last_seen < ?");
+    st->bind(1, before).run();
+}
+
+void SqliteStore::add_signin_failure(const std::string& name, std::int64_t at, std::int64_t forget_before) {
+    auto forget = impl_->stmt("DELETE FROM signin_failures WHERE at < ?");
+    forget->bind(1, forget_before).run();
+    auto st = impl_->stmt("INSERT INTO signin_failures (name, at) VALUES (?, ?)");
+    st->bind(1, name).bind(2, at).run();
+}
+
+std::vector<std::int64_t> SqliteStore::signin_failures(const std::string& name, int limit) {
+    auto st = impl_->stmt("SELECT at FROM signin_failures WHERE name = ? ORDER BY at DESC LIMIT ?");
+    st->bind(1, name).bind(2, limit);
+    std::vector<std::int64_t> out;
+    while (st->step())
+        out.push_back(st->integer(0));
+    return out;
+}
+
+void SqliteStore::clear_signin_failures(const std::string& name) {
+    auto st = impl_->stmt("DELETE FROM signin_failures WHERE name = ?");
+    st->bind(1, name).run();
+}
+
 std::vector<WorkflowInfo> SqliteStore::workflows() {
     sql::Stmt st(
         *impl_->db,

@@ -65,6 +65,18 @@ public:
     std::vector<std::string> staff_names() override;
     void add_staff(const StaffMember& m, const std::string& added_at, const std::string& added_by) override;
 
+    std::optional<std::string> password_hash(const std::string& name) override;
+    void set_password_hash(const std::string& name, const std::string& hash, const std::string& set_at) override;
+    void put_session(const SessionRow& s) override;
+    std::optional<SessionRow> session(const std::string& token_hash) override;
+    void touch_session(const std::string& token_hash, std::int64_t at) override;
+    void delete_session(const std::string& token_hash) override;
+    void delete_sessions_of(const std::string& name) override;
+    void delete_sessions_idle_before(std::int64_t before) override;
+    void add_signin_failure(const std::string& name, std::int64_t at, std::int64_t forget_before) override;
+    std::vector<std::int64_t> signin_failures(const std::string& name, int limit) override;
+    void clear_signin_failures(const std::string& name) override;
+
     std::vector<WorkflowInfo> workflows() override;
     std::optional<StoredWorkflow> workflow(const std::string& category, std::optional<int> version) override;
     std::optional<WorkflowOpening> opening(const std::string& category) override;

@@ -111,6 +111,16 @@ struct CaseQuery {
     std::optional<std::string> received_to;    // YYYY-MM-DD, inclusive
 };
 
+// A signed-in session as stored: the token itself is never kept, only its hash (SPEC Part 2 "Sign-in").
+// Times are seconds since the epoch.
+struct SessionRow {
+    std::string token_hash;
+    std::string name;
+    std::string csrf_token;
+    std::int64_t created = 0;
+    std::int64_t last_seen = 0;
+};
+
 // What a new station starts with (init).
 struct StationSeed {
     std::vector<std::pair<Workflow, std::string>> workflows;  // parsed, with the file each came from
@@ -197,6 +207,23 @@ public:
     virtual std::vector<std::string> staff_names() = 0;
     virtual void add_staff(const StaffMember& m, const std::string& added_at,
                            const std::string& added_by) = 0;
+
+    // --- sign-in: password hashes, sessions, failed attempts (no rule: the application layer decides)
+    virtual std::optional<std::string> password_hash(const std::string& name) = 0;
+    virtual void set_password_hash(const std::string& name, const std::string& hash,
+                                   const std::string& set_at) = 0;
+    virtual void put_session(const SessionRow& s) = 0;
+    virtual std::optional<SessionRow> session(const std::string& token_hash) = 0;
+    virtual void touch_session(const std::string& token_hash, std::int64_t at) = 0;
+    virtual void delete_session(const std::string& token_hash) = 0;
+    // Every session of `name` (after a password change), and every session idle since before `before`.
+    virtual void delete_sessions_of(const std::string& name) = 0;
+    virtual void delete_sessions_idle_before(std::int64_t before) = 0;
+    // Records a failed attempt for `name` and forgets attempts older than `forget_before`.
+    virtual void add_signin_failure(const std::string& name, std::int64_t at, std::int64_t forget_before) = 0;
+    // The times of `name`'s latest failed attempts, newest first, at most `limit`.
+    virtual std::vector<std::int64_t> signin_failures(const std::string& name, int limit) = 0;
+    virtual void clear_signin_failures(const std::string& name) = 0;
 
     // --- workflows
     virtual std::vector<WorkflowInfo> workflows() = 0;  // every version, by category then version

@@ -1,0 +1,487 @@
+// The JSON API: each handler reads the request, calls the application layer (usecases/) as the signed-in
+// staff member, and answers with SPEC's objects (usecases/views.h) or {"error": "…"} and SPEC's status.
+#include "server/api.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <ctime>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "engine/error.h"
+#include "engine/text.h"
+#include "usecases/signin.h"
+#include "usecases/station.h"
+#include "usecases/views.h"
+
+namespace minsheng::server {
+
+using nlohmann::json;
+
+namespace {
+
+thread_local std::string current_user;
+
+// A failure with its HTTP status (401, 403, 429) that the application layer's ErrorKind cannot say.
+struct HttpError {
+    int status;
+    std::string message;
+};
+
+// The status SPEC gives each kind of application error.
+int status_of(ErrorKind k) {
+    switch (k) {
+        case ErrorKind::Usage:
+            return 400;
+        case ErrorKind::NotAllowed:
+            return 403;
+        case ErrorKind::NotFound:
+            return 404;
+        case ErrorKind::Refused:
+            return 409;
+        case ErrorKind::Storage:
+            return 500;
+    }
+    return 500;
+}
+
+void send_json(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(), "application/json; charset=utf-8");
+}
+
+void send_error(httplib::Response& res, int status, std::string message) {
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    send_json(res, status, json{{"error", message}});
+}
+
+// The clock of one request: the wall clock, and the reference date (--today when the server was given one).
+struct Clock {
+    std::int64_t epoch = 0;
+    std::string now;  // Asia/Shanghai, recorded with each event
+    Date today;
+    std::string default_at;  // "now" as seen from today
+    std::string latest_at;
+};
+
+Clock request_clock(const ServeOptions& o) {
+    Clock c;
+    c.epoch = static_cast<std::int64_t>(std::time(nullptr));
+    const std::time_t t = static_cast<std::time_t>(c.epoch) + 8 * 3600;  // China keeps no daylight saving
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    c.now = buf;
+    if (o.today) {
+        c.today = *o.today;
+        c.default_at = format_date(c.today) + c.now.substr(10);
+        c.latest_at = latest_allowed_at(c.now, c.today);
+    } else {
+        c.today = parse_date(c.now.substr(0, 10));
+        c.default_at = c.now;
+        c.latest_at = latest_allowed_at(c.now, std::nullopt);
+    }
+    return c;
+}
+
+// One Station per worker thread: a Station is one connection, and its caches revalidate on the store's
+// data_version when another thread or process writes.
+Station& station(const ServeOptions& o) {
+    thread_local std::unique_ptr<Station> st;
+    thread_local std::string path;
+    if (!st || path != o.db_path) {
+        st = std::make_unique<Station>(o.db_path);
+        path = o.db_path;
+    }
+    return *st;
+}
+
+std::string cookie_token(const httplib::Request& req) {
+    const std::string cookies = req.get_header_value("Cookie");
+    const std::string name = "minsheng_session=";
+    size_t pos = 0;
+    while (pos < cookies.size()) {
+        while (pos < cookies.size() && (cookies[pos] == ' ' || cookies[pos] == ';'))
+            ++pos;
+        size_t end = cookies.find(';', pos);
+        if (end == std::string::npos) end = cookies.size();
+        if (cookies.compare(pos, name.size(), name) == 0)
+            return cookies.substr(pos + name.size(), end - pos - name.size());
+        pos = end;
+    }
+    return "";
+}
+
+// Compares without stopping at the first difference (the CSRF token must not leak by timing).
+bool same_secret(const std::string& a, const std::string& b) {
+    if (a.size() != b.size()) return false;
+    unsigned char d = 0;
+    for (size_t i = 0; i < a.size(); ++i)
+        d |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return d == 0;
+}
+
+SignInPolicy policy_of(const ServeOptions& o) {
+    SignInPolicy p;
+    p.idle_seconds = o.session_idle_seconds;
+    return p;
+}
+
+// The signed-in member behind the request: 401 without a valid session, 403 when a request that may write
+// lacks the session's CSRF token.
+SignedIn require_session(const ServeOptions& o, const httplib::Request& req, const Clock& clock) {
+    const auto who = session_for(station(o), cookie_token(req), clock.epoch, policy_of(o));
+    if (!who) throw HttpError{401, "未登录或登录已过期，请重新登录"};
+    current_user = who->name;
+    if (req.method != "GET" && req.method != "HEAD" &&
+        !same_secret(req.get_header_value("X-CSRF-Token"), who->csrf_token))
+        throw HttpError{403, "请求缺少有效的 X-CSRF-Token，请刷新页面后重试"};
+    return *who;
+}
+
+json body_json(const httplib::Request& req) {
+    if (req.body.empty()) return json::object();
+    json j = json::parse(req.body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) throw usage_error("请求内容不是有效的 JSON 对象");
+    return j;
+}
+
+std::string text_of(const json& j, const char* key) {
+    if (!j.contains(key) || j[key].is_null()) return "";
+    if (!j[key].is_string()) throw usage_error(std::string("字段 ") + key + " 应为文本");
+    return j[key].get<std::string>();
+}
+
+int int_param(const httplib::Request& req, const char* key, int fallback, int lo, int hi) {
+    if (!req.has_param(key) || req.get_param_value(key).empty()) return fallback;
+    const std::string v = req.get_param_value(key);
+    try {
+        size_t used = 0;
+        const int n = std::stoi(v, &used);
+        if (used == v.size() && n >= lo && n <= hi) return n;
+    } catch (const std::exception&) {
+    }
+    throw usage_error(std::string("参数 ") + key + " 应为 " + std::to_string(lo) + " 到 " +
+                      std::to_string(hi) + " 之间的整数");
+}
+
+bool flag_param(const httplib::Request& req, const char* key) {
+    if (!req.has_param(key)) return false;
+    const std::string v = req.get_param_value(key);
+    return v == "1" || v == "true" || v == "yes";
+}
+
+// Runs a handler: the application's errors become SPEC's statuses with their Chinese line.
+template <class F>
+void guarded(httplib::Response& res, F&& body) {
+    try {
+        body();
+    } catch (const HttpError& e) {
+        send_error(res, e.status, e.message);
+    } catch (const Error& e) {
+        send_error(res, status_of(e.kind()), e.what());
+    } catch (const std::exception& e) {
+        send_error(res, 500, std::string("服务器内部错误：") + e.what());
+    }
+}
+
+json case_json(Station& st, const std::string& id, const Clock& clock, bool with_history) {
+    const CaseState c = st.get_case(id);
+    const Calendar& cal = st.calendar();
+    const ClockView v = clock_at(c, clock.today, cal);
+    if (!with_history) return case_object(c, v, st.workflow_label(c), nullptr);
+    const auto h = st.history(id);
+    json j = case_object(c, v, st.workflow_label(c), &h);
+    j["rounds"] = rounds_json(clock_rounds(c, cal));
+    return j;
+}
+
+json cases_array(Station& st, const std::vector<std::pair<CaseState, ClockView>>& rows) {
+    json a = json::array();
+    for (const auto& [c, v] : rows)
+        a.push_back(case_object(c, v, st.workflow_label(c), nullptr));
+    return a;
+}
+
+// A workflow as the workspace builds its forms from it: each action's label, required inputs and choices.
+json workflow_json(const Workflow& w) {
+    json actions = json::array();
+    for (const auto& a : w.actions) {
+        json roles = json::array();
+        for (Role r : a.roles)
+            roles.push_back(std::string(role_name(r)));
+        json from = json::array();
+        if (a.from_kind == Action::From::AnyOpen)
+            from = "any_open";
+        else if (a.from_kind == Action::From::Any)
+            from = "any";
+        else
+            for (const auto& s : a.from)
+                from.push_back(s);
+        actions.push_back({{"action", a.id},
+                           {"label", a.label},
+                           {"requires", a.requires_},
+                           {"choices", a.choices},
+                           {"fields", a.fields},
+                           {"roles", roles},
+                           {"from", from}});
+    }
+    json steps = json::array();
+    for (const auto& s : w.steps)
+        steps.push_back({{"step", s.id}, {"label", s.label}, {"phase", std::string(phase_name(s.phase))}});
+    return {{"category", w.category},
+            {"name", w.name},
+            {"version", w.version},
+            {"deadline_days", w.deadline_days},
+            {"departments", w.departments},
+            {"steps", steps},
+            {"actions", actions}};
+}
+
+}  // namespace
+
+const std::string& request_user() {
+    return current_user;
+}
+
+void reset_request_user() {
+    current_user.clear();
+}
+
+void install_api(httplib::Server& svr, const ServeOptions& o) {
+    const std::string secure = o.behind_tls ? "; Secure" : "";
+
+    svr.Post("/api/session", [&o, secure](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            const Clock clock = request_clock(o);
+            const json b = body_json(req);
+            const std::string name = text_of(b, "name"), password = text_of(b, "password");
+            const SignInResult r = sign_in(station(o), name, password, clock.epoch, policy_of(o));
+            if (r.outcome == SignInResult::Outcome::Throttled)
+                throw HttpError{429, "登录失败次数过多，请 15 分钟后再试"};
+            if (r.outcome != SignInResult::Outcome::Ok) throw HttpError{401, "姓名或密码不正确"};
+            current_user = r.who.name;
+            res.set_header("Set-Cookie",
+                           "minsheng_session=" + r.token + "; Path=/; HttpOnly; SameSite=Strict" + secure);
+            send_json(
+                res, 200,
+                {{"name", r.who.name}, {"role", role_name(r.who.role)}, {"csrf_token", r.who.csrf_token}});
+        });
+    });
+
+    svr.Delete("/api/session", [&o, secure](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            const SignedIn who = require_session(o, req, request_clock(o));
+            sign_out(station(o), who);
+            res.set_header("Set-Cookie",
+                           "minsheng_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + secure);
+            res.status = 204;
+        });
+    });
+
+    svr.Get("/api/me", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            const SignedIn who = require_session(o, req, request_clock(o));
+            // The CSRF token too: the page reads it again after a reload (same origin only, no CORS).
+            send_json(res, 200,
+                      {{"name", who.name}, {"role", role_name(who.role)}, {"csrf_token", who.csrf_token}});
+        });
+    });
+
+    svr.Get("/api/cases", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            const Clock clock = request_clock(o);
+            require_session(o, req, clock);
+            Station& st = station(o);
+            CaseFilter f;
+            if (req.has_param("phase") && !req.get_param_value("phase").empty()) {
+                f.phase = phase_from_name(req.get_param_value("phase"));
+                if (!f.phase)
+                    throw usage_error("未知的阶段 " + req.get_param_value("phase") +
+                                      "：可用 intake、coordination、follow_up、closed、rejected");
+            }
+            if (req.has_param("category") && !req.get_param_value("category").empty())
+                f.category = req.get_param_value("category");
+            if (req.has_param("department") && !req.get_param_value("department").empty())
+                f.department = req.get_param_value("department");
+            f.overdue_only = flag_param(req, "overdue");
+            for (const char* later : {"search", "reporter", "phone", "mine", "typical", "from", "to"})
+                if (req.has_param(later) && !req.get_param_value(later).empty())
+                    throw usage_error(std::string("参数 ") + later + " 暂不支持（查找案件的条件尚未接入）");
+            const int limit = int_param(req, "limit", 50, 1, 500);
+            const int offset = int_param(req, "offset", 0, 0, 100000000);
+            // Streamed: only the page asked for is kept, however many cases match.
+            json cases = json::array();
+            std::int64_t total = 0;
+            st.list_cases(f, clock.today, [&](const CaseState& c, const ClockView& v) {
+                if (total >= offset && total < offset + limit)
+                    cases.push_back(case_object(c, v, st.workflow_label(c), nullptr));
+                ++total;
+            });
+            send_json(res, 200, {{"total", total}, {"cases", cases}});
+        });
+    });
+
+    svr.Post("/api/cases", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            const Clock clock = request_clock(o);
+            const SignedIn who = require_session(o, req, clock);
+            Station& st = station(o);
+            const json b = body_json(req);
+            const std::string at = text_of(b, "at");
+            ReportInput r{text_of(b, "address"),
+                          text_of(b, "summary"),
+                          trim(text_of(b, "reporter")),
+                          trim(text_of(b, "phone")),
+                          trim(text_of(b, "channel")),
+                          at.empty() ? clock.default_at : normalize_timestamp(at),
+                          clock.latest_at};
+            if (b.contains("new") && !b["new"].is_boolean()) throw usage_error("字段 new 应为 true 或 false");
+            const bool force_new = b.value("new", false);
+            const OpenCaseResult opened =
+                st.open_case(text_of(b, "category"), r, force_new, who.name, clock.now);
+            send_json(res, 201, {{"id", opened.id}, {"repeat", opened.repeat}, {"similar", opened.similar}});
+        });
+    });
+
+    svr.Get(R"(/api/cases/([0-9A-Za-z-]+))", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            const Clock clock = request_clock(o);
+            require_session(o, req, clock);
+            send_json(res, 200, case_json(station(o), req.matches[1], clock, true));
+        });
+    });
+
+    svr.Post(R"(/api/cases/([0-9A-Za-z-]+)/actions)",
+             [&o](const httplib::Request& req, httplib::Response& res) {
+                 guarded(res, [&] {
+                     const Clock clock = request_clock(o);
+                     const SignedIn who = require_session(o, req, clock);
+                     Station& st = station(o);
+                     const json b = body_json(req);
+                     ActionRequest r;
+                     r.action = text_of(b, "action");
+                     if (b.contains("departments")) {
+                         if (!b["departments"].is_array())
+                             throw usage_error("字段 departments 应为部门名称的数组");
+                         for (const auto& d : b["departments"]) {
+                             if (!d.is_string()) throw usage_error("字段 departments 应为部门名称的数组");
+                             require_text(d.get<std::string>(), "部门");
+                             r.departments.push_back(trim(d.get<std::string>()));
+                         }
+                     }
+                     if (b.contains("fields")) {
+                         if (!b["fields"].is_object()) throw usage_error("字段 fields 应为对象");
+                         for (const auto& [k, v] : b["fields"].items()) {
+                             if (!v.is_string()) throw usage_error("字段 fields 的值应为文本");
+                             r.sets.emplace_back(k, v.get<std::string>());
+                         }
+                     }
+                     r.note = text_of(b, "note");
+                     const std::string at = text_of(b, "at");
+                     r.at = at.empty() ? "" : normalize_timestamp(at);
+                     r.actor = who.name;  // every write is the signed-in person's
+                     r.latest_at = clock.latest_at;
+                     const std::string id = req.matches[1];
+                     st.do_action(id, r, clock.default_at, clock.now);
+                     send_json(res, 200, case_json(st, id, clock, true));
+                 });
+             });
+
+    svr.Get("/api/audit/overdue", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            const Clock clock = request_clock(o);
+            require_session(o, req, clock);
+            Station& st = station(o);
+            const std::string as_of = req.has_param("as_of") ? req.get_param_value("as_of") : "";
+            const auto rows = st.overdue_as_of(as_of.empty() ? clock.today : parse_date(as_of));
+            send_json(res, 200, cases_array(st, rows));
+        });
+    });
+
+    svr.Get("/api/audit/due-soon", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            const Clock clock = request_clock(o);
+            require_session(o, req, clock);
+            Station& st = station(o);
+            send_json(res, 200,
+                      cases_array(st, st.due_soon(clock.today, int_param(req, "within", 3, 0, 1000))));
+        });
+    });
+
+    svr.Get("/api/audit/verify", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            require_session(o, req, request_clock(o));
+            const VerifyResult r = station(o).verify();
+            send_json(res, 200,
+                      {{"ok", r.ok}, {"events", r.events}, {"cases", r.cases}, {"problem", r.problem}});
+        });
+    });
+
+    svr.Get("/api/workflows", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            require_session(o, req, request_clock(o));
+            Station& st = station(o);
+            // The latest version of each category (the one new cases open under).
+            std::vector<std::string> categories;
+            for (const auto& w : st.workflows())
+                if (categories.empty() || categories.back() != w.category) categories.push_back(w.category);
+            json a = json::array();
+            for (const auto& c : categories)
+                a.push_back(workflow_json(st.workflow(c)));
+            send_json(res, 200, a);
+        });
+    });
+
+    svr.Get(R"(/api/workflows/([a-z0-9_-]+)/([0-9]+))", [&o](const httplib::Request& req,
+                                                             httplib::Response& res) {
+        guarded(res, [&] {
+            require_session(o, req, request_clock(o));
+            const std::string version = req.matches[2];
+            send_json(res, 200, workflow_json(station(o).workflow(req.matches[1], std::stoi(version))));
+        });
+    });
+
+    svr.Get(R"(/api/calendar/([0-9-]+))", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            require_session(o, req, request_clock(o));
+            const Date d = parse_date(req.matches[1].str());
+            const Calendar& cal = station(o).calendar();
+            const std::string name = cal.day_name(d);
+            send_json(res, 200,
+                      {{"date", format_date(d)},
+                       {"working_day", cal.is_working_day(d)},
+                       {"name", name.empty() ? json(nullptr) : json(name)},
+                       {"provisional", cal.is_provisional(d.year())}});
+        });
+    });
+
+    // The year-boundary warning (SPEC "Calendar beyond the published years"), for the workspace's banner.
+    svr.Get("/api/calendar-warning", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            const Clock clock = request_clock(o);
+            require_session(o, req, clock);
+            const std::string w = calendar_warning(station(o).calendar(), clock.today);
+            send_json(
+                res, 200,
+                {{"warning", w.empty() ? json(nullptr) : json(w)}, {"today", format_date(clock.today)}});
+        });
+    });
+
+    // Anything else under /api/: 401 before a session (nothing is told about what exists), else 404.
+    auto unknown = [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            require_session(o, req, request_clock(o));
+            throw HttpError{404, "没有这个接口：" + req.path};
+        });
+    };
+    svr.Get(R"(/api/.*)", unknown);
+    svr.Post(R"(/api/.*)", unknown);
+    svr.Put(R"(/api/.*)", unknown);
+    svr.Delete(R"(/api/.*)", unknown);
+    svr.Patch(R"(/api/.*)", unknown);
+}
+
+}  // namespace minsheng::server

@@ -1,0 +1,320 @@
+// `minsheng serve` over HTTP (SPEC Part 2 "The web workspace and its API"): the real binary on a free port,
+// a real station in a temporary folder, requests with cpp-httplib's client. Sign-in, 401/403/429, the CSRF
+// header, writes recorded as the signed-in person, refusals as 409 with the rule's Chinese sentence, the
+// security headers, the access log, and a clean stop on SIGTERM.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "prelude.h"
+
+namespace {
+
+int free_port() {
+    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(s);
+    return ntohs(a.sin_port);
+}
+
+// Runs the program with `input` as its standard input (a file), for `staff passwd --password-stdin`.
+RunResult run_with_stdin(const std::vector<std::string>& args, const std::string& input, const TempDir& dir) {
+    const std::string in = dir.file("stdin.txt"), out = dir.file("out.txt"), err = dir.file("err.txt");
+    write_text(in, input);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int fd = ::open(in.c_str(), O_RDONLY);
+        ::dup2(fd, 0);
+        const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ::dup2(o, 1);
+        ::dup2(e, 2);
+        std::vector<std::string> all = {MINSHENG_BIN};
+        all.insert(all.end(), args.begin(), args.end());
+        std::vector<char*> argv;
+        for (auto& a : all)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::unsetenv("MINSHENG_DB");
+        ::unsetenv("MINSHENG_ACTOR");
+        ::setenv("MINSHENG_TODAY", kTestToday, 1);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return {exit_code_of(status), read_text(out), read_text(err)};
+}
+
+// A running `minsheng serve` on a free port; stopped with SIGTERM on destruction (or by stop()).
+class Server {
+public:
+    Server(const TempDir& dir, const std::string& db, const std::vector<std::string>& extra = {})
+        : log_(dir.file("serve.log")), port_(free_port()) {
+        std::vector<std::string> args = {
+            "--db", db, "--today", kTestToday, "serve", "--listen", "127.0.0.1:" + std::to_string(port_)};
+        args.insert(args.end(), extra.begin(), extra.end());
+        pid_ = start_program(MINSHENG_BIN, args, dir.file("serve.out"), log_, {}, "MINSHENG_");
+        REQUIRE(pid_ > 0);
+        for (int i = 0; i < 200; ++i) {
+            httplib::Client c("127.0.0.1", port_);
+            if (c.Get("/api/me")) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        FAIL("minsheng serve did not start: " << read_text(log_));
+    }
+    ~Server() {
+        if (pid_ > 0) stop();
+    }
+    int stop() {
+        ::kill(pid_, SIGTERM);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+        return exit_code_of(status);
+    }
+    int port() const { return port_; }
+    std::string log() const { return read_text(log_); }
+
+private:
+    std::string log_;
+    int port_;
+    pid_t pid_ = -1;
+};
+
+// A browser-like client: keeps the session cookie and sends the CSRF token on writes once signed in.
+struct Browser {
+    explicit Browser(int port) : c("127.0.0.1", port) {}
+    httplib::Client c;
+    std::string cookie, csrf;
+
+    httplib::Headers headers(bool with_csrf = true) const {
+        httplib::Headers h;
+        if (!cookie.empty()) h.emplace("Cookie", cookie);
+        if (with_csrf && !csrf.empty()) h.emplace("X-CSRF-Token", csrf);
+        return h;
+    }
+    httplib::Result sign_in(const std::string& name, const std::string& password) {
+        auto r =
+            c.Post("/api/session", json{{"name", name}, {"password", password}}.dump(), "application/json");
+        if (r && r->status == 200) {
+            const std::string set = r->get_header_value("Set-Cookie");
+            cookie = set.substr(0, set.find(';'));
+            csrf = json::parse(r->body)["csrf_token"];
+        }
+        return r;
+    }
+    httplib::Result get(const std::string& path) { return c.Get(path.c_str(), headers()); }
+    httplib::Result post(const std::string& path, const json& body, bool with_csrf = true) {
+        return c.Post(path.c_str(), headers(with_csrf), body.dump(), "application/json");
+    }
+};
+
+json body(const httplib::Result& r) {
+    REQUIRE(r);
+    return json::parse(r->body);
+}
+
+struct SignedStation {
+    TempDir dir;
+    std::string db = fresh_station(dir);  // 督办甲 (supervisor), 王协调 (coordinator)
+    SignedStation() {
+        REQUIRE(
+            run_with_stdin({"--db", db, "--as", "督办甲", "staff", "passwd", "督办甲", "--password-stdin"},
+                           "督办的密码1234\n", dir)
+                .exit_code == 0);
+        REQUIRE(
+            run_with_stdin({"--db", db, "--as", "督办甲", "staff", "passwd", "王协调", "--password-stdin"},
+                           "协调员密码5678\n", dir)
+                .exit_code == 0);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("staff passwd: supervisors for anyone, staff for themselves; kept only as an Argon2id hash") {
+    SignedStation s;
+    const RunResult other =
+        run_with_stdin({"--db", s.db, "--as", "王协调", "staff", "passwd", "督办甲", "--password-stdin"},
+                       "abcdefgh12\n", s.dir);
+    CHECK(other.exit_code == 4);
+    CHECK(one_line(other.err));
+    CHECK(run_with_stdin({"--db", s.db, "--as", "王协调", "staff", "passwd", "王协调", "--password-stdin"},
+                         "新的协调员密码\n", s.dir)
+              .exit_code == 0);
+    const RunResult short_one = run_with_stdin(
+        {"--db", s.db, "--as", "王协调", "staff", "passwd", "王协调", "--password-stdin"}, "short\n", s.dir);
+    CHECK(short_one.exit_code == 3);
+    // The database holds no password, only Argon2id hashes; each change is an event verify covers.
+    const std::string file = read_text(s.db);
+    CHECK(file.find("新的协调员密码") == std::string::npos);
+    const json v = audit_verify_json(s.db);
+    CHECK(v["ok"] == true);
+    const RunResult dump = run_program("/usr/bin/sqlite3", {s.db, "SELECT hash FROM staff_passwords"});
+    CHECK_THAT(dump.out, Contains("$argon2id$"));
+}
+
+TEST_CASE("serve: sign-in, session, CSRF, writes as the signed-in person, refusals as 409") {
+    SignedStation s;
+    Server srv(s.dir, s.db);
+    Browser anon(srv.port());
+
+    SECTION("without a session every API request is 401, in Chinese") {
+        auto r = anon.get("/api/me");
+        REQUIRE(r);
+        CHECK(r->status == 401);
+        CHECK_THAT(body(r)["error"].get<std::string>(), Contains("登录"));
+        CHECK(anon.get("/api/cases")->status == 401);
+        CHECK(anon.get("/api/no-such-thing")->status == 401);
+    }
+
+    SECTION("a wrong name and a wrong password get the same 401") {
+        auto a = anon.sign_in("王协调", "不对的密码");
+        auto b = anon.sign_in("没有这个人", "不对的密码");
+        REQUIRE(a);
+        REQUIRE(b);
+        CHECK(a->status == 401);
+        CHECK(b->status == 401);
+        CHECK(a->body == b->body);
+    }
+
+    SECTION("signed in: the cookie is HttpOnly and SameSite=Strict; writes need the CSRF token") {
+        Browser w(srv.port());
+        auto in = w.sign_in("王协调", "协调员密码5678");
+        REQUIRE(in);
+        REQUIRE(in->status == 200);
+        const std::string set = in->get_header_value("Set-Cookie");
+        CHECK_THAT(set, Contains("HttpOnly"));
+        CHECK_THAT(set, Contains("SameSite=Strict"));
+        CHECK_THAT(set, !Contains("Secure"));
+        CHECK(body(in)["role"] == "coordinator");
+        CHECK(body(w.get("/api/me"))["name"] == "王协调");
+
+        const json report = {
+            {"category", "drainage"}, {"address", "海福巷3号"}, {"summary", "下水道堵塞，污水漫到人行道"},
+            {"reporter", "宋长松"},   {"phone", "13812341234"}, {"channel", "来电"}};
+        auto no_csrf = w.post("/api/cases", report, false);
+        REQUIRE(no_csrf);
+        CHECK(no_csrf->status == 403);
+        auto opened = w.post("/api/cases", report);
+        REQUIRE(opened);
+        REQUIRE(opened->status == 201);
+        const std::string id = body(opened)["id"];
+        CHECK(body(opened)["repeat"] == false);
+
+        // A second report at the same address joins the case as a repeat.
+        json again = report;
+        again["reporter"] = "李某某";
+        auto repeat = w.post("/api/cases", again);
+        REQUIRE(repeat->status == 201);
+        CHECK(body(repeat)["repeat"] == true);
+        CHECK(body(repeat)["id"] == id);
+
+        // Recorded as the signed-in person, whatever the request says.
+        const json c = body(w.get("/api/cases/" + id));
+        CHECK(c["history"][0]["actor"] == "王协调");
+        CHECK(c["repeat_count"] == 1);
+
+        auto dispatched =
+            w.post("/api/cases/" + id + "/actions",
+                   {{"action", "dispatch"}, {"departments", {"街道城管科"}}, {"actor", "督办甲"}});
+        REQUIRE(dispatched->status == 200);
+        CHECK(body(dispatched)["phase"] == "coordination");
+        CHECK(body(dispatched)["history"].back()["actor"] == "王协调");
+
+        // The rule's own sentence, 409.
+        auto refused = w.post("/api/cases/" + id + "/actions", {{"action", "resolve"}});
+        REQUIRE(refused);
+        CHECK(refused->status == 409);
+        CHECK_THAT(body(refused)["error"].get<std::string>(), Contains("根本原因"));
+
+        // A supervisor's action by a coordinator: 403.
+        auto typical = w.post("/api/cases/" + id + "/actions", {{"action", "mark-typical"}});
+        CHECK(typical->status == 403);
+
+        // Unknown case: 404; bad input: 400.
+        CHECK(w.get("/api/cases/2026-9999")->status == 404);
+        CHECK(w.get("/api/cases?limit=abc")->status == 400);
+
+        const json list = body(w.get("/api/cases?phase=coordination&limit=10"));
+        CHECK(list["total"] == 1);
+        CHECK(list["cases"][0]["id"] == id);
+        CHECK(body(w.get("/api/audit/verify"))["ok"] == true);
+        CHECK(body(w.get("/api/workflows")).size() >= 3);
+        CHECK(body(w.get("/api/calendar/2026-10-01"))["working_day"] == false);
+
+        // Sign-out ends the session.
+        auto out = w.c.Delete("/api/session", w.headers());
+        REQUIRE(out);
+        CHECK(out->status == 204);
+        CHECK(w.get("/api/me")->status == 401);
+    }
+
+    SECTION("five failures for one name within 15 minutes: 429, even with the right password") {
+        Browser b(srv.port());
+        for (int i = 0; i < 5; ++i)
+            CHECK(b.sign_in("督办甲", "错的密码" + std::to_string(i))->status == 401);
+        auto locked = b.sign_in("督办甲", "督办的密码1234");
+        REQUIRE(locked);
+        CHECK(locked->status == 429);
+        CHECK_THAT(body(locked)["error"].get<std::string>(), Contains("15 分钟"));
+        // Another name is not locked.
+        CHECK(b.sign_in("王协调", "协调员密码5678")->status == 200);
+    }
+
+    SECTION("the workspace: embedded files only, with the security headers") {
+        auto page = anon.c.Get("/");
+        REQUIRE(page);
+        CHECK(page->status == 200);
+        CHECK_THAT(page->body, Contains("<div id=\"app\">"));
+        const std::string csp = page->get_header_value("Content-Security-Policy");
+        CHECK_THAT(csp, Contains("frame-ancestors 'none'"));
+        CHECK_THAT(csp, Contains("script-src 'self'"));
+        CHECK(page->get_header_value("X-Content-Type-Options") == "nosniff");
+        CHECK(anon.c.Get("/../../etc/passwd")->status == 404);
+        CHECK(anon.c.Get("/etc/passwd")->status == 404);
+        // Bodies over the limit (8 MiB) are refused before any handler reads them.
+        auto big = anon.c.Post("/api/session", std::string(9u * 1024u * 1024u, 'x'), "application/json");
+        REQUIRE(big);
+        CHECK(big->status == 413);
+    }
+
+    SECTION("SIGTERM stops it cleanly; the access log has one line per request and no secret") {
+        Browser b(srv.port());
+        REQUIRE(b.sign_in("王协调", "协调员密码5678")->status == 200);
+        CHECK(b.get("/api/me")->status == 200);
+        CHECK(srv.stop() == 0);
+        const std::string log = srv.log();
+        CHECK_THAT(log, Contains("POST /api/session 200"));
+        CHECK_THAT(log, Contains("王协调 GET /api/me 200"));
+        CHECK_THAT(log, !Contains("协调员密码5678"));
+        CHECK_THAT(log, !Contains(b.cookie.substr(b.cookie.find('=') + 1)));
+        CHECK_THAT(log, !Contains(b.csrf));
+    }
+}
+
+TEST_CASE("serve --behind-tls: the cookie is Secure; an idle session expires") {
+    SignedStation s;
+    Server srv(s.dir, s.db, {"--behind-tls", "--session-idle", "10"});
+    Browser b(srv.port());
+    auto in = b.sign_in("王协调", "协调员密码5678");
+    REQUIRE(in);
+    CHECK_THAT(in->get_header_value("Set-Cookie"), Contains("; Secure"));
+    CHECK(b.get("/api/me")->status == 200);
+    std::this_thread::sleep_for(std::chrono::seconds(12));
+    CHECK(b.get("/api/me")->status == 401);
+}
