@@ -128,6 +128,8 @@ const std::vector<std::string>& migrations() {
             digits TEXT NOT NULL,
             case_id TEXT NOT NULL,
             PRIMARY KEY (digits, case_id)) WITHOUT ROWID;
+        -- A case's phones are replaced whenever the case is indexed again: found by case, not by a scan.
+        CREATE INDEX case_phones_by_case ON case_phones (case_id);
         CREATE TABLE case_actors (
             actor TEXT NOT NULL,
             case_id TEXT NOT NULL,

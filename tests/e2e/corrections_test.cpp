@@ -150,8 +150,8 @@ TEST_CASE("revoke undoes a resolve entered on the wrong case: no reopen, no visi
         revoked += e.value("revoked", false);
     CHECK(revoked == 2);
     const std::string text = st.show_text(id);
-    CHECK(contains(text, "resolve（已撤销）"));
-    CHECK(contains(text, "visit（已撤销）"));
+    CHECK(contains(text, "办理完毕（已撤销）"));
+    CHECK(contains(text, "回访（已撤销）"));
 
     // The revoked events count nowhere.
     const json a = st.annual(2025);

@@ -40,6 +40,11 @@ const std::vector<IndexUse> kUses = {
     // case_events: one case's history; scan_case_events and cases_missing_from_projection read it whole.
     {"events_by_case",
      "SELECT seq, action, at, actor, data, recorded_at FROM events WHERE case_id = ? ORDER BY seq"},
+    // index_case_text: a case's phones replaced when it is indexed again.
+    {"case_phones_by_case", "DELETE FROM case_phones WHERE case_id = ?"},
+    // Sign-in: idle sessions swept, a name's recent failures counted (throttling).
+    {"sessions_by_last_seen", "DELETE FROM sessions WHERE last_seen < ?"},
+    {"signin_failures_by_name", "SELECT at FROM signin_failures WHERE name = ? ORDER BY at DESC LIMIT ?"},
     {"events_by_case",
      "SELECT count(DISTINCT case_id) FROM events WHERE case_id <> '' AND case_id NOT IN (SELECT id FROM "
      "cases)"},
