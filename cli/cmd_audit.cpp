@@ -48,7 +48,8 @@ void run_overdue(Context& ctx, const AuditOptions& o) {
         st.overdue_as_of(
             as_of, [&](std::size_t) { out << "["; },
             [&](const CaseState& c, const ClockView& v) {
-                out << (first ? "\n" : ",\n") << indented(case_object(c, v, st.workflow_label(c), nullptr), 2);
+                out << (first ? "\n" : ",\n")
+                    << indented(case_object(c, v, st.workflow_label(c), nullptr), 2);
                 first = false;
             });
         out << (first ? "]\n" : "\n]\n");
@@ -116,8 +117,12 @@ void run_due_soon(Context& ctx, const AuditOptions& o) {
         TableLayout t({"编号", "类别", "地址", "期限", "剩余(工作日)", "部门"});
         std::vector<std::string> row;
         auto fill = [&](const CaseState& c, const ClockView& v) {
-            row = {c.id, name_of(names, c.category), c.address, texts::deadline_text(v),
-                   std::to_string(v.working_days_left), departments_of(c)};
+            row = {c.id,
+                   name_of(names, c.category),
+                   c.address,
+                   texts::deadline_text(v),
+                   std::to_string(v.working_days_left),
+                   departments_of(c)};
         };
         st.snapshot([&] {
             bool any = false;

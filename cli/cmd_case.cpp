@@ -333,7 +333,8 @@ void add_case_commands(CLI::App& app, Commands& commands) {
 
     auto* show = kase->add_subcommand("show", help("case.show"));
     show->add_option("ID", o->id, help("case.ID"))->required();
-    show->add_option("--format", o->show_format, help("case.show.--format"))->check(CLI::IsMember({"text", "html"}));
+    show->add_option("--format", o->show_format, help("case.show.--format"))
+        ->check(CLI::IsMember({"text", "html"}));
     show->add_option("--out", o->show_out, help("case.show.--out"));
     commands.emplace_back(show, [o](Context& ctx) { run_show(ctx, *o); });
 

@@ -23,8 +23,8 @@
 #include "cli/output.h"
 #include "engine/error.h"
 #include "engine/text.h"
-#include "usecases/texts.h"
 #include "usecases/ledger.h"
+#include "usecases/texts.h"
 
 namespace minsheng::cli {
 
@@ -341,8 +341,8 @@ void run_import(Context& ctx, const ImportOptions& o) {
         for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, plan_file.get())) > 0;)
             ctx.out->write(buf, static_cast<std::streamsize>(n));
     }
-    const std::string counts = std::to_string(r.rows) + " 行：新案件 " + std::to_string(r.cases) + " 件，重复反映 " +
-                               std::to_string(r.repeats) + " 次";
+    const std::string counts = std::to_string(r.rows) + " 行：新案件 " + std::to_string(r.cases) +
+                               " 件，重复反映 " + std::to_string(r.repeats) + " 次";
     if (o.dry_run)
         *ctx.out << "试导入（未写入）：" << path << " 共 " << counts << '\n';
     else

@@ -19,9 +19,9 @@ struct Context {
     std::string actor;
     Date today;
     bool today_given = false;  // --today or MINSHENG_TODAY fixed it (the server keeps it for every request)
-    std::string now;         // wall clock (Asia/Shanghai), recorded with each event
-    std::string default_at;  // "now" as seen from --today
-    std::string latest_at;   // the latest --at allowed: now, or the end of the --today date
+    std::string now;           // wall clock (Asia/Shanghai), recorded with each event
+    std::string default_at;    // "now" as seen from --today
+    std::string latest_at;     // the latest --at allowed: now, or the end of the --today date
     bool json = false;
     int exit_code = 0;  // a command that reports problems without throwing (workflow check) sets it
     std::ostream* out = nullptr;

@@ -66,7 +66,8 @@ public:
     void add_staff(const StaffMember& m, const std::string& added_at, const std::string& added_by) override;
 
     std::optional<std::string> password_hash(const std::string& name) override;
-    void set_password_hash(const std::string& name, const std::string& hash, const std::string& set_at) override;
+    void set_password_hash(const std::string& name, const std::string& hash,
+                           const std::string& set_at) override;
     void put_session(const SessionRow& s) override;
     std::optional<SessionRow> session(const std::string& token_hash) override;
     void touch_session(const std::string& token_hash, std::int64_t at) override;

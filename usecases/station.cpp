@@ -651,7 +651,8 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
         };
         Event e;
         try {
-            // The built-in corrections (every workflow) are named by id; the workflow's actions also by label.
+            // The built-in corrections (every workflow) are named by id; the workflow's actions also by
+            // label.
             if (r.action != "revoke" && r.action != "merge" && r.action != "correct") {
                 const Action& a = resolve_action(w, r.action);
                 r.action = a.id;
@@ -670,7 +671,8 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
             }
             if (r.action == "merge") {
                 auto into = impl_->store->load_case(r.into);
-                if (!into) throw not_found("没有案件 " + r.into + "（--into）；`minsheng case list` 列出案件");
+                if (!into)
+                    throw not_found("没有案件 " + r.into + "（--into）；`minsheng case list` 列出案件");
                 auto [gone, joined] = decide_merge(*state, *into, r);
                 impl_->append(gone, now);
                 apply_event(*state, gone, cal);

@@ -98,7 +98,8 @@ const std::vector<Entry> kHelp = {
     {"report.--out", "写入此文件，而不是输出到屏幕"},
     {"report.annual", "年度统计，附当年典型事例全文"},
     {"report.annual.--year", "年份，如 2023"},
-    {"report.annual.--format", "md（默认）、html、csv、json（也可用 --json）或 docx（Word 文件，经 pandoc 生成）"},
+    {"report.annual.--format",
+     "md（默认）、html、csv、json（也可用 --json）或 docx（Word 文件，经 pandoc 生成）"},
     {"calendar", "工作日历"},
     {"calendar.add", "DATE 之后第 N 个工作日"},
     {"calendar.DATE", "日期 YYYY-MM-DD"},
@@ -262,12 +263,13 @@ std::string correction_text(const Event& e) {
         const json was = e.data.value("was", json::object());
         const json set = e.data.value("set", json::object());
         for (const auto& [k, v] : set.items())
-            out += k + "：" + text_of(was, k.c_str()) + " → " + (v.is_string() ? v.get<std::string>() : "") + "；";
+            out += k + "：" + text_of(was, k.c_str()) + " → " + (v.is_string() ? v.get<std::string>() : "") +
+                   "；";
         return out + why;
     }
     if (e.action == "revoke")
-        return "撤销第 " + std::to_string(e.data.value("revokes", 0)) + " 条（" + text_of(e.data, "revoked_action") +
-               "）" + why;
+        return "撤销第 " + std::to_string(e.data.value("revokes", 0)) + " 条（" +
+               text_of(e.data, "revoked_action") + "）" + why;
     if (e.action == "merge") return "并案：并入案件 " + text_of(e.data, "into") + why;
     if (e.action == "merge-in")
         return "并案：案件 " + text_of(e.data, "from") + " 并入本案（" +

@@ -679,7 +679,8 @@ TEST_CASE("a dry run prints, per row, whether it opens a new case or joins which
     REQUIRE(r.exit_code == 0);
     const std::string f = dir.file("d.csv");
     CHECK(r.out == f + ":2: 新立案件 2024-0001\n" + f + ":3: 并入案件 2024-0001\n" + f +
-                       ":4: 新立案件 2024-0002\n" + "试导入（未写入）：" + f + " 共 3 行：新案件 2 件，重复反映 1 次\n");
+                       ":4: 新立案件 2024-0002\n" + "试导入（未写入）：" + f +
+                       " 共 3 行：新案件 2 件，重复反映 1 次\n");
 }
 
 TEST_CASE(

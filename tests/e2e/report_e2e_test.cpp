@@ -265,8 +265,7 @@ TEST_CASE("report annual: the year's figures in JSON", "[report][e2e]") {
         r = ms(db, {"report", "annual", "--year", "2023", "--format", format, "--out", out});
         CHECK(r.exit_code == 0);
         CHECK(r.out.empty());
-        CHECK(
-            contains(read_text(out), std::string(format) == "csv" ? "汇总,cases,受理案件,3" : "受理案件"));
+        CHECK(contains(read_text(out), std::string(format) == "csv" ? "汇总,cases,受理案件,3" : "受理案件"));
     }
 
     // 2024: the forgotten case is carried over as overdue; no case of 2024 was resolved.

@@ -52,7 +52,8 @@ ImportRow row(int line, const std::string& category, const std::string& address,
 // further back by hand.
 std::string schema4_copy(const TempDir& dir, const std::string& path) {
     const std::string old = dir.file("schema4.db");
-    minsheng::test::write_schema4_copy(path, old, 6);  // schema 4's layout with 5's index and 6's search tables
+    minsheng::test::write_schema4_copy(path, old,
+                                       6);  // schema 4's layout with 5's index and 6's search tables
     return old;
 }
 
@@ -297,7 +298,8 @@ TEST_CASE("a schema-2 station gets each workflow's first step and description st
     const std::string path = schema4_copy(dir, make_station(dir));
     minsheng::test::sql_exec(
         path,
-        "DROP INDEX cases_by_address_key; DROP TABLE case_search; DROP TABLE case_search_rows; DROP TABLE case_phones; DROP TABLE "
+        "DROP INDEX cases_by_address_key; DROP TABLE case_search; DROP TABLE case_search_rows; DROP TABLE "
+        "case_phones; DROP TABLE "
         "case_actors; "
         "ALTER TABLE workflows DROP COLUMN initial_step; ALTER TABLE workflows DROP COLUMN "
         "description; ALTER TABLE calendar_years DROP COLUMN provisional; PRAGMA user_version = 2;");
@@ -363,7 +365,8 @@ TEST_CASE("a schema-3 station is upgraded: calendar years gain the provisional f
         "UPDATE cases SET state = json_set(state, '$.deadline_problem', 'the working-day calendar has no "
         "data "
         "for 2027; load it with `minsheng calendar load FILE`'); ALTER TABLE calendar_years DROP COLUMN "
-        "provisional; DROP INDEX cases_by_address_key; DROP TABLE case_search; DROP TABLE case_search_rows; DROP TABLE case_phones; "
+        "provisional; DROP INDEX cases_by_address_key; DROP TABLE case_search; DROP TABLE case_search_rows; "
+        "DROP TABLE case_phones; "
         "DROP TABLE case_actors; PRAGMA user_version = 3;");
     Station st(path);
     CHECK(st.verify().ok);
