@@ -255,7 +255,7 @@ std::string recompute_text(const json& data) {
 }
 
 // What a correct, revoke or merge event says; "" for any other event.
-std::string correction_text(const Event& e) {
+std::string correction_text(const Workflow& w, const Event& e) {
     const std::string note = text_of(e.data, "note");
     const std::string why = note.empty() ? "" : "（" + note + "）";
     if (e.action == "correct") {
@@ -292,7 +292,7 @@ HistoryRow history_row(const Workflow& w, const Event& e) {
         row.change = recompute_text(d);
         return row;
     }
-    if (const std::string c = correction_text(e); !c.empty()) {
+    if (const std::string c = correction_text(w, e); !c.empty()) {
         row.change = c;
         return row;
     }
