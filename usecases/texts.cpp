@@ -269,7 +269,7 @@ std::string correction_text(const Workflow& w, const Event& e) {
     }
     if (e.action == "revoke")
         return "撤销第 " + std::to_string(e.data.value("revokes", 0)) + " 条（" +
-               text_of(e.data, "revoked_action") + "）" + why;
+               action_label(w, text_of(e.data, "revoked_action")) + "）" + why;
     if (e.action == "merge") return "并案：并入案件 " + text_of(e.data, "into") + why;
     if (e.action == "merge-in")
         return "并案：案件 " + text_of(e.data, "from") + " 并入本案（" +
