@@ -55,7 +55,7 @@ test: test-deps web-deps build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # The same suite under AddressSanitizer and UBSan (CI runs it after `make test`).
-test-asan: deps test-deps
+test-asan: deps test-deps web-deps
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DMINSHENG_SANITIZE=ON -DMINSHENG_BENCH=OFF
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
