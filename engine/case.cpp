@@ -32,6 +32,20 @@ std::string_view task_status_name(TaskStatus s) {
     return "?";
 }
 
+std::string_view task_status_label(TaskStatus s) {
+    switch (s) {
+        case TaskStatus::Dispatched:
+            return "已派单";
+        case TaskStatus::Signed:
+            return "已签收";
+        case TaskStatus::Returned:
+            return "已退单";
+        case TaskStatus::Replied:
+            return "已回复";
+    }
+    return "未知";
+}
+
 std::optional<TaskStatus> task_status_from_name(std::string_view name) {
     for (TaskStatus s :
          {TaskStatus::Dispatched, TaskStatus::Signed, TaskStatus::Returned, TaskStatus::Replied})

@@ -29,6 +29,8 @@ enum class TaskStatus { Dispatched, Signed, Returned, Replied };
 
 // Stable names, as the projection and the JSON output store them: dispatched, signed, returned, replied.
 std::string_view task_status_name(TaskStatus s);
+// What people read: 已派单, 已签收, 已退单, 已回复.
+std::string_view task_status_label(TaskStatus s);
 std::optional<TaskStatus> task_status_from_name(std::string_view name);
 
 // One dispatched department's part of a case (SPEC "Each dispatched department has its own task").

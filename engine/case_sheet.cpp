@@ -16,20 +16,6 @@ std::string show_time(const std::string& ts) {
     return s;
 }
 
-std::string task_word(TaskStatus s) {
-    switch (s) {
-        case TaskStatus::Dispatched:
-            return "已派单";
-        case TaskStatus::Signed:
-            return "已签收";
-        case TaskStatus::Returned:
-            return "已退单";
-        case TaskStatus::Replied:
-            return "已回复";
-    }
-    return "";
-}
-
 // What an event says in words: its note, the fields it set, the departments it named, the reporter.
 std::string event_text(const Event& e) {
     std::string out;
@@ -110,8 +96,8 @@ std::string case_sheet_html(const CaseState& c, const ClockView& v, const CaseSh
     pair("办理期限", html_escape(deadline), "时限", days);
     std::string tasks;
     for (const auto& t : c.tasks)
-        tasks +=
-            (tasks.empty() ? "" : "<br>") + html_escape(t.department) + "（" + task_word(t.status) + "）";
+        tasks += (tasks.empty() ? "" : "<br>") + html_escape(t.department) + "（" +
+                 std::string(task_status_label(t.status)) + "）";
     row("承办部门", tasks);
     if (auto it = c.fields.find("root_cause"); it != c.fields.end()) row("根本原因", html_escape(it->second));
     if (auto it = c.fields.find("satisfied"); it != c.fields.end()) {

@@ -118,20 +118,6 @@ std::string step_desc(const Workflow& w, const std::string& step_id) {
     return "「" + st->label + "」（阶段：" + std::string(phase_label(st->phase)) + "）";
 }
 
-std::string task_status_word(TaskStatus s) {
-    switch (s) {
-        case TaskStatus::Dispatched:
-            return "已派单";
-        case TaskStatus::Signed:
-            return "已签收";
-        case TaskStatus::Returned:
-            return "已退单";
-        case TaskStatus::Replied:
-            return "已回复";
-    }
-    return "未知";
-}
-
 // "满意（yes）" when the workflow labels the choice, else the value.
 std::string choice_text(const Action& a, const std::string& field, const std::string& value) {
     const std::string label = choice_label(a, field, value);
@@ -174,10 +160,11 @@ void check_task_effect(const Action& a, const CaseState& s, const ActionRequest&
     if (!t) throw refused("案件 " + s.id + " 没有派给「" + dep + "」的任务；请先派单给它");
     const TaskStatus st = t->status;
     if (a.effect == Effect::Sign && st != TaskStatus::Dispatched)
-        throw refused("「" + dep + "」的任务状态是" + task_status_word(st) + "；只有已派单的任务可以签收");
+        throw refused("「" + dep + "」的任务状态是" + std::string(task_status_label(st)) +
+                      "；只有已派单的任务可以签收");
     if ((a.effect == Effect::Return || a.effect == Effect::Reply) && st != TaskStatus::Dispatched &&
         st != TaskStatus::Signed)
-        throw refused("「" + dep + "」的任务已经是" + task_status_word(st) + "状态");
+        throw refused("「" + dep + "」的任务已经是" + std::string(task_status_label(st)) + "状态");
 }
 
 // SPEC deadline rule 8: `--at` may lie in the past, never in the future.

@@ -144,17 +144,7 @@ std::string phase_text(Phase p, bool suspended) {
 }
 
 std::string task_status_text(TaskStatus s) {
-    switch (s) {
-        case TaskStatus::Dispatched:
-            return "已派单";
-        case TaskStatus::Signed:
-            return "已签收";
-        case TaskStatus::Returned:
-            return "已退单";
-        case TaskStatus::Replied:
-            return "已回复";
-    }
-    return "未知";
+    return std::string(task_status_label(s));
 }
 
 std::string escalation_text(int level) {
