@@ -45,11 +45,13 @@ void run_overdue(Context& ctx, const AuditOptions& o) {
     const std::string format = ctx.json ? "json" : o.format;
     if (format == "json") {
         bool first = true;
+        std::string text;  // one case's JSON, its buffer reused
         st.overdue_as_of(
             as_of, [&](std::size_t) { out << "["; },
             [&](const CaseState& c, const ClockView& v) {
-                out << (first ? "\n" : ",\n")
-                    << indented(case_object(c, v, st.workflow_label(c), nullptr), 2);
+                text.clear();
+                append_case_json(text, c, v, st.workflow_label(c), 2);
+                out << (first ? "\n" : ",\n") << text;
                 first = false;
             });
         out << (first ? "]\n" : "\n]\n");
@@ -107,8 +109,11 @@ void run_due_soon(Context& ctx, const AuditOptions& o) {
     Station st(ctx.db_path);
     if (ctx.json) {
         bool first = true;
+        std::string text;
         st.due_soon(ctx.today, o.within, [&](const CaseState& c, const ClockView& v) {
-            out << (first ? "[\n" : ",\n") << indented(case_object(c, v, st.workflow_label(c), nullptr), 2);
+            text.clear();
+            append_case_json(text, c, v, st.workflow_label(c), 2);
+            out << (first ? "[\n" : ",\n") << text;
             first = false;
         });
         out << (first ? "[]\n" : "\n]\n");

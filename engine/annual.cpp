@@ -41,6 +41,15 @@ bool AnnualAccumulator::needs_events(const CaseState& now) const {
     return date_of(now.received_at).year() == st_.year || now.last_event_at > end_ts_;
 }
 
+bool AnnualAccumulator::needs_all_events(const CaseState& now) const {
+    return needs_events(now) && now.last_event_at > end_ts_;
+}
+
+const std::vector<std::string>& AnnualAccumulator::counted_actions() {
+    static const std::vector<std::string> actions = {"visit", "revoke"};
+    return actions;
+}
+
 void AnnualAccumulator::add(const CaseState& now, const std::vector<Event>& events) {
     if (now.received_at.empty() || now.received_at > end_ts_) return;
     const int year = st_.year;
@@ -75,8 +84,6 @@ void AnnualAccumulator::add(const CaseState& now, const std::vector<Event>& even
         st_.provisional_deadlines += provisional;
     }
     if (!in_year) return;
-    if (events.empty())
-        throw storage_error("internal error: the events of case " + now.id + " were not given");
 
     ++st_.cases;
     ++st_.by_month[static_cast<size_t>(date_of(s.received_at).month() - 1)];

@@ -61,7 +61,14 @@ public:
     // Whether add() needs this case's events: it was received in the year (visits are counted from them), or
     // it changed after the year's end (it is replayed up to then). Cases received after the year are skipped.
     bool needs_events(const CaseState& now) const;
-    // Counts one case as it stands now; `events` (in sequence order) as needs_events() asks.
+    // Whether add() needs every event of this case (it changed after the year's end and is replayed up to
+    // then); otherwise, where needs_events(), only its events whose action is in counted_actions().
+    bool needs_all_events(const CaseState& now) const;
+    // The actions add() reads of a case that did not change after the year's end: its visits, and the
+    // revokes that may cancel them. Reading only these spares decoding the rest of a large station's log.
+    static const std::vector<std::string>& counted_actions();
+    // Counts one case as it stands now; `events` (in sequence order) as needs_events() and
+    // needs_all_events() ask: every event, or at least those of counted_actions().
     void add(const CaseState& now, const std::vector<Event>& events);
     // The figures; `category_names` maps category ids to names for the text forms.
     AnnualStats finish(const std::map<std::string, std::string>& category_names = {});

@@ -148,6 +148,12 @@ std::string trim(std::string_view s) {
 }
 
 int display_width(std::string_view s) {
+    // Printable ASCII is one column a byte: most cells of a list (ids, dates, phones) need no decoding,
+    // which the width pass of a long table asks of every cell.
+    bool ascii = true;
+    for (char ch : s)
+        ascii = ascii && ch >= 0x20 && ch < 0x7f;
+    if (ascii) return static_cast<int>(s.size());
     int width = 0;
     if (!for_each_codepoint(s, [&](utf8proc_int32_t cp) { width += utf8proc_charwidth(cp); }))
         return static_cast<int>(s.size());

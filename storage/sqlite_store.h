@@ -40,6 +40,8 @@ public:
     void scan_log(const std::function<void(const LogEntry&)>& each) override;
     std::optional<LogEntry> log_entry(std::int64_t seq) override;
     std::vector<Event> case_events(const std::string& id, const std::optional<std::string>& before) override;
+    std::vector<Event> case_events_of(const std::string& id,
+                                      const std::vector<std::string>& actions) override;
     void scan_case_events(const std::function<void(const Event&)>& each) override;
     std::int64_t cases_missing_from_projection() override;
 

@@ -146,7 +146,8 @@ public:
     virtual std::int64_t data_version() = 0;
     // After a large write: flush what the store buffers (SQLite: the WAL into the file). Best effort.
     virtual void settle() = 0;
-    // For one bulk transaction: let the store use more memory (bounded) until the scope ends.
+    // For one bulk transaction: let the store use more memory (bounded) until the scope ends, and write what
+    // index_case_text records at the end of each transaction instead of row by row.
     virtual void bulk_mode(bool on) = 0;
     // Whether opening upgraded a station whose projection must be rebuilt from the events once.
     virtual bool projection_needs_rebuild() const = 0;
@@ -164,6 +165,10 @@ public:
     // A case's events in sequence order; with `before`, only those whose time sorts before it.
     virtual std::vector<Event> case_events(const std::string& id,
                                            const std::optional<std::string>& before = std::nullopt) = 0;
+    // A case's events whose action is one of `actions`, in sequence order: fewer events to decode when a
+    // question needs only some kinds (the year's report reads only visits and revokes of most cases).
+    virtual std::vector<Event> case_events_of(const std::string& id,
+                                              const std::vector<std::string>& actions) = 0;
     // Every case's events, grouped by case (ids ascending), each case's in sequence order; the station's
     // own events (case id "") left out.
     virtual void scan_case_events(const std::function<void(const Event&)>& each) = 0;

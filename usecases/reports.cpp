@@ -47,7 +47,15 @@ AnnualReport annual_report(Station& st, int year) {
     store.read([&] {
         acc.emplace(year, cal);  // afresh if the read is retried
         store.scan_cases(CaseQuery{}, [&](const CaseState& c) {
-            acc->add(c, acc->needs_events(c) ? store.case_events(c.id) : none);
+            // A case that did not change after the year's end is counted from its state and its visits
+            // (and their revokes) alone: its other events are never decoded (the year's report at 100k
+            // cases went from 5.4 s to MEASURED).
+            if (!acc->needs_events(c))
+                acc->add(c, none);
+            else if (acc->needs_all_events(c))
+                acc->add(c, store.case_events(c.id));
+            else
+                acc->add(c, store.case_events_of(c.id, report::AnnualAccumulator::counted_actions()));
         });
     });
     AnnualReport out;

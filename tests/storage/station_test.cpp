@@ -5,6 +5,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -374,4 +376,189 @@ TEST_CASE("a schema-3 station is upgraded: calendar years gain the provisional f
     CHECK(problem.find("calendar provisional 2027") != std::string::npos);
     CHECK(st.calendar_years().size() == 4);
     CHECK_FALSE(st.calendar_years().back().provisional);
+}
+
+namespace {
+
+// A station of a few hundred cases of every category, many received at the same second (so the id decides
+// their order), a third dispatched to one or two departments, some rejected.
+std::string generated_station(const TempDir& dir) {
+    const std::string path = make_station(dir);
+    Station st(path);
+    const std::vector<std::string> categories = {"drainage", "road", "sanitation", "general"};
+    std::vector<ImportRow> rows;
+    for (int i = 0; i < 240; ++i) {
+        const std::string at = "2024-03-" + std::string(i % 20 < 9 ? "0" : "") + std::to_string(i % 20 + 1) +
+                               "T0" + std::to_string(i % 3 + 7) + ":00:00";
+        rows.push_back(
+            row(i + 2, categories[static_cast<size_t>(i * 7 % 4)], "生成路" + std::to_string(i) + "号", at));
+    }
+    import(st, rows);
+    const std::vector<std::string> departments = {"街道城管科", "市政部门", "社区居委会"};
+    int n = 0;
+    st.batch([&] {
+        for (int i = 1; i <= 240; ++i) {
+            const std::string id = "2024-" +
+                                   std::string(i < 10    ? "000"
+                                               : i < 100 ? "00"
+                                                         : "0") +
+                                   std::to_string(i);
+            if (i % 3 == 0) {
+                ActionRequest d = action("dispatch", "2024-03-25T11:00:00");
+                d.departments = {departments[static_cast<size_t>(i % 3)]};
+                if (i % 2 == 0) d.departments.push_back(departments[static_cast<size_t>((i + 1) % 3)]);
+                try {
+                    st.do_action(id, d, d.at, kNow);
+                    ++n;
+                } catch (const Error&) {
+                }
+            } else if (i % 7 == 0) {
+                ActionRequest r = action("reject", "2024-03-25T12:00:00");
+                r.note = "不属于本站";
+                st.do_action(id, r, r.at, kNow);
+            }
+        }
+    });
+    REQUIRE(n > 40);
+    return path;
+}
+
+// The ids a filter lists, in order, beside those a full scan keeps when tested case by case.
+void check_filters_match_full_scan(Station& st) {
+    const minsheng::Date today = minsheng::parse_date("2024-04-30");
+    std::vector<minsheng::CaseState> all;
+    st.list_cases({}, today,
+                  [&](const minsheng::CaseState& c, const minsheng::ClockView&) { all.push_back(c); });
+    REQUIRE(all.size() == 240);
+    auto listed = [&](const minsheng::CaseFilter& f) {
+        std::vector<std::string> ids;
+        st.list_cases(f, today,
+                      [&](const minsheng::CaseState& c, const minsheng::ClockView&) { ids.push_back(c.id); });
+        return ids;
+    };
+    auto kept = [&](const std::function<bool(const minsheng::CaseState&)>& keep) {
+        std::vector<std::string> ids;
+        for (const auto& c : all)
+            if (keep(c)) ids.push_back(c.id);
+        return ids;
+    };
+    auto has_department = [](const minsheng::CaseState& c, const std::string& d) {
+        const auto ds = c.departments();
+        return std::find(ds.begin(), ds.end(), d) != ds.end();
+    };
+    int nonempty = 0;
+    for (const std::string category : {"drainage", "road", "sanitation", "general", "noise"}) {
+        minsheng::CaseFilter f;
+        f.category = category;
+        const auto want = kept([&](const minsheng::CaseState& c) { return c.category == category; });
+        CAPTURE(category);
+        CHECK(listed(f) == want);
+        nonempty += !want.empty();
+        for (const std::string department : {"街道城管科", "市政部门", "社区居委会"}) {
+            f.department = department;
+            CAPTURE(department);
+            CHECK(listed(f) == kept([&](const minsheng::CaseState& c) {
+                      return c.category == category && has_department(c, department);
+                  }));
+        }
+    }
+    for (const std::string department : {"街道城管科", "市政部门", "社区居委会", "无此部门"}) {
+        minsheng::CaseFilter f;
+        f.department = department;
+        const auto want = kept([&](const minsheng::CaseState& c) { return has_department(c, department); });
+        CAPTURE(department);
+        CHECK(listed(f) == want);
+        nonempty += !want.empty();
+    }
+    for (const auto phase : {minsheng::Phase::Intake, minsheng::Phase::Coordination,
+                             minsheng::Phase::Rejected, minsheng::Phase::Closed}) {
+        minsheng::CaseFilter f;
+        f.phase = phase;
+        const auto want = kept([&](const minsheng::CaseState& c) { return c.phase == phase; });
+        CAPTURE(minsheng::phase_name(phase));
+        CHECK(listed(f) == want);
+        nonempty += !want.empty();
+        f.category = "road";
+        f.department = "市政部门";
+        CHECK(listed(f) == kept([&](const minsheng::CaseState& c) {
+                  return c.phase == phase && c.category == "road" && has_department(c, "市政部门");
+              }));
+    }
+    CHECK(nonempty >= 10);  // the filters were tested on real answers, not only on empty ones
+}
+
+}  // namespace
+
+TEST_CASE("the category, phase and department filters list exactly the rows a full scan finds, in order",
+          "[storage][index]") {
+    TempDir dir;
+    Station st(generated_station(dir));
+    check_filters_match_full_scan(st);
+}
+
+TEST_CASE("a schema-8 station gains the filter indexes (migration 9), verifies and lists the same") {
+    TempDir dir;
+    const std::string path = generated_station(dir);
+    minsheng::test::sql_exec(path,
+                             "DROP INDEX cases_by_category; DROP INDEX cases_by_phase; DROP INDEX "
+                             "case_tasks_by_department; PRAGMA user_version = 8;");
+    Station st(path);
+    {
+        minsheng::sql::Db raw(path, minsheng::sql::Db::Mode::ReadOnly);
+        minsheng::sql::Stmt v(raw, "PRAGMA user_version");
+        v.step();
+        CHECK(v.integer(0) == minsheng::schema_version());
+        minsheng::sql::Stmt made(raw,
+                                 "SELECT count(*) FROM sqlite_master WHERE name IN ('cases_by_category', "
+                                 "'cases_by_phase', 'case_tasks_by_department')");
+        made.step();
+        CHECK(made.integer(0) == 3);
+    }
+    CHECK(st.verify().ok);
+    check_filters_match_full_scan(st);
+}
+
+TEST_CASE(
+    "an import writes the search index at its end: repeats of old and new cases are found by their "
+    "last text, once") {
+    TempDir dir;
+    const std::string path = make_station(dir);
+    Station st(path);
+    import(st, {row(2, "drainage", "海福巷3号", "2024-03-05T09:00:00")});
+    auto with_reporter = [](ImportRow r, const std::string& name, const std::string& phone) {
+        r.report.reporter = name;
+        r.report.phone = phone;
+        return r;
+    };
+    // A repeat of the case of the first import, a new case and two repeats of it, another new case.
+    import(st, {with_reporter(row(2, "drainage", "海福巷3号", "2024-03-06T09:00:00", "又堵了"), "欧阳明月",
+                              "13800138001"),
+                row(3, "road", "戎苑路1号", "2024-03-06T10:00:00"),
+                with_reporter(row(4, "road", "戎苑路1号", "2024-03-06T11:00:00", "还没修"), "司马长风",
+                              "13900139002"),
+                with_reporter(row(5, "road", "戎苑路1号", "2024-03-06T12:00:00", "更坏了"), "诸葛清泉",
+                              "13700137003"),
+                row(6, "sanitation", "清凉门大街1号", "2024-03-06T13:00:00")});
+    const minsheng::Date today = minsheng::parse_date("2024-03-30");
+    auto found = [&](const std::string& text) {
+        minsheng::CaseFilter f;
+        f.search = text;
+        std::vector<std::string> ids;
+        st.list_cases(f, today,
+                      [&](const minsheng::CaseState& c, const minsheng::ClockView&) { ids.push_back(c.id); });
+        return ids;
+    };
+    CHECK(found("欧阳明月") == std::vector<std::string>{"2024-0001"});
+    CHECK(found("海福巷") == std::vector<std::string>{"2024-0001"});
+    CHECK(found("司马长风") == std::vector<std::string>{"2024-0002"});
+    CHECK(found("诸葛清泉") == std::vector<std::string>{"2024-0002"});
+    CHECK(found("清凉门") == std::vector<std::string>{"2024-0003"});
+    CHECK(found("13700137003") == std::vector<std::string>{"2024-0002"});
+    CHECK(count(path, "case_search") == 3);
+    minsheng::test::sql_exec(path, "INSERT INTO case_search (case_search) VALUES ('integrity-check')");
+    // A dry run and a refused import leave the index as it was.
+    import(st, {with_reporter(row(2, "drainage", "海福巷3号", "2024-03-07T09:00:00"), "上官飞燕", "")}, true);
+    CHECK(found("上官飞燕").empty());
+    CHECK(found("欧阳明月") == std::vector<std::string>{"2024-0001"});
+    CHECK(st.verify().ok);
 }
