@@ -24,7 +24,8 @@ const std::vector<IndexUse> kUses = {
      "NOT IN ('closed', 'rejected')"},
     // scan_cases with deadline_until (due-soon) or deadline_before (overdue): running cases only.
     {"cases_running_by_deadline",
-     "SELECT id FROM cases c WHERE 1 = 1 AND c.phase IN ('intake', 'coordination') AND c.deadline <= ?5 "
+     "SELECT id FROM cases c INDEXED BY cases_running_by_deadline WHERE 1 = 1 AND c.phase IN ('intake', "
+     "'coordination') AND c.deadline <= ?5 "
      "ORDER "
      "BY c.received_at, c.id"},
     // scan_cases without a deadline filter: every list, oldest received first.

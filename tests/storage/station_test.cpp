@@ -405,8 +405,8 @@ std::string generated_station(const TempDir& dir) {
                                    std::to_string(i);
             if (i % 3 == 0) {
                 ActionRequest d = action("dispatch", "2024-03-25T11:00:00");
-                d.departments = {departments[static_cast<size_t>(i % 3)]};
-                if (i % 2 == 0) d.departments.push_back(departments[static_cast<size_t>((i + 1) % 3)]);
+                d.departments = {departments[static_cast<size_t>(i / 3 % 3)]};
+                if (i % 2 == 0) d.departments.push_back(departments[static_cast<size_t>((i / 3 + 1) % 3)]);
                 try {
                     st.do_action(id, d, d.at, kNow);
                     ++n;
@@ -447,7 +447,7 @@ void check_filters_match_full_scan(Station& st) {
         return std::find(ds.begin(), ds.end(), d) != ds.end();
     };
     int nonempty = 0;
-    for (const std::string category : {"drainage", "road", "sanitation", "general", "noise"}) {
+    for (const std::string category : {"drainage", "road", "sanitation", "general", "dibao"}) {
         minsheng::CaseFilter f;
         f.category = category;
         const auto want = kept([&](const minsheng::CaseState& c) { return c.category == category; });
