@@ -630,8 +630,9 @@ void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const 
     if (q.phase) sql += " AND c.phase = ?1";
     if (q.category) sql += " AND c.category = ?2";
     if (q.department)
-        // Through case_tasks_by_department: the department's cases only, not every case probed.
-        sql += " AND c.id IN (SELECT d.case_id FROM case_tasks d WHERE d.department = ?3)";
+        // Each case's tasks probed by their primary key, the cases read in received order: no sort, so flat
+        // memory whatever the number of matches (schema.cpp, migration 9).
+        sql += " AND EXISTS (SELECT 1 FROM case_tasks d WHERE d.case_id = c.id AND d.department = ?3)";
     if (q.deadline_before)
         sql += q.or_unknown ? " AND c.phase IN ('intake', 'coordination') AND (c.deadline < ?4 OR c.deadline "
                               "IS NULL OR c.suspended = 1)"
