@@ -6,7 +6,7 @@
 // Usage: node workspace.mjs MINSHENG_BIN SHOTS_DIR
 import { chromium } from 'playwright-core'
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import net from 'node:net'
@@ -18,6 +18,7 @@ if (!bin || !shots) {
   process.exit(2)
 }
 mkdirSync(shots, { recursive: true })
+for (const f of readdirSync(shots)) if (f.endsWith('.png')) rmSync(join(shots, f)) // this run's screens only
 const dir = mkdtempSync(join(tmpdir(), 'minsheng-web-'))
 const db = join(dir, 'station.db')
 const env = { ...process.env, MINSHENG_TODAY: '2026-06-30' }
