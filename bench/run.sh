@@ -175,8 +175,8 @@ SQL
     "$BIN --db $DB --today $TODAY audit overdue" >&2
   # Finding cases (SPEC Part 2): --search through the trigram index with a case's address (a handful of
   # matches), --phone through the digits index with its first reporter's phone written with separators.
-  SEARCH_TEXT=$(sqlite3 "$DB" "SELECT json_extract(state, '\$.address') FROM cases WHERE id = '$ID'")
-  PHONE=$(sqlite3 "$DB" "SELECT json_extract(state, '\$.reporters[0].phone') FROM cases WHERE id = '$ID'")
+  SEARCH_TEXT=$(sqlite3 "$DB" "SELECT address FROM cases WHERE id = '$ID'")
+  PHONE=$(sqlite3 "$DB" "SELECT phone FROM case_reporters WHERE case_id = '$ID' AND report_no = 1")
   PHONE_SPACED="${PHONE:0:3} ${PHONE:3:4}-${PHONE:7}"
   hyperfine --style basic -N --warmup 3 --runs "$RUNS" --export-csv "$D/search.csv" \
     "$BIN --db $DB --today $TODAY case list --search $SEARCH_TEXT" >&2
