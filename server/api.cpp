@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "engine/error.h"
@@ -95,16 +97,66 @@ Clock request_clock(const ServeOptions& o) {
     return c;
 }
 
-// One Station per worker thread: a Station is one connection, and its caches revalidate on the store's
-// data_version when another thread or process writes.
-Station& station(const ServeOptions& o) {
-    thread_local std::unique_ptr<Station> st;
-    thread_local std::string path;
-    if (!st || path != o.db_path) {
-        st = std::make_unique<Station>(o.db_path);
-        path = o.db_path;
+// The stations the worker threads share. cpp-httplib keeps a worker thread per keep-alive connection, so
+// there are many more threads than requests running at once; a Station (one database connection with its
+// parsed workflows and calendar) is taken from here when a request first needs one and given back when the
+// request ends (guarded). At most kStations are open, so memory does not grow with the connections, and a
+// request waits for one when all are busy. Their caches revalidate on the store's data_version when another
+// connection or process writes.
+constexpr std::size_t kStations = 4;
+
+class StationPool {
+public:
+    std::unique_ptr<Station> take(const std::string& path) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        free_.wait(lock, [&] { return !idle_.empty() || open_ < kStations; });
+        if (!idle_.empty()) {
+            auto s = std::move(idle_.back());
+            idle_.pop_back();
+            return s;
+        }
+        ++open_;
+        lock.unlock();
+        try {
+            return std::make_unique<Station>(path);
+        } catch (...) {
+            give(nullptr);
+            throw;
+        }
     }
-    return *st;
+    // Gives a station back (null: one that could not be opened, whose place is free again).
+    void give(std::unique_ptr<Station> s) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (s)
+                idle_.push_back(std::move(s));
+            else
+                --open_;
+        }
+        free_.notify_one();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable free_;
+    std::vector<std::unique_ptr<Station>> idle_;
+    std::size_t open_ = 0;
+};
+
+StationPool& station_pool() {
+    static StationPool pool;
+    return pool;
+}
+
+thread_local std::unique_ptr<Station> request_station;  // the station this request holds, if any
+
+Station& station(const ServeOptions& o) {
+    if (!request_station) request_station = station_pool().take(o.db_path);
+    return *request_station;
+}
+
+void end_request() {
+    if (request_station) station_pool().give(std::move(request_station));
 }
 
 std::string cookie_token(const httplib::Request& req) {
@@ -185,6 +237,9 @@ bool flag_param(const httplib::Request& req, const char* key) {
 // Runs a handler: the application's errors become SPEC's statuses with their Chinese line.
 template <class F>
 void guarded(httplib::Response& res, F&& body) {
+    struct Release {
+        ~Release() { end_request(); }
+    } release;
     try {
         body();
     } catch (const HttpError& e) {
