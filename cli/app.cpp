@@ -145,7 +145,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     try {
         // Text from the command line must be UTF-8 without control characters (newlines allowed in notes).
         for (int i = 1; i < argc; ++i)
-            require_text(argv[i], "argument " + std::to_string(i), true);
+            require_text(argv[i], "第 " + std::to_string(i) + " 个参数", true);
         try {
             app.parse(argc, argv);
         } catch (const CLI::CallForHelp&) {
@@ -193,6 +193,9 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
         std::replace(msg.begin(), msg.end(), '\n', ' ');
         err << "minsheng: " << msg << '\n';
         return e.exit_code();
+    } catch (const Busy& e) {
+        err << "minsheng: " << e.what() << '\n';
+        return static_cast<int>(ErrorKind::Storage);
     } catch (const std::exception& e) {
         err << "minsheng: 内部错误：" << e.what() << '\n';
         return static_cast<int>(ErrorKind::Storage);

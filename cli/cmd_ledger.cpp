@@ -72,7 +72,7 @@ public:
     Gb18030Source(std::FILE* file, std::string name) : file_(file), name_(std::move(name)), in_(1 << 16) {
         cd_ = iconv_open("UTF-8", "GB18030");
         if (cd_ == reinterpret_cast<iconv_t>(-1))
-            throw storage_error("this system's iconv cannot convert GB18030 (GBK) to UTF-8");
+            throw storage_error("本系统的 iconv 无法把 GB18030（GBK）转换为 UTF-8");
     }
     ~Gb18030Source() { iconv_close(cd_); }
     Gb18030Source(const Gb18030Source&) = delete;
@@ -97,12 +97,11 @@ public:
             std::memmove(in_.data(), ip, il);
             len_ = il;
             if (error == EILSEQ)
-                throw refused(
-                    name_ + ":" + std::to_string(line_) +
-                    ": not valid GBK/GB18030 text (is the file UTF-8? then leave out --encoding gbk)");
+                throw refused(name_ + ":" + std::to_string(line_) +
+                              "：不是有效的 GBK/GB18030 文本（文件是 UTF-8 吗？那就去掉 --encoding gbk）");
             if (error == EINVAL && eof_)
                 throw refused(name_ + ":" + std::to_string(line_) +
-                              ": the file ends in the middle of a GBK/GB18030 character");
+                              "：文件在一个 GBK/GB18030 字符的中间结束了");
             if (produced > 0) return produced;
             if (error == 0 && eof_ && len_ == 0) return 0;
         }
@@ -124,10 +123,10 @@ struct FileCloser {
 
 std::unique_ptr<std::FILE, FileCloser> open_input(const std::string& path) {
     std::error_code ec;
-    if (!fs::exists(path, ec)) throw not_found("no such file: " + path);
-    if (fs::is_directory(path, ec)) throw usage_error(path + " is a directory, not a CSV file");
+    if (!fs::exists(path, ec)) throw not_found("找不到文件：" + path);
+    if (fs::is_directory(path, ec)) throw usage_error(path + " 是文件夹，不是 CSV 文件");
     std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
-    if (!f) throw not_found("cannot read " + path + ": " + std::strerror(errno));
+    if (!f) throw not_found("无法读取 " + path + "：" + std::strerror(errno));
     return f;
 }
 
@@ -149,7 +148,7 @@ ImportResult import_ledger(Station& st, const LedgerImport& o,
     const bool gbk =
         encoding == "gbk" || encoding == "gb18030" || encoding == "gb2312" || encoding == "cp936";
     if (!gbk && encoding != "utf-8" && encoding != "utf8")
-        throw usage_error("unknown --encoding '" + o.encoding + "': use utf-8 or gbk");
+        throw usage_error("未知的 --encoding '" + o.encoding + "'：请用 utf-8 或 gbk");
     auto file = open_input(o.path);
     std::unique_ptr<Gb18030Source> converter;
     CsvReader::Source source = file_source(file.get());
@@ -179,18 +178,15 @@ ImportResult import_ledger(Station& st, const LedgerImport& o,
     size_t header_size = 0;
     bool exported = false;  // the file is a ledger this program exported (it has 编号)
     auto read_header = [&] {
-        if (!read()) throw fail(1, "the file is empty: expected a header row naming the columns");
+        if (!read()) throw fail(1, "文件是空的：第一行应是列名（表头）");
         const long line = reader.record_line();
         if (!fields.empty() && (fields[0].rfind("\xFF\xFE", 0) == 0 || fields[0].rfind("\xFE\xFF", 0) == 0))
-            throw fail(line,
-                       "the file is UTF-16 (Excel's \"Unicode text\"); save it as \"CSV UTF-8\" instead");
+            throw fail(line, "文件是 UTF-16 编码（Excel 的“Unicode 文本”）；请另存为“CSV UTF-8”");
         header_size = fields.size();
         std::string unknown;
         for (size_t i = 0; i < fields.size(); ++i) {
             if (!is_valid_utf8(fields[i]))
-                throw fail(line,
-                           "the header is not valid UTF-8 (if Excel or WPS saved it as GBK, add "
-                           "--encoding gbk)");
+                throw fail(line, "表头不是有效的 UTF-8（若 Excel 或 WPS 按 GBK 保存，请加 --encoding gbk）");
             const auto c = ledger_column(fields[i]);
             if (!c) {
                 if (!blank(fields[i])) unknown += (unknown.empty() ? "'" : "、'") + trim(fields[i]) + "'";
@@ -201,7 +197,7 @@ ImportResult import_ledger(Station& st, const LedgerImport& o,
                 continue;
             }
             const int k = static_cast<int>(*c);
-            if (where[k] >= 0) throw fail(line, "the column " + ledger_column_label(*c) + " appears twice");
+            if (where[k] >= 0) throw fail(line, "列 " + ledger_column_label(*c) + " 出现了两次");
             where[k] = static_cast<int>(i);
         }
         if (!unknown.empty() && !o.ignore_unknown)
@@ -211,11 +207,12 @@ ImportResult import_ledger(Station& st, const LedgerImport& o,
         for (auto c :
              {LedgerColumn::ReceivedAt, LedgerColumn::Category, LedgerColumn::Address, LedgerColumn::Summary})
             if (where[static_cast<int>(c)] < 0)
-                missing += (missing.empty() ? "" : ", ") + ledger_column_label(c, false);
+                missing += (missing.empty() ? "" : "、") + ledger_column_label(c, false);
         if (!missing.empty())
-            throw fail(line, "missing required column(s) " + missing +
-                                 "; the header must name received_at, category, address and summary "
-                                 "(受理时间, 类别, 地址, 问题描述)");
+            throw fail(
+                line,
+                "缺少必需的列 " + missing +
+                    "；表头必须有 受理时间、类别、地址、问题描述（received_at, category, address, summary）");
     };
 
     static const std::string none;
@@ -237,8 +234,8 @@ ImportResult import_ledger(Station& st, const LedgerImport& o,
         for (size_t i = header_size; i < fields.size(); ++i)
             extra = extra || !blank(fields[i]);
         if (extra) {
-            row.problem = "the row has " + std::to_string(fields.size()) + " fields but the header has " +
-                          std::to_string(header_size);
+            row.problem = "这一行有 " + std::to_string(fields.size()) + " 列，而表头只有 " +
+                          std::to_string(header_size) + " 列";
             return true;
         }
         // The formula guard every CSV the program writes carries comes off, so an export imports back the
@@ -257,11 +254,11 @@ ImportResult import_ledger(Station& st, const LedgerImport& o,
             } catch (const Error& e) {
                 row.problem = e.what();
                 if (!is_valid_utf8(v))
-                    row.problem += " (if Excel or WPS saved the file as GBK, add --encoding gbk)";
+                    row.problem += "（若 Excel 或 WPS 按 GBK 保存了文件，请加 --encoding gbk）";
                 return true;
             }
             if (c <= static_cast<int>(LedgerColumn::Summary) && blank(v)) {
-                row.problem = "the " + ledger_column_label(col) + " is empty";
+                row.problem = ledger_column_label(col) + " 是空的";
                 return true;
             }
         }
@@ -270,9 +267,9 @@ ImportResult import_ledger(Station& st, const LedgerImport& o,
         try {
             row.report.at = normalize_timestamp(ledger_timestamp(received));
         } catch (const Error&) {
-            row.problem = "bad received_at (受理时间) '" + received +
-                          "': expected a date such as 2025-10-16, 2025/10/16, 2025.10.16 or 2025年10月16日, "
-                          "with an optional time 9:05, 09:05:00 or T09:05";
+            row.problem = "受理时间 “" + received +
+                          "” 无法识别：应为 2025-10-16、2025/10/16、2025.10.16 或 2025年10月16日 这样的日期，"
+                          "可带时间 9:05、09:05:00 或 T09:05";
             return true;
         }
         row.category = cell(LedgerColumn::Category);  // the station trims it, once per distinct spelling
@@ -313,8 +310,7 @@ void run_import(Context& ctx, const ImportOptions& o) {
     std::function<void(const ImportPlan&)> plan;
     if (o.dry_run && !ctx.json) {
         plan_file.reset(std::tmpfile());
-        if (!plan_file)
-            throw storage_error(std::string("cannot create a temporary file: ") + std::strerror(errno));
+        if (!plan_file) throw storage_error(std::string("无法创建临时文件：") + std::strerror(errno));
         plan = [&](const ImportPlan& p) {
             std::fprintf(plan_file.get(), "%s:%d: %s %s\n", path.c_str(), p.line,
                          p.repeat ? "并入案件" : "新立案件", p.id.c_str());
@@ -497,7 +493,7 @@ private:
 // Copies a finished file to the output stream (an xlsx asked for on stdout).
 void copy_to(std::ostream& out, const std::string& file) {
     std::unique_ptr<std::FILE, FileCloser> f(std::fopen(file.c_str(), "rb"));
-    if (!f) throw storage_error("cannot read back " + file + ": " + std::strerror(errno));
+    if (!f) throw storage_error("无法读回 " + file + "：" + std::strerror(errno));
     char buf[1 << 14];
     for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f.get())) > 0;)
         out.write(buf, static_cast<std::streamsize>(n));
@@ -523,8 +519,7 @@ void run_export(Context& ctx, const std::string& format_given, const std::string
         } else {
             scratch = (fs::temp_directory_path() / "minsheng-export-XXXXXX").string();
             const int fd = ::mkstemp(scratch.data());
-            if (fd < 0)
-                throw storage_error(std::string("cannot create a temporary file: ") + std::strerror(errno));
+            if (fd < 0) throw storage_error(std::string("无法创建临时文件：") + std::strerror(errno));
             ::close(fd);
             file = scratch;
         }
@@ -543,7 +538,7 @@ void run_export(Context& ctx, const std::string& format_given, const std::string
         } else {
             copy_to(out, file);
             out.flush();
-            if (!out) throw storage_error("cannot write the export (disk full or closed pipe?)");
+            if (!out) throw storage_error("无法写出导出文件（磁盘已满或管道已关闭？）");
         }
         return;
     }
@@ -554,7 +549,7 @@ void run_export(Context& ctx, const std::string& format_given, const std::string
         return;
     }
     out.flush();
-    if (!out) throw storage_error("cannot write the export (disk full or closed pipe?)");
+    if (!out) throw storage_error("无法写出导出文件（磁盘已满或管道已关闭？）");
 }
 
 void write_ledger_text(Station& st, Date today, bool csv, std::ostream& out) {

@@ -46,8 +46,7 @@ bool CsvReader::next(std::vector<std::string>& fields) {
             ++pos_;
             for (;;) {
                 if (pos_ == end_ && !fill())
-                    throw CsvError(opened, "unterminated quoted field: the quote opened on line " +
-                                               std::to_string(opened) + " is never closed");
+                    throw CsvError(opened, "引号未闭合：第 " + std::to_string(opened) + " 行开始的引号一直没有结束");
                 b = buf_.get();
                 std::size_t i = pos_;
                 while (i < end_ && b[i] != '"' && b[i] != '\n' && b[i] != '\r')
@@ -75,8 +74,7 @@ bool CsvReader::next(std::vector<std::string>& fields) {
             const int c = peek();
             if (c != ',' && c != '\r' && c != '\n' && c != -1)
                 throw CsvError(line_,
-                               "unexpected text after a closing quote (a quote inside a quoted field is "
-                               "written twice: \"\")");
+                               "右引号后面还有文字（带引号的字段里，引号要写两次：\"\"）");
         } else {
             for (;;) {
                 if (pos_ == end_ && !fill()) break;
@@ -90,8 +88,7 @@ bool CsvReader::next(std::vector<std::string>& fields) {
                     if (b[pos_] == '"')
                         throw CsvError(
                             line_,
-                            "a quote inside an unquoted field (quote the whole field and write the "
-                            "quote twice: \"a \"\"b\"\" c\")");
+                            "未加引号的字段里有引号（请给整个字段加引号，并把其中的引号写两次：\"a \"\"b\"\" c\"）");
                     break;
                 }
             }

@@ -14,10 +14,10 @@ namespace fs = std::filesystem;
 
 SourceFile read_file(const std::string& path) {
     std::error_code ec;
-    if (!fs::exists(path, ec)) throw not_found("no such file: " + path);
-    if (fs::is_directory(path, ec)) throw usage_error(path + " is a directory, not a file");
+    if (!fs::exists(path, ec)) throw not_found("找不到文件：" + path);
+    if (fs::is_directory(path, ec)) throw usage_error(path + " 是文件夹，不是文件");
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw not_found("cannot read " + path);
+    if (!in) throw not_found("无法读取 " + path);
     std::ostringstream ss;
     ss << in.rdbuf();
     return {path, ss.str()};

@@ -27,7 +27,7 @@ std::string no_numbers(const std::string& text) {
 }  // namespace
 
 AnnualAccumulator::AnnualAccumulator(int year, const Calendar& cal) : cal_(cal) {
-    if (year < 1900 || year > 9999) throw usage_error("bad year " + std::to_string(year));
+    if (year < 1900 || year > 9999) throw usage_error("年份 " + std::to_string(year) + " 不在 1900–9999 之间");
     const Date first(static_cast<unsigned short>(year), 1, 1);
     last_ = Date(static_cast<unsigned short>(year), 12, 31);
     // Every figure below needs the year's working days: say so now, naming the year, if they are unknown.
@@ -52,8 +52,8 @@ void AnnualAccumulator::add(const CaseState& now, const std::vector<Event>& even
     std::vector<Event> before_end;
     if (changed_after) {
         if (events.empty())
-            throw storage_error("internal error: case " + now.id + " changed after " + format_date(last_) +
-                                " but its events were not given");
+            throw storage_error("内部错误：案件 " + now.id + " 在 " + format_date(last_) +
+                                " 之后有变动，但未提供其事件");
         for (const auto& e : events)
             if (e.at <= end_ts_) before_end.push_back(e);
     }
@@ -76,7 +76,7 @@ void AnnualAccumulator::add(const CaseState& now, const std::vector<Event>& even
     }
     if (!in_year) return;
     if (events.empty())
-        throw storage_error("internal error: the events of case " + now.id + " were not given");
+        throw storage_error("内部错误：未提供案件 " + now.id + " 的事件");
 
     ++st_.cases;
     ++st_.by_month[static_cast<size_t>(date_of(s.received_at).month() - 1)];

@@ -65,13 +65,13 @@ bool is_weekend(Date d) {
 }
 
 std::string weekday_name(Date d) {
-    static const char* const kNames[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
-                                          "Thursday", "Friday", "Saturday"};
+    static const char* const kNames[7] = {"星期日", "星期一", "星期二", "星期三",
+                                          "星期四", "星期五", "星期六"};
     return kNames[d.day_of_week().as_number()];
 }
 
 void require_real(Date d) {
-    if (d.is_special()) throw usage_error("not a date: the working-day calendar needs a real date");
+    if (d.is_special()) throw usage_error("不是日期：工作日历需要真实的日期");
 }
 
 class YamlCalendarReader {
@@ -79,17 +79,17 @@ public:
     explicit YamlCalendarReader(const std::string& source) : source_(source) {}
 
     std::vector<CalendarYear> read(const YAML::Node& root) const {
-        if (!root.IsMap()) fail(root.Mark(), "expected a top-level map with the key `years:`");
+        if (!root.IsMap()) fail(root.Mark(), "顶层应为以 `years:` 开头的映射");
         std::optional<Field> years;
         for (const auto& kv : root) {
             const std::string key = key_text(kv.first);
-            if (key != "years") fail(kv.first.Mark(), "unknown key " + quote(key) + " (expected `years`)");
-            if (years) fail(kv.first.Mark(), "the key `years` is given twice");
+            if (key != "years") fail(kv.first.Mark(), "未知的键 " + quote(key) + "（应为 `years`）");
+            if (years) fail(kv.first.Mark(), "键 `years` 出现了两次");
             years = Field{kv.first, kv.second};
         }
-        if (!years) fail(root.Mark(), "missing the key `years:`");
+        if (!years) fail(root.Mark(), "缺少键 `years:`");
         if (!years->value.IsMap() || years->value.size() == 0) {
-            fail(where(years->key, years->value), "`years` must be a map of year -> {holidays, workdays}");
+            fail(where(years->key, years->value), "`years` 下应按年份写 {holidays, workdays}");
         }
 
         std::map<int, CalendarYear> out;
@@ -97,9 +97,8 @@ public:
             const std::string key = key_text(kv.first);
             const bool four_digits = key.size() == 4 && std::all_of(key.begin(), key.end(), is_digit);
             const int year = four_digits ? std::stoi(key) : 0;
-            if (year < kMinYear)
-                fail(kv.first.Mark(), "year key " + quote(key) + " is not a year such as 2024");
-            if (out.count(year)) fail(kv.first.Mark(), "year " + key + " is listed twice");
+            if (year < kMinYear) fail(kv.first.Mark(), "年份键 " + quote(key) + " 不是 2024 这样的年份");
+            if (out.count(year)) fail(kv.first.Mark(), "年份 " + key + " 出现了两次");
             out[year] = read_year(year, kv.first, kv.second);
         }
         std::vector<CalendarYear> result;
@@ -127,7 +126,7 @@ private:
     }
 
     std::string key_text(const YAML::Node& key) const {
-        if (!key.IsScalar()) fail(key.Mark(), "a map key must be plain text");
+        if (!key.IsScalar()) fail(key.Mark(), "映射的键必须是纯文本");
         return key.Scalar();
     }
 
@@ -138,8 +137,7 @@ private:
 
     CalendarYear read_year(int year, const YAML::Node& year_key, const YAML::Node& node) const {
         const std::string y = std::to_string(year);
-        if (!node.IsMap())
-            fail(where(year_key, node), "year " + y + " must be a map with `holidays:` and `workdays:`");
+        if (!node.IsMap()) fail(where(year_key, node), "年份 " + y + " 下应写 `holidays:` 和 `workdays:`");
         CalendarYear data;
         data.year = year;
         std::optional<Field> holidays, workdays;
@@ -148,12 +146,12 @@ private:
             std::optional<Field>* slot = key == "holidays"   ? &holidays
                                          : key == "workdays" ? &workdays
                                                              : nullptr;
-            if (!slot) fail(kv.first.Mark(), "unknown key " + quote(key) + " (expected holidays, workdays)");
-            if (*slot) fail(kv.first.Mark(), "the key `" + key + "` is given twice in year " + y);
+            if (!slot) fail(kv.first.Mark(), "未知的键 " + quote(key) + "（应为 holidays 或 workdays）");
+            if (*slot) fail(kv.first.Mark(), "年份 " + y + " 中键 `" + key + "` 出现了两次");
             *slot = Field{kv.first, kv.second};
         }
         // A year present with no holidays would silently declare every weekday working: refuse it.
-        if (!holidays) fail(year_key.Mark(), "year " + y + " has no `holidays:` list");
+        if (!holidays) fail(year_key.Mark(), "年份 " + y + " 缺少 `holidays:` 列表");
 
         std::map<Date, Seen> seen;
         read_entries(year, *holidays, true, data.holidays, seen);
@@ -163,54 +161,52 @@ private:
 
     void read_entries(int year, const Field& field, bool holiday,
                       std::vector<std::pair<Date, std::string>>& out, std::map<Date, Seen>& seen) const {
-        const char* what = holiday ? "holiday" : "workday";
+        const char* what = holiday ? "节假日" : "调休上班日";
         const char* list_name = holiday ? "holidays" : "workdays";
         const YAML::Node& list = field.value;
         if (!list.IsSequence() || (holiday && list.size() == 0)) {
             fail(where(field.key, list),
-                 std::string("`") + list_name + "` must be a list of {date: YYYY-MM-DD, name: ...}");
+                 std::string("`") + list_name + "` 应是 {date: YYYY-MM-DD, name: ...} 的列表");
         }
         for (const auto& entry : list) {
-            if (!entry.IsMap())
-                fail(entry.Mark(), std::string("a ") + what + " entry must be {date: ..., name: ...}");
+            if (!entry.IsMap()) fail(entry.Mark(), std::string(what) + "条目应写成 {date: ..., name: ...}");
             std::optional<YAML::Node> date_node, name_node;
             for (const auto& kv : entry) {
                 const std::string key = key_text(kv.first);
                 std::optional<YAML::Node>* slot = key == "date"   ? &date_node
                                                   : key == "name" ? &name_node
                                                                   : nullptr;
-                if (!slot) fail(kv.first.Mark(), "unknown key " + quote(key) + " (expected date, name)");
-                if (*slot) fail(kv.first.Mark(), "the key `" + key + "` is given twice");
+                if (!slot) fail(kv.first.Mark(), "未知的键 " + quote(key) + "（应为 date 或 name）");
+                if (*slot) fail(kv.first.Mark(), "键 `" + key + "` 出现了两次");
                 *slot = kv.second;
             }
-            if (!date_node) fail(entry.Mark(), std::string("a ") + what + " entry has no `date`");
+            if (!date_node) fail(entry.Mark(), std::string(what) + "条目缺少 `date`");
             const YAML::Mark at = date_node->Mark();
             const std::string text = date_node->IsScalar() ? date_node->Scalar() : std::string();
             const std::optional<Date> date = date_node->IsScalar() ? try_parse_date(text) : std::nullopt;
-            if (!date) fail(at, "bad date " + quote(text) + ": expected a real date as YYYY-MM-DD");
+            if (!date) fail(at, "日期 " + quote(text) + " 无效：应为真实日期 YYYY-MM-DD");
             if (date->year() != year) {
-                fail(at,
-                     std::string(what) + " " + text + " lies outside its year key " + std::to_string(year));
+                fail(at, std::string(what) + " " + text + " 不在其年份键 " + std::to_string(year) + " 年内");
             }
 
             std::string name;
             if (name_node && !name_node->IsNull()) {
-                if (!name_node->IsScalar()) fail(name_node->Mark(), "a name must be plain text");
+                if (!name_node->IsScalar()) fail(name_node->Mark(), "名称必须是纯文本");
                 name = name_node->Scalar();
             }
-            if (holiday && name.empty()) fail(entry.Mark(), "holiday " + text + " has no name");
+            if (holiday && name.empty()) fail(entry.Mark(), "节假日 " + text + " 缺少名称");
 
             if (auto it = seen.find(*date); it != seen.end()) {
                 const std::string first_line = std::to_string(it->second.line + 1);
                 if (it->second.holiday == holiday) {
-                    fail(at, text + " is listed twice (first at line " + first_line + ")");
+                    fail(at, text + " 出现了两次（第一次在第 " + first_line + " 行）");
                 }
-                fail(at, text + " is both a holiday and a workday (other entry at line " + first_line + ")");
+                fail(at, text + " 既是节假日又是调休上班日（另一条在第 " + first_line + " 行）");
             }
             seen.emplace(*date, Seen{holiday, at.line});
             if (!holiday && !is_weekend(*date)) {
-                fail(at, "workday " + text + " is a " + weekday_name(*date) +
-                             "; adjusted workdays must be a Saturday or Sunday");
+                fail(at,
+                     "调休上班日 " + text + " 是" + weekday_name(*date) + "；调休上班日只能是星期六或星期日");
             }
             out.emplace_back(*date, std::move(name));
         }
@@ -221,7 +217,7 @@ private:
 
 Date parse_date(std::string_view text) {
     if (auto d = try_parse_date(text)) return *d;
-    throw usage_error("bad date " + quote(text) + ": expected a real date as YYYY-MM-DD");
+    throw usage_error("日期 " + quote(text) + " 无效：应为真实日期 YYYY-MM-DD");
 }
 
 std::string format_date(Date d) {
@@ -246,7 +242,7 @@ std::vector<CalendarYear> parse_calendar_yaml(const std::string& text, const std
         const std::string where = e.mark.is_null() ? source_name
                                                    : source_name + ":" + std::to_string(e.mark.line + 1) +
                                                          ":" + std::to_string(e.mark.column + 1);
-        throw refused(where + ": YAML syntax error: " + e.msg);
+        throw refused(where + "：YAML 语法错误：" + e.msg);
     }
     try {
         return YamlCalendarReader(source_name).read(root);
@@ -263,8 +259,7 @@ Calendar::Calendar(std::vector<CalendarYear> years) {
     if (by_year.empty()) return;
     for (const auto& [year, data] : by_year) {
         if (year < kMinYear || year > kMaxYear) {
-            throw refused("calendar year " + std::to_string(year) +
-                          " is outside the supported range 1400-9999");
+            throw refused("日历年份 " + std::to_string(year) + " 超出支持范围 1400–9999");
         }
     }
     first_year_ = by_year.begin()->first;
@@ -288,16 +283,16 @@ Calendar::Calendar(std::vector<CalendarYear> years) {
         auto mark = [&, year = year](const std::pair<Date, std::string>& entry, Kind k) {
             const Date d = entry.first;
             if (d.is_special() || d.year() != year) {
-                throw refused("calendar year " + std::to_string(year) + " lists " + format_date(d) +
-                              ", which lies outside it");
+                throw refused("日历年份 " + std::to_string(year) + " 中列出的 " + format_date(d) +
+                              " 不在该年内");
             }
             if (k == Workday && !is_weekend(d)) {
-                throw refused("adjusted workday " + format_date(d) + " is a " + weekday_name(d) +
-                              ", not a Saturday or Sunday");
+                throw refused("调休上班日 " + format_date(d) + " 是" + weekday_name(d) +
+                              "，不是星期六或星期日");
             }
             const auto i = static_cast<size_t>((d - first_).days());
             if (kind[i] != Ordinary && kind[i] != k) {
-                throw refused(format_date(d) + " is both a holiday and an adjusted workday");
+                throw refused(format_date(d) + " 既是节假日又是调休上班日");
             }
             kind[i] = k;
             names_.emplace_back(static_cast<int>(i), entry.second);
@@ -428,8 +423,7 @@ std::string Calendar::day_name(Date d) const {
 }
 
 Date Calendar::add_working_days(Date start, int n) const {
-    if (n < 0)
-        throw usage_error("the number of working days must not be negative (got " + std::to_string(n) + ")");
+    if (n < 0) throw usage_error("工作日天数不能为负数（给的是 " + std::to_string(n) + "）");
     require_covered(start);
     if (n == 0) return start;
     // cumulative_ counts working days up to and including start, which is exactly the index of the first

@@ -422,8 +422,8 @@ TaskStatus task_status_of(const json& task) {
     if (!task.contains("status")) return TaskStatus::Dispatched;
     const std::string name = json_text(task, "status");
     if (auto st = task_status_from_name(name)) return *st;
-    throw storage_error("a stored task of department '" + json_text(task, "department") +
-                        "' has an unknown status '" + name + "'");
+    throw storage_error("数据库中部门 " + json_text(task, "department") + " 的任务状态 " + name +
+                        " 无法识别（数据库可能已损坏，请运行 audit verify）");
 }
 
 }  // namespace
@@ -587,8 +587,8 @@ bool recorded_late(const Event& e) {
 
 std::string normalize_timestamp(std::string_view text) {
     auto bad = [&] {
-        return usage_error("bad timestamp '" + std::string(text) +
-                           "': expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (Asia/Shanghai)");
+        return usage_error("时间 “" + std::string(text) +
+                           "” 无法识别：请写成 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM[:SS]（北京时间）");
     };
     if (text.size() < 10) throw bad();
     try {

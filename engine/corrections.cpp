@@ -102,7 +102,7 @@ Event decide_correct(const CaseState& s, const ActionRequest& r, const std::opti
                 throw refused("类别只能在受理阶段更正；案件 " + s.id + " 已在" +
                               std::string(phase_label(s.phase)) + "阶段");
             if (!cat || cat->category != value)
-                throw refused("internal error: the workflow of category '" + value + "' was not given");
+                throw refused("内部错误：未提供类别 " + value + " 的流程");
             old = s.category;
             e.data["workflow_version"] = cat->version;
             e.data["deadline_days"] = cat->deadline_days;

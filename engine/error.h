@@ -26,6 +26,14 @@ private:
     ErrorKind kind_;
 };
 
+// The database was held by another writer for the whole of an attempt: whoever retries whole transactions
+// catches it (storage), and a front end that meets it shows its message (exit 1, SPEC "Exit codes"). Not an
+// Error on purpose: the places that turn a kind of Error into a row problem or another message must not
+// swallow it, or the retry above them would never see it.
+struct Busy : std::runtime_error {
+    Busy() : std::runtime_error("数据库正被其他程序占用，请稍后再试") {}
+};
+
 inline Error storage_error(const std::string& m) {
     return Error(ErrorKind::Storage, m);
 }

@@ -342,10 +342,10 @@ Lifecycle::Lifecycle(Phase phase, bool suspended) : Lifecycle() {
     // in the wrong phase would misjudge every later action.
     for (LifecycleEvent e : path)
         if (!fire_event(m_->sm, e))
-            throw storage_error("internal error: the lifecycle refused '" +
-                                std::string(lifecycle_event_name(e)) + "' while being set to phase " +
-                                std::string(phase_name(phase)) + (suspended ? " (suspended)" : "") +
-                                "; it stands in phase " + std::string(phase_name(m_->sm.phase)));
+            throw storage_error("内部错误：设置案件阶段为 " + std::string(phase_name(phase)) +
+                                (suspended ? "（已暂停）" : "") + " 时状态机拒绝了 " +
+                                std::string(lifecycle_event_name(e)) + "；当前阶段 " +
+                                std::string(phase_name(m_->sm.phase)));
 }
 
 Lifecycle::~Lifecycle() = default;
@@ -359,21 +359,52 @@ bool Lifecycle::suspended() const {
     return m_->sm.suspended;
 }
 
+namespace {
+
+// What a refusal calls the event: the words a coordinator reads, not the table's ids.
+std::string_view event_label(LifecycleEvent e) {
+    switch (e) {
+        case LifecycleEvent::Route:
+            return "派单办理";
+        case LifecycleEvent::Reject:
+            return "不予受理";
+        case LifecycleEvent::Resolve:
+            return "办理完毕";
+        case LifecycleEvent::Close:
+            return "办结";
+        case LifecycleEvent::Unsatisfied:
+            return "退回重办";
+        case LifecycleEvent::Reopen:
+            return "重新办理";
+        case LifecycleEvent::Work:
+            return "继续办理";
+        case LifecycleEvent::Annotate:
+            return "记录";
+        case LifecycleEvent::Suspend:
+            return "挂起";
+        case LifecycleEvent::Resume:
+            return "恢复办理";
+        case LifecycleEvent::Merge:
+            return "并案";
+    }
+    return "?";
+}
+
+}  // namespace
+
 LifecycleResult Lifecycle::fire(LifecycleEvent e) {
     if (fire_event(m_->sm, e)) return {true, {}};
     const Phase p = phase();
-    const std::string where = std::string(phase_name(p)) + " (" + std::string(phase_label(p)) + ")";
+    const std::string where = std::string(phase_label(p));
     std::string reason;
     if (e == LifecycleEvent::Resume) {
-        reason = "the case is not suspended";
+        reason = "案件没有挂起";
     } else if (e == LifecycleEvent::Suspend) {
-        reason = suspended() ? "the case is already suspended"
-                             : "a case in phase " + where + " cannot be suspended";
+        reason = suspended() ? "案件已经挂起" : "处于" + where + "阶段的案件不能挂起";
     } else if (suspended() && is_open(p)) {
-        reason = "the case is suspended (挂起); resume it first";
+        reason = "案件已挂起；请先恢复办理";
     } else {
-        reason =
-            "the lifecycle does not allow '" + std::string(lifecycle_event_name(e)) + "' in phase " + where;
+        reason = "处于" + where + "阶段的案件不能" + std::string(event_label(e));
     }
     return {false, reason};
 }

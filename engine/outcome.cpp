@@ -20,8 +20,8 @@ bool cycle_on_time(Date start, const std::optional<Date>& deadline, Date resolve
                    const CaseState& s) {
     if (deadline) return resolved <= *deadline;
     if (!cal.covers_years(start.year(), resolved.year()))
-        throw refused("case " + s.id + ": its deadline is unknown" +
-                      (s.deadline_problem.empty() ? "" : ": " + s.deadline_problem));
+        throw refused("案件 " + s.id + " 的办理期限无法计算" +
+                      (s.deadline_problem.empty() ? "" : "：" + s.deadline_problem));
     return true;
 }
 

@@ -63,7 +63,7 @@ std::string counter_source(const std::string& name) {
 void check_set_fields(const Workflow& w, const Action& a, const ActionRequest& r) {
     const std::vector<std::string> accepted = a.accepted_fields();
     for (const auto& [k, v] : r.sets) {
-        if (k.empty()) throw usage_error("--set needs KEY=VALUE with a non-empty KEY");
+        if (k.empty()) throw usage_error("--set 需要 字段=值 的形式，字段名不能为空");
         if (is_computed_name(k))
             throw refused("--set " + k + " 被拒绝：" + k + " 由系统根据" + counter_source(k) +
                           "计算，不能手工设置");
@@ -306,8 +306,8 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
         case Effect::Extend: {
             const auto days = to_int(given.count("days") ? given["days"] : "");
             if (!days || *days < 1 || *days > kMaxExtensionDays)
-                throw refused("--set days=K needs a whole number of working days from 1 to " +
-                              std::to_string(kMaxExtensionDays));
+                throw refused("--set days=K：延期天数须是 1 到 " + std::to_string(kMaxExtensionDays) +
+                              " 之间的整数个工作日");
             // Judged on the day the extension is recorded, whatever its --at says (SPEC deadline rule 7): an
             // extension logged after the deadline passed cannot be backdated into time.
             const Date recorded = r.latest_at.empty() ? on : date_of(r.latest_at);
@@ -326,14 +326,14 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
     for (const auto& g : a->guards) {
         if (all_hold(g.when, s, fields) && !all_hold(g.require, s, fields))
             throw refused(g.message.empty()
-                              ? "'" + a->id + "' is refused by a guard of workflow " + w.category
+                              ? a->label + "（" + a->id + "）被流程 " + w.category + " 的条件拒绝"
                               : g.message);
     }
     if (a->require_replies) {
         for (const auto& t : s.tasks) {
             if (t.status != TaskStatus::Returned && t.status != TaskStatus::Replied)
-                throw refused("'" + a->id + "' needs every department to reply first; " + t.department +
-                              " is " + std::string(task_status_name(t.status)));
+                throw refused(a->label + "（" + a->id + "）须等所有部门答复；" + t.department + " 现为" +
+                              std::string(task_status_label(t.status)));
         }
     }
 
@@ -351,7 +351,7 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
         to = a->to;
     }
     const Step* target = to.empty() ? from : w.find_step(to);
-    if (!target) throw refused("workflow '" + w.category + "' sends '" + a->id + "' to undefined step " + to);
+    if (!target) throw refused("流程 " + w.category + " 的 " + a->id + " 指向不存在的步骤 " + to);
 
     LifecycleEvent lev = LifecycleEvent::Annotate;
     if (a->effect == Effect::Suspend) {
@@ -361,8 +361,8 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
     } else if (!to.empty()) {
         const auto mv = event_for_move(from->phase, target->phase);
         if (!mv)
-            throw refused("the lifecycle forbids moving from " + std::string(phase_name(from->phase)) +
-                          " to " + std::string(phase_name(target->phase)));
+            throw refused("案件阶段不能从" + std::string(phase_label(from->phase)) + "转到" +
+                          std::string(phase_label(target->phase)));
         lev = *mv;
     }
     Lifecycle lifecycle(s.phase, s.suspended);

@@ -29,13 +29,13 @@ std::map<int, StatutoryAnchors> parse_statutory_anchors(const std::string& text,
     try {
         root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
-        throw refused(at(source, e.mark) + ": YAML syntax error: " + e.msg);
+        throw refused(at(source, e.mark) + "：YAML 语法错误：" + e.msg);
     }
     auto fail = [&](const YAML::Node& node, const std::string& message) -> void {
         throw refused(at(source, node.Mark()) + ": " + message);
     };
     if (!root.IsMap() || !root["years"] || !root["years"].IsMap()) {
-        fail(root, "expected a top-level map `years:` of year -> {除夕, 春节, 清明, 端午, 中秋}");
+        fail(root, "顶层应为 `years:`，其下每年写 {除夕, 春节, 清明, 端午, 中秋}");
     }
     std::map<int, StatutoryAnchors> out;
     for (const auto& kv : root["years"]) {
@@ -46,30 +46,30 @@ std::map<int, StatutoryAnchors> parse_statutory_anchors(const std::string& text,
         } catch (const std::exception&) {
             year = 0;
         }
-        if (year < 1900) fail(kv.first, "year key '" + key + "' is not a year such as 2027");
+        if (year < 1900) fail(kv.first, "年份键 “" + key + "” 不是 2027 这样的年份");
         if (!kv.second.IsMap())
-            fail(kv.first, "year " + key + " must be a map {除夕, 春节, 清明, 端午, 中秋}");
+            fail(kv.first, "年份 " + key + " 下应写 {除夕, 春节, 清明, 端午, 中秋}");
         auto date = [&](const char* name) {
             const YAML::Node n = kv.second[name];
-            if (!n) fail(kv.first, "year " + key + " has no " + name);
+            if (!n) fail(kv.first, "年份 " + key + " 缺少 " + name);
             Date d;
             try {
                 d = parse_date(n.IsScalar() ? n.Scalar() : "");
             } catch (const Error&) {
-                fail(n, std::string(name) + " of " + key + " is not a date YYYY-MM-DD");
+                fail(n, key + " 年的 " + name + " 不是 YYYY-MM-DD 日期");
             }
-            if (d.year() != year) fail(n, std::string(name) + " " + format_date(d) + " lies outside " + key);
+            if (d.year() != year) fail(n, std::string(name) + " " + format_date(d) + " 不在 " + key + " 年内");
             return d;
         };
         StatutoryAnchors a;
         a.chuxi = date("除夕");
         const Date chunjie = date("春节");
         if (chunjie != a.chuxi + boost::gregorian::days(1))
-            fail(kv.second["春节"], "春节 of " + key + " must be the day after 除夕");
+            fail(kv.second["春节"], key + " 年的春节应是除夕的次日");
         a.qingming = date("清明");
         a.duanwu = date("端午");
         a.zhongqiu = date("中秋");
-        if (!out.emplace(year, a).second) fail(kv.first, "year " + key + " is listed twice");
+        if (!out.emplace(year, a).second) fail(kv.first, "年份 " + key + " 出现了两次");
     }
     return out;
 }

@@ -62,8 +62,8 @@ void require_text(std::string_view s, std::string_view what, bool allow_newlines
             control = true;
         }
     });
-    if (!ok) throw usage_error(std::string(what) + " is not valid UTF-8");
-    if (control) throw usage_error(std::string(what) + " contains control characters");
+    if (!ok) throw usage_error(std::string(what) + " 不是有效的 UTF-8 文本");
+    if (control) throw usage_error(std::string(what) + " 含有控制字符（换行、制表符等），请删去");
 }
 
 void require_field_size(std::string_view s, std::string_view what) {
@@ -122,7 +122,7 @@ std::string name_key(std::string_view name) {
 void check_new_name(const std::string& name, const std::vector<std::string>& registered) {
     const std::string key = name_key(name);
     for (const auto& r : registered) {
-        if (r == name) throw refused("'" + name + "' is already registered");
+        if (r == name) throw refused("“" + name + "”已经登记过");
         if (name_key(r) == key)
             throw refused("'" + name + "' 与已登记的 '" + r + "' 看起来相同，会被混淆；请用可区分的名字");
     }

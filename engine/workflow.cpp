@@ -107,7 +107,7 @@ const Step& Workflow::initial_step() const {
     for (const Step& s : steps)
         if (s.phase == Phase::Intake) return s;
     // load_workflow never yields such a workflow; only a hand-built one can get here.
-    throw storage_error("internal error: workflow '" + category + "' has no intake step");
+    throw storage_error("内部错误：流程 " + category + " 没有受理步骤");
 }
 
 std::string WorkflowProblem::to_string() const {

@@ -114,11 +114,23 @@ public:
         const bool workflow_check = has(tokens, "workflow") && has(tokens, "check");
         if (rc < 0 || rc > 5) {
             problem = "exit code " + std::to_string(rc) + " is not one of SPEC's 0-5";
-        } else if (e.find("internal error") != std::string::npos) {
+        } else if (e.find("internal error") != std::string::npos || e.find("内部错误") != std::string::npos) {
             problem = "an internal error reached the user";
         } else if (rc != 0 && !(workflow_check && rc == 3)) {
-            if (e.empty() || e.back() != '\n' || std::count(e.begin(), e.end(), '\n') != 1)
-                problem = "a failure must print exactly one line on stderr";
+            // A refused import lists every bad row (SPEC: at most 20, then how many more), one line each;
+            // every other failure is exactly one line.
+            const bool import_rows = has(tokens, "import") && rc == 3;
+            const auto lines = std::count(e.begin(), e.end(), '\n');
+            if (e.empty() || e.back() != '\n' || lines < 1 || lines > (import_rows ? 21 : 1))
+                problem = import_rows ? "a refused import must print 1-21 lines on stderr"
+                                      : "a failure must print exactly one line on stderr";
+            // People read Chinese (SPEC Part 2): every line of a refusal says it in Chinese.
+            std::istringstream lines_in(e);
+            std::string line;
+            while (problem.empty() && std::getline(lines_in, line))
+                if (std::none_of(line.begin(), line.end(),
+                                 [](char ch) { return static_cast<unsigned char>(ch) >= 0xE3; }))
+                    problem = "a refusal is not in Chinese: " + line;
         } else if (rc == 0 && !workflow_check) {
             std::istringstream lines(e);
             std::string line;

@@ -118,24 +118,19 @@ inline CsvParse csv_reference(const std::string& d) {
                     if (c == '\r' || c == '\n') ++line;
                 }
                 if (!closed) {
-                    fail(opened, "unterminated quoted field: the quote opened on line " +
-                                     std::to_string(opened) + " is never closed");
+                    fail(opened, "引号未闭合：第 " + std::to_string(opened) + " 行开始的引号一直没有结束");
                     return p;
                 }
                 if (i < d.size() && d[i] != ',' && d[i] != '\r' && d[i] != '\n') {
                     fail(line,
-                         "unexpected text after a closing quote (a quote inside a quoted field is written "
-                         "twice: "
-                         "\"\")");
+                         "右引号后面还有文字（带引号的字段里，引号要写两次：\"\"）");
                     return p;
                 }
             } else {
                 while (i < d.size() && d[i] != ',' && d[i] != '\r' && d[i] != '\n') {
                     if (d[i] == '"') {
                         fail(line,
-                             "a quote inside an unquoted field (quote the whole field and write the quote "
-                             "twice: "
-                             "\"a \"\"b\"\" c\")");
+                             "未加引号的字段里有引号（请给整个字段加引号，并把其中的引号写两次：\"a \"\"b\"\" c\"）");
                         return p;
                     }
                     f += d[i++];

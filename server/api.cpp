@@ -246,6 +246,8 @@ void guarded(httplib::Response& res, F&& body) {
         send_error(res, e.status, e.message);
     } catch (const Error& e) {
         send_error(res, status_of(e.kind()), e.what());
+    } catch (const Busy& e) {
+        send_error(res, 500, e.what());  // another program holds the database: try again, not a fault
     } catch (const std::exception& e) {
         send_error(res, 500, std::string("服务器内部错误：") + e.what());
     }

@@ -498,19 +498,18 @@ std::string folded(const std::string& sql) {
 
 std::string schema_difference(sql::Db& db, int version) {
     if (version < 0 || version > schema_version())
-        return "schema version " + std::to_string(version) + " is unknown to this minsheng (it knows 1 to " +
-               std::to_string(schema_version()) + ")";
+        return "数据库结构版本 " + std::to_string(version) + " 不是本版 minsheng 认识的（认识 1 到 " +
+               std::to_string(schema_version()) + "）";
     const auto& expected = expected_schema(version);
     const auto actual = schema_objects(db);
     for (const auto& [name, want] : expected) {
         auto it = actual.find(name);
-        if (it == actual.end()) return want.type + " " + name + " is missing";
-        if (it->second.type != want.type)
-            return name + " is a " + it->second.type + " where a " + want.type + " belongs";
-        if (folded(it->second.sql) != folded(want.sql)) return want.type + " " + name + " has been altered";
+        if (it == actual.end()) return want.type + " " + name + " 缺失";
+        if (it->second.type != want.type) return name + " 应是 " + want.type + "，却是 " + it->second.type;
+        if (folded(it->second.sql) != folded(want.sql)) return want.type + " " + name + " 被改动过";
     }
     for (const auto& [name, have] : actual)
-        if (!expected.count(name)) return have.type + " " + name + " is not expected";
+        if (!expected.count(name)) return "多出了 " + have.type + " " + name;
     return "";
 }
 

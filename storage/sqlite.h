@@ -17,11 +17,9 @@ struct sqlite3_stmt;
 
 namespace minsheng::sql {
 
-// Thrown when SQLite answers BUSY/LOCKED: the caller retries the whole transaction. A std::exception, so
+// Thrown when SQLite answers BUSY/LOCKED: the caller retries the whole transaction. A minsheng::Busy, so
 // that a path which does not retry still ends in the front end's one-line error, never std::terminate.
-struct Busy : std::runtime_error {
-    Busy() : std::runtime_error("数据库正被其他程序占用，请稍后再试") {}
-};
+struct Busy : minsheng::Busy {};
 
 // Every other SQLite failure: a storage Error (exit 1) that also keeps SQLite's extended result code
 // (e.g. SQLITE_IOERR_WRITE = 778), for logs and for callers that tell failures apart.

@@ -914,7 +914,7 @@ std::string SqliteStore::damage() {
     }
     if (first != "ok") {
         std::replace(first.begin(), first.end(), '\n', ' ');
-        return "the database file is damaged (SQLite: " + first + "); restore a backup";
+        return "数据库文件已损坏（SQLite：" + first + "）；请从备份恢复";
     }
     // The schema the program relies on: every table and index the migrations create, and nothing else.
     if (const std::string d = schema_difference(*impl_->db, schema_version()); !d.empty())

@@ -29,7 +29,7 @@ std::string event_hash(const std::string& prev, std::int64_t seq, const std::str
     };
     static thread_local Sha256 sha;
     if (!sha.init || !sha.md || !sha.ctx || EVP_DigestInit_ex(sha.ctx, sha.md, nullptr) != 1)
-        throw storage_error("SHA-256 failed (OpenSSL)");
+        throw storage_error("SHA-256 计算失败（OpenSSL）");
     const char sep = '\x1f';
     const std::string seq_text = std::to_string(seq);
     bool ok = true;
@@ -42,7 +42,7 @@ std::string event_hash(const std::string& prev, std::int64_t seq, const std::str
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (!ok || EVP_DigestFinal_ex(sha.ctx, digest, &len) != 1)
-        throw storage_error("SHA-256 failed (OpenSSL)");
+        throw storage_error("SHA-256 计算失败（OpenSSL）");
     static const char* hex = "0123456789abcdef";
     std::string out(2 * len, '0');
     for (unsigned i = 0; i < len; ++i) {

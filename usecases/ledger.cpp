@@ -87,11 +87,12 @@ std::optional<LedgerColumn> ledger_column(const std::string& header) {
 std::string ledger_column_label(LedgerColumn c, bool synonyms) {
     for (const auto& cn : column_names()) {
         if (cn.column != c) continue;
-        // "address (地址，或 问题地址)": the ledger's own Chinese name first, then the synonyms.
-        std::string out = cn.names[0] + " (" + cn.names[1];
+        // "地址（address；或 问题地址）": the ledger's own Chinese name first, the id a header may also use in
+        // brackets, then the synonyms.
+        std::string out = cn.names[1] + "（" + cn.names[0];
         for (std::size_t i = 2; synonyms && i < cn.names.size(); ++i)
-            out += (i == 2 ? "，或 " : "/") + cn.names[i];
-        return out + ")";
+            out += (i == 2 ? "；或 " : "/") + cn.names[i];
+        return out + "）";
     }
     return "导出列";
 }

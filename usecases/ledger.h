@@ -31,7 +31,7 @@ constexpr int kLedgerInputColumns = 9;  // ReceivedAt … OtherReporters
 // The column a header cell names (case and surrounding white space ignored), or nothing when unknown.
 std::optional<LedgerColumn> ledger_column(const std::string& header);
 // "received_at (受理时间，或 反映时间/登记时间)": how a message names a column.
-std::string ledger_column_label(LedgerColumn c, bool synonyms = true);  // without: "address (地址)"
+std::string ledger_column_label(LedgerColumn c, bool synonyms = true);  // without: "地址（address）"
 // Every name an import knows, for the refusal of an unknown column.
 std::string known_ledger_columns();
 

@@ -133,11 +133,11 @@ struct Station::Impl {
             require_field_size(*value, what);
         // One-line fields stay one line (a ledger cell or a terminal table cannot hold a line break or tab in
         // them, and an export must import again); only the summary may run over several lines.
-        require_text(report.address, "the address");
-        require_text(report.reporter, "the reporter");
-        require_text(report.phone, "the phone");
-        require_text(report.channel, "the channel");
-        require_text(report.summary, "the summary", true);
+        require_text(report.address, "地址");
+        require_text(report.reporter, "反映人");
+        require_text(report.phone, "电话");
+        require_text(report.channel, "渠道");
+        require_text(report.summary, "问题描述", true);
     }
 
     // Attaches a repeat report to case `id`, inside the current write. Returns the case as saved.
@@ -192,7 +192,7 @@ void Station::create(const std::string& path, const InitOptions& options, const 
     // Check everything before the station exists, so a bad workflow or calendar leaves nothing behind.
     for (const auto& f : options.workflows)
         seed.workflows.emplace_back(load_workflow_or_throw(f.text, f.name), f.name);
-    if (seed.workflows.empty()) throw refused("no workflow files to load");
+    if (seed.workflows.empty()) throw refused("没有可载入的流程文件");
     seed.calendar = parse_calendar_yaml(options.calendar.text, options.calendar.name);
     seed.calendar_source = options.calendar.name;
     seed.created_at = now;
@@ -234,8 +234,8 @@ StaffMember Station::require_staff(const std::string& name) {
 void Station::add_staff(const std::string& actor, const StaffMember& member, const std::string& now) {
     const StaffMember who = require_staff(actor);
     if (who.role != Role::Supervisor) throw not_allowed("只有督办可以登记工作人员；" + actor + " 是协调员");
-    const std::string name = checked_name(member.name, "the staff name");
-    require_text(member.department, "the department");
+    const std::string name = checked_name(member.name, "工作人员姓名");
+    require_text(member.department, "部门");
     impl_->store->write([&] {
         check_new_name(name, impl_->store->staff_names());
         impl_->store->add_staff({name, member.role, trim(member.department)}, now, actor);
@@ -264,9 +264,8 @@ std::vector<std::string> Station::load_workflows(const std::vector<SourceFile>& 
             // A loaded version never changes: the cases opened under it are read by it.
             if (auto existing = impl_->store->workflow(w.category, w.version)) {
                 if (existing->source != w.source)
-                    throw refused(
-                        file + ": workflow '" + w.category + "' version " + std::to_string(w.version) +
-                        " is already loaded with different text; raise its version to load the change");
+                    throw refused(file + "：流程 " + w.category + " 第 " + std::to_string(w.version) +
+                                  " 版已载入且内容不同；要载入修改，请把 version 加 1");
             } else {
                 impl_->store->put_workflow(w, file, now);
             }
@@ -287,8 +286,7 @@ std::string Station::known_categories(bool with_names) {
 }
 
 Error Station::unknown_category(const std::string& category) {
-    return not_found("no workflow for category '" + category + "' (categories: " + known_categories(false) +
-                     ")");
+    return not_found("没有类别 " + category + " 的流程（已有类别：" + known_categories(true) + "）");
 }
 
 WorkflowOpening Station::opening(const std::string& category) {
@@ -452,14 +450,14 @@ CalendarChange Station::change_calendar(const std::vector<CalendarYear>& years, 
 // ---------------------------------------------------------------------------------------------------------
 // Cases
 
-std::string Station::resolve_category(const std::string& given) {
+std::string Station::resolve_category(const std::string& given, ErrorKind unknown) {
     std::vector<Nameable> things;
     std::set<std::string> seen;
     for (const auto& w : workflows()) {
         if (!seen.insert(w.category).second) continue;  // workflows() lists every version
         things.push_back({w.category, w.name, {w.name}});
     }
-    return resolve_name("类别", given, things, ErrorKind::NotFound);
+    return resolve_name("类别", given, things, unknown);
 }
 
 std::vector<Action> Station::next_actions(const std::string& id, const std::string& actor, Date today) {
@@ -498,33 +496,13 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
         Store& store;
         ~BulkBack() { store.bulk_mode(false); }
     } bulk_back{store};
-    // Each category's workflow is looked up once, by its id, its Chinese name, or one part of a name written
-    // as alternatives ("排水/下水道": a ledger's 类别 column says 排水 or 下水道). A part two workflows share
-    // names neither.
-    std::map<std::string, std::string> category_of;
-    std::map<std::string, std::set<std::string>> by_part;
-    for (const auto& w : workflows()) {
-        category_of.emplace(w.category, w.category);
-        category_of.emplace(w.name, w.category);
-        for (std::size_t from = 0; from <= w.name.size();) {
-            const std::size_t slash = std::min(w.name.find('/', from), w.name.size());
-            const std::string part = trim(w.name.substr(from, slash - from));
-            if (!part.empty()) by_part[part].insert(w.category);
-            from = slash + 1;
-        }
-    }
-    for (const auto& [part, categories] : by_part)
-        if (categories.size() == 1) category_of.emplace(part, *categories.begin());
-    // Each row's category, given by id or name, resolved to the id once per distinct spelling.
+    // Each row's category, given by id or name (SPEC's names, as on `case open`), resolved to the id once per
+    // distinct spelling; an unknown one refuses that row (exit 3), naming the categories that exist.
     std::map<std::string, std::string> resolved;
     auto category_for = [&](const std::string& given) -> const std::string& {
         auto it = resolved.find(given);
         if (it != resolved.end()) return it->second;
-        const std::string wanted = trim(given);
-        auto c = category_of.find(wanted);
-        if (c == category_of.end())
-            throw refused("unknown category '" + wanted + "' (categories: " + known_categories(true) + ")");
-        return resolved.emplace(given, c->second).first->second;
+        return resolved.emplace(given, resolve_category(given, ErrorKind::Refused)).first->second;
     };
     std::map<std::string, WorkflowOpening> by_category;  // read once per category
     std::string current;
@@ -543,8 +521,7 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
             // The rows are read once: the body cannot be run again after a lock conflict (which, with BEGIN
             // IMMEDIATE, only the BEGIN itself meets).
             if (started)
-                throw storage_error(
-                    "the import met another writer's lock midway; nothing was written, run it again");
+                throw storage_error("导入中途遇到另一个写入者占用数据库；未写入任何内容，请重新运行");
             started = true;
             while (next(row)) {
                 auto bad = [&](const std::string& why) {
@@ -625,7 +602,7 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
     }
     for (const auto& d : request.departments) {
         require_field_size(d, "部门名称");
-        require_text(d, "the department");
+        require_text(d, "部门");
     }
     const Calendar& cal = calendar();
     Event out;
@@ -872,9 +849,9 @@ void Station::overdue_as_of(Date as_of, const std::function<void(std::size_t)>& 
         count(keys.size());
         for (const auto& k : keys) {
             auto now = store.load_case(k.id);
-            if (!now) throw storage_error("case " + k.id + " vanished while being read");
+            if (!now) throw storage_error("读取时案件 " + k.id + " 消失了（另一进程在写入？请重试）");
             auto s = as_it_stood(std::move(*now));
-            if (!s) throw storage_error("case " + k.id + " vanished while being read");
+            if (!s) throw storage_error("读取时案件 " + k.id + " 消失了（另一进程在写入？请重试）");
             each(*s, verdict(*s));
         }
     });
@@ -937,7 +914,7 @@ void Station::due_soon(Date today, int within,
         std::sort(keys.begin(), keys.end());
         for (const auto& [days, order, id] : keys) {
             auto c = store.load_case(id);
-            if (!c) throw storage_error("case " + id + " vanished while being read");
+            if (!c) throw storage_error("读取时案件 " + id + " 消失了（另一进程在写入？请重试）");
             each(*c, clock_at(*c, today, cal));
         }
     });
@@ -971,21 +948,21 @@ VerifyResult Station::verify() {
         store.scan_log([&](const LogEntry& e) {
             if (stop) return;
             const std::string where =
-                "event " + std::to_string(e.seq) + " (case " + e.case_id + ", " + e.action + ")";
+                "事件 " + std::to_string(e.seq) + "（案件 " + e.case_id + "，" + e.action + "）";
             auto bad = [&](const std::string& what) {
                 r.ok = false;
                 r.problem = what;
                 stop = true;
             };
             if (e.seq != expect)
-                return bad("event " + std::to_string(expect) + " is missing: the log jumps from event " +
-                           std::to_string(expect - 1) + " to " + std::to_string(e.seq));
+                return bad("事件 " + std::to_string(expect) + " 缺失：日志从事件 " +
+                           std::to_string(expect - 1) + " 直接跳到事件 " + std::to_string(e.seq) +
+                           "；请从备份恢复");
             if (e.prev_hash != prev)
                 return bad(where +
-                           " does not follow its predecessor: its previous-hash does not match (inserted or "
-                           "reordered)");
+                           " 与前一条事件接不上：前序哈希不符（有事件被插入或调换了顺序）；请从备份恢复");
             if (event_hash(prev, e.seq, e.case_id, e.action, e.at, e.actor, e.recorded_at, e.data) != e.hash)
-                return bad(where + " was altered: its content does not match its hash");
+                return bad(where + " 被改动过：内容与其哈希不符；请从备份恢复");
             prev = e.hash;
             ++expect;
             ++r.events;
@@ -997,10 +974,8 @@ VerifyResult Station::verify() {
         if (!head) {
             if (r.events > 0) {
                 r.ok = false;
-                r.problem =
-                    "the record of the last event written (meta 'head') is missing, so the end of the log "
-                    "(event " +
-                    std::to_string(last) + ") cannot be vouched for";
+                r.problem = "最后写入事件的记录（meta 'head'）缺失，日志末尾（事件 " + std::to_string(last) +
+                            "）无法证明完整；请从备份恢复";
             }
         } else if (*head != head_record(LogHead{last, prev})) {
             const auto colon = head->find(':');
@@ -1012,21 +987,21 @@ VerifyResult Station::verify() {
             }
             r.ok = false;
             if (head_seq > last) {
-                r.problem = "event " + std::to_string(last + 1) + " is missing: the log ends at event " +
-                            std::to_string(last) + " but event " + std::to_string(head_seq) +
-                            " was the last written; events at the end were deleted";
+                r.problem = "事件 " + std::to_string(last + 1) + " 缺失：日志止于事件 " +
+                            std::to_string(last) + "，而最后写入的是事件 " + std::to_string(head_seq) +
+                            "；末尾的事件被删除了，请从备份恢复";
             } else if (head_seq >= 0 && head_seq < last) {
-                std::string what = "event " + std::to_string(head_seq + 1);
+                std::string what = "事件 " + std::to_string(head_seq + 1);
                 if (auto added = store.log_entry(head_seq + 1))
-                    what += " (case " + added->case_id + ", " + added->action + ")";
-                r.problem = what +
-                            " was added behind the program's back: the last event minsheng wrote is event " +
-                            std::to_string(head_seq) + ", the log goes on to event " + std::to_string(last);
+                    what += "（案件 " + added->case_id + "，" + added->action + "）";
+                r.problem = what + " 是绕过程序加进来的：minsheng 最后写入的是事件 " +
+                            std::to_string(head_seq) + "，日志却延续到事件 " + std::to_string(last) +
+                            "；请从备份恢复";
             } else if (head_seq == last) {
-                r.problem = "event " + std::to_string(last) +
-                            " was replaced: its hash differs from the one recorded when it was written";
+                r.problem =
+                    "事件 " + std::to_string(last) + " 被替换过：其哈希与写入时记录的不同；请从备份恢复";
             } else {
-                r.problem = "the record of the last event written (meta 'head') was altered";
+                r.problem = "最后写入事件的记录（meta 'head'）被改动过；请从备份恢复";
             }
             return;
         }
@@ -1054,16 +1029,14 @@ VerifyResult Station::verify() {
             }
             if (!same) {
                 r.ok = false;
-                r.problem =
-                    "the current state of case " + row.id +
-                    " differs from its events (run `audit verify` after a rebuild, or restore a backup)";
+                r.problem = "案件 " + row.id + " 的当前状态与其事件记录不符；请从备份恢复";
                 stop = true;
             }
         });
         if (stop) return;
         if (const std::int64_t missing = store.cases_missing_from_projection(); missing > 0) {
             r.ok = false;
-            r.problem = std::to_string(missing) + " case(s) in the log are missing from the current state";
+            r.problem = "日志中有 " + std::to_string(missing) + " 件案件不在当前状态表中；请从备份恢复";
         }
     });
     return r;

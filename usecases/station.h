@@ -151,7 +151,7 @@ public:
 
     // The category id that `given` names: the id, the workflow's name, or one '/'-part of it (SPEC Part 2).
     // Ambiguous: usage error listing the candidates; unknown: NotFound listing the categories.
-    std::string resolve_category(const std::string& given);
+    std::string resolve_category(const std::string& given, ErrorKind unknown = ErrorKind::NotFound);
 
     // What `actor` may do now on case `id` (SPEC Part 2 "Next steps"), in the workflow's order.
     std::vector<Action> next_actions(const std::string& id, const std::string& actor, Date today);

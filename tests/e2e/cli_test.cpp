@@ -768,31 +768,31 @@ TEST_CASE("audit verify passes on an intact log and names the event that was tam
         sql_exec(st.db, "UPDATE events SET data = replace(data, '街道城管科', '市政部门') WHERE seq = 2");
         const RunResult r = as(st.db, kCoordinator, {"audit", "verify"});
         check_error(r, 1);
-        CHECK_THAT(r.err, Contains("event 2"));
+        CHECK_THAT(r.err, Contains("事件 2"));
     }
     SECTION("an event's time edited") {
         sql_exec(st.db, "UPDATE events SET at = '2024-03-19T10:00:00' WHERE seq = 4");
         const RunResult r = as(st.db, kCoordinator, {"audit", "verify"});
         check_error(r, 1);
-        CHECK_THAT(r.err, Contains("event 4"));
+        CHECK_THAT(r.err, Contains("事件 4"));
     }
     SECTION("an event's actor edited") {
         sql_exec(st.db, "UPDATE events SET actor = '督办甲' WHERE seq = 7");
         const RunResult r = as(st.db, kCoordinator, {"audit", "verify"});
         check_error(r, 1);
-        CHECK_THAT(r.err, Contains("event 7"));
+        CHECK_THAT(r.err, Contains("事件 7"));
     }
     SECTION("an event deleted from the middle") {
         sql_exec(st.db, "DELETE FROM events WHERE seq = 5");
         const RunResult r = as(st.db, kCoordinator, {"audit", "verify"});
         check_error(r, 1);
-        CHECK_THAT(r.err, Contains("event 5"));
+        CHECK_THAT(r.err, Contains("事件 5"));
     }
     SECTION("the last event deleted") {
         sql_exec(st.db, "DELETE FROM events WHERE seq = 15");
         const RunResult r = as(st.db, kCoordinator, {"audit", "verify"});
         check_error(r, 1);
-        CHECK_THAT(r.err, Contains("delete"));
+        CHECK_THAT(r.err, Contains("删除"));
     }
     SECTION("two events swapped") {
         sql_exec(st.db,
@@ -800,7 +800,7 @@ TEST_CASE("audit verify passes on an intact log and names the event that was tam
                  "UPDATE events SET seq = 10 WHERE seq = -1;");
         const RunResult r = as(st.db, kCoordinator, {"audit", "verify"});
         check_error(r, 1);
-        CHECK_THAT(r.err, Contains("event 9"));
+        CHECK_THAT(r.err, Contains("事件 9"));
     }
     SECTION("the current state edited behind the program's back") {
         sql_exec(st.db, "UPDATE cases SET phase = 'closed' WHERE id = '" + st.ids[0] +

@@ -264,7 +264,7 @@ TEST_CASE("a ledger's 类别 may say one part of a category's name: 排水 or �
     const Snapshot before = snapshot(db);
     const auto bad = ms(db, {"import", dir.file("b.csv")});
     CHECK(bad.exit_code == 3);
-    CHECK_THAT(bad.err, Contains("b.csv:2: unknown category '排'") && Contains("drainage (排水/下水道)"));
+    CHECK_THAT(bad.err, Contains("b.csv:2: 未知的类别「排」") && Contains("drainage（排水/下水道）"));
     CHECK(snapshot(db) == before);
 }
 
@@ -353,15 +353,15 @@ TEST_CASE("a bad row anywhere rejects the whole file, naming its physical line, 
         const char* message;
     };
     const std::vector<Bad> bads = {
-        {"a bad timestamp", "2024-13-01 09:00,road,某路1号,坑洼,丙,,来电\r\n", "received_at"},
-        {"a date without a time that is not a date", "昨天,road,某路1号,坑洼,丙,,来电\r\n", "received_at"},
-        {"an unknown category", "2024-02-01 09:00,水电,某路1号,停水,丙,,来电\r\n", "unknown category '水电'"},
-        {"an empty address", "2024-02-01 09:00,road,  ,坑洼,丙,,来电\r\n", "address"},
-        {"an empty summary", "2024-02-01 09:00,road,某路1号,,丙,,来电\r\n", "summary"},
-        {"too many fields", "2024-02-01 09:00,road,某路1号,坑洼,丙,,来电,多余\r\n", "fields"},
-        {"too few fields", "2024-02-01 09:00,road,某路1号\r\n", "fields"},
-        {"a quote inside an unquoted cell", "2024-02-01 09:00,road,某路\"1\"号,坑洼,丙,,来电\r\n", "quote"},
-        {"a control character", "2024-02-01 09:00,road,某路1号,坑\x01洼,丙,,来电\r\n", "control"},
+        {"a bad timestamp", "2024-13-01 09:00,road,某路1号,坑洼,丙,,来电\r\n", "受理时间"},
+        {"a date without a time that is not a date", "昨天,road,某路1号,坑洼,丙,,来电\r\n", "受理时间"},
+        {"an unknown category", "2024-02-01 09:00,水电,某路1号,停水,丙,,来电\r\n", "未知的类别「水电」"},
+        {"an empty address", "2024-02-01 09:00,road,  ,坑洼,丙,,来电\r\n", "地址"},
+        {"an empty summary", "2024-02-01 09:00,road,某路1号,,丙,,来电\r\n", "问题描述"},
+        {"too many fields", "2024-02-01 09:00,road,某路1号,坑洼,丙,,来电,多余\r\n", "列"},
+        {"too few fields", "2024-02-01 09:00,road,某路1号\r\n", "列"},
+        {"a quote inside an unquoted cell", "2024-02-01 09:00,road,某路\"1\"号,坑洼,丙,,来电\r\n", "引号"},
+        {"a control character", "2024-02-01 09:00,road,某路1号,坑\x01洼,丙,,来电\r\n", "控制字符"},
         {"invalid UTF-8", "2024-02-01 09:00,road,\xC4\xE3\xBA\xC3,坑洼,丙,,来电\r\n", "UTF-8"},
     };
     for (const auto& bad : bads) {
@@ -402,7 +402,7 @@ TEST_CASE("an unterminated quote rejects the file naming the line where the quot
                                       "2024-02-01 11:00,road,某路3号,坑洼,丙,,来电\r\n");
     auto r = ms(db, {"import", dir.file("q.csv")});
     CHECK(r.exit_code == 3);
-    CHECK_THAT(r.err, Contains("q.csv:3: ") && Contains("unterminated"));
+    CHECK_THAT(r.err, Contains("q.csv:3: ") && Contains("引号未闭合"));
     CHECK(snapshot(db) == before);
 }
 
@@ -459,14 +459,14 @@ TEST_CASE("import refuses what it cannot read or who may not write") {
         write_text(dir.file("h.csv"), "received_at,category,summary\r\n2024-06-05,road,坑洼\r\n");
         auto r = ms(db, {"import", dir.file("h.csv")});
         CHECK(r.exit_code == 3);
-        CHECK_THAT(r.err, Contains("h.csv:1: ") && Contains("address (地址)"));
+        CHECK_THAT(r.err, Contains("h.csv:1: ") && Contains("地址（address）"));
     }
     SECTION("a column named twice (3)") {
         write_text(dir.file("h.csv"),
                    "received_at,category,address,地址,summary\r\n2024-06-05,road,a,b,坑洼\r\n");
         auto r = ms(db, {"import", dir.file("h.csv")});
         CHECK(r.exit_code == 3);
-        CHECK_THAT(r.err, Contains("h.csv:1: ") && Contains("twice"));
+        CHECK_THAT(r.err, Contains("h.csv:1: ") && Contains("出现了两次"));
     }
     SECTION("an empty file (3)") {
         write_text(dir.file("e.csv"), "");
@@ -609,7 +609,7 @@ TEST_CASE("an unknown column is refused naming it and the known names, unless --
     CHECK(r.exit_code == 3);
     CHECK(one_line(r.err));
     CHECK_THAT(r.err, Contains("u.csv:1: ") && Contains("'街道'") &&
-                          Contains("phone (联系电话，或 电话/手机/联系方式)") &&
+                          Contains("联系电话（phone；或 电话/手机/联系方式）") &&
                           Contains("--ignore-unknown"));
     CHECK(snapshot(db) == before);
     auto dry = ms(db, {"import", dir.file("u.csv"), "--dry-run"});
@@ -650,9 +650,9 @@ TEST_CASE("a refused import lists every bad row, at most 20, then how many more,
             lines.push_back(l);
         REQUIRE(lines.size() == 16);
         CHECK_THAT(lines[0],
-                   StartsWith("minsheng: " + dir.file("b.csv") + ":3: ") && Contains("received_at"));
+                   StartsWith("minsheng: " + dir.file("b.csv") + ":3: ") && Contains("受理时间"));
         CHECK_THAT(lines[1], StartsWith("minsheng: " + dir.file("b.csv") + ":4: ") && Contains("水电"));
-        CHECK_THAT(lines[15], StartsWith("minsheng: " + dir.file("b.csv") + ":28: ") && Contains("fields"));
+        CHECK_THAT(lines[15], StartsWith("minsheng: " + dir.file("b.csv") + ":28: ") && Contains("列，而表头只有"));
     }
     CHECK(snapshot(db) == before);
 

@@ -329,12 +329,12 @@ TEST_CASE("the constructor refuses data the index cannot represent", "[calendar]
     }
     SECTION("a weekday as an adjusted workday") {
         y.workdays = {{parse_date("2023-10-09"), "x"}};
-        CHECK_THAT(error_of([&] { Calendar{{y}}; }).what(), Contains("Monday"));
+        CHECK_THAT(error_of([&] { Calendar{{y}}; }).what(), Contains("星期一"));
     }
     SECTION("a day both holiday and workday") {
         y.holidays = {{parse_date("2023-10-07"), "x"}};
         y.workdays = {{parse_date("2023-10-07"), "x"}};
-        CHECK_THAT(error_of([&] { Calendar{{y}}; }).what(), Contains("both"));
+        CHECK_THAT(error_of([&] { Calendar{{y}}; }).what(), Contains("既是节假日又是调休上班日"));
     }
     SECTION("a year Boost cannot represent") {
         y.year = 99;
@@ -357,7 +357,7 @@ TEST_CASE("parse_date refuses anything else as a usage error quoting the text", 
     CAPTURE(text);
     const Error e = error_of([&] { parse_date(text); });
     CHECK(e.kind() == ErrorKind::Usage);
-    CHECK_THAT(e.what(), StartsWith("bad date '" + text + "'"));
+    CHECK_THAT(e.what(), StartsWith("日期 '" + text + "'"));
 }
 
 TEST_CASE("parse_date keeps messages on one line", "[calendar][date]") {
@@ -379,66 +379,66 @@ TEST_CASE("calendar YAML errors name file, line and column", "[calendar][yaml]")
 
     SECTION("syntax error") {
         const std::string m = yaml_error(head + "      - {date: 2023-01-02, name: 元旦\n");
-        CHECK_THAT(m, StartsWith("t.yaml:5:1: YAML syntax error"));
+        CHECK_THAT(m, StartsWith("t.yaml:5:1：YAML 语法错误"));
     }
     SECTION("unknown top-level key") {
-        CHECK(yaml_error("yaers:\n  2023: {}\n") == "t.yaml:1:1: unknown key 'yaers' (expected `years`)");
+        CHECK(yaml_error("yaers:\n  2023: {}\n") == "t.yaml:1:1: 未知的键 'yaers'（应为 `years`）");
     }
     SECTION("unknown key in a year") {
         CHECK_THAT(yaml_error(head + "      - {date: 2023-01-02, name: 元旦}\n    holiday: []\n"),
-                   StartsWith("t.yaml:5:5: unknown key 'holiday'"));
+                   StartsWith("t.yaml:5:5: 未知的键 'holiday'"));
     }
     SECTION("unknown key in an entry") {
         CHECK_THAT(yaml_error(head + "      - {date: 2023-01-02, nmae: 元旦}\n"),
-                   StartsWith("t.yaml:4:28: unknown key 'nmae'"));
+                   StartsWith("t.yaml:4:28: 未知的键 'nmae'"));
     }
     SECTION("malformed date") {
         CHECK(yaml_error(head + "      - {date: 2023-02-30, name: x}\n") ==
-              "t.yaml:4:16: bad date '2023-02-30': expected a real date as YYYY-MM-DD");
+              "t.yaml:4:16: 日期 '2023-02-30' 无效：应为真实日期 YYYY-MM-DD");
     }
     SECTION("date outside its year") {
         CHECK(yaml_error(head + "      - {date: 2024-01-01, name: 元旦}\n") ==
-              "t.yaml:4:16: holiday 2024-01-01 lies outside its year key 2023");
+              "t.yaml:4:16: 节假日 2024-01-01 不在其年份键 2023 年内");
     }
     SECTION("date listed twice") {
         CHECK(
             yaml_error(head +
                        "      - {date: 2023-01-02, name: 元旦}\n      - {date: 2023-01-02, name: 元旦}\n") ==
-            "t.yaml:5:16: 2023-01-02 is listed twice (first at line 4)");
+            "t.yaml:5:16: 2023-01-02 出现了两次（第一次在第 4 行）");
     }
     SECTION("date both holiday and workday") {
         CHECK_THAT(yaml_error(head + "      - {date: 2023-10-07, name: x}\n"
                                      "    workdays:\n"
                                      "      - {date: 2023-10-07, name: x}\n"),
-                   StartsWith("t.yaml:6:16: 2023-10-07 is both a holiday and a workday"));
+                   StartsWith("t.yaml:6:16: 2023-10-07 既是节假日又是调休上班日"));
     }
     SECTION("workday on a weekday") {
         CHECK(yaml_error(head + "      - {date: 2023-10-02, name: x}\n"
                                 "    workdays:\n"
                                 "      - date: 2023-10-09\n") ==
-              "t.yaml:6:15: workday 2023-10-09 is a Monday; adjusted workdays must be a Saturday or Sunday");
+              "t.yaml:6:15: 调休上班日 2023-10-09 是星期一；调休上班日只能是星期六或星期日");
     }
     SECTION("holiday without a name") {
         CHECK(yaml_error(head + "      - {date: 2023-10-02}\n") ==
-              "t.yaml:4:9: holiday 2023-10-02 has no name");
+              "t.yaml:4:9: 节假日 2023-10-02 缺少名称");
         CHECK(yaml_error(head + "      - {date: 2023-10-02, name: ''}\n") ==
-              "t.yaml:4:9: holiday 2023-10-02 has no name");
+              "t.yaml:4:9: 节假日 2023-10-02 缺少名称");
     }
     SECTION("a year key that is not a year") {
         CHECK_THAT(yaml_error("years:\n  20x3:\n    holidays: []\n"),
-                   StartsWith("t.yaml:2:3: year key '20x3'"));
+                   StartsWith("t.yaml:2:3: 年份键 '20x3'"));
     }
     SECTION("a year with no holidays") {
         CHECK(yaml_error("years:\n  2027:\n") ==
-              "t.yaml:2:3: year 2027 must be a map with `holidays:` and `workdays:`");
-        CHECK_THAT(yaml_error(head), StartsWith("t.yaml:3:5: `holidays` must be a list"));
-        CHECK_THAT(yaml_error("years:\n  2027:\n    workdays: []\n"), Contains("no `holidays:`"));
+              "t.yaml:2:3: 年份 2027 下应写 `holidays:` 和 `workdays:`");
+        CHECK_THAT(yaml_error(head), StartsWith("t.yaml:3:5: `holidays` 应是"));
+        CHECK_THAT(yaml_error("years:\n  2027:\n    workdays: []\n"), Contains("缺少 `holidays:`"));
     }
     SECTION("an empty document or an empty `years`") {
         CHECK_THAT(yaml_error(""), StartsWith("t.yaml"));
-        CHECK(yaml_error("years:\n") == "t.yaml:1:1: `years` must be a map of year -> {holidays, workdays}");
+        CHECK(yaml_error("years:\n") == "t.yaml:1:1: `years` 下应按年份写 {holidays, workdays}");
         CHECK(yaml_error("years: {}\n") ==
-              "t.yaml:1:8: `years` must be a map of year -> {holidays, workdays}");
+              "t.yaml:1:8: `years` 下应按年份写 {holidays, workdays}");
     }
 }
 

@@ -144,32 +144,32 @@ TEST_CASE("refusal reasons say what is wrong", "[lifecycle]") {
         Lifecycle lc(P::Coordination, true);
         const auto r = lc.fire(E::Resolve);
         REQUIRE_FALSE(r.ok);
-        CHECK(r.reason.find("resume") != std::string::npos);
+        CHECK(r.reason.find("恢复办理") != std::string::npos);
     }
     SECTION("resuming a running case") {
         Lifecycle lc(P::Coordination, false);
         const auto r = lc.fire(E::Resume);
         REQUIRE_FALSE(r.ok);
-        CHECK(r.reason.find("not suspended") != std::string::npos);
+        CHECK(r.reason.find("没有挂起") != std::string::npos);
     }
     SECTION("suspending twice") {
         Lifecycle lc(P::Intake, true);
         const auto r = lc.fire(E::Suspend);
         REQUIRE_FALSE(r.ok);
-        CHECK(r.reason.find("already suspended") != std::string::npos);
+        CHECK(r.reason.find("已经挂起") != std::string::npos);
     }
     SECTION("suspending a closed case names the phase") {
         Lifecycle lc(P::Closed, false);
         const auto r = lc.fire(E::Suspend);
         REQUIRE_FALSE(r.ok);
-        CHECK(r.reason.find("closed") != std::string::npos);
+        CHECK(r.reason.find("办结") != std::string::npos);
     }
     SECTION("an illegal move names the event and the phase") {
         Lifecycle lc(P::Intake, false);
         const auto r = lc.fire(E::Resolve);
         REQUIRE_FALSE(r.ok);
-        CHECK(r.reason.find("resolve") != std::string::npos);
-        CHECK(r.reason.find("intake") != std::string::npos);
+        CHECK(r.reason.find("办理完毕") != std::string::npos);
+        CHECK(r.reason.find("受理") != std::string::npos);
     }
 }
 

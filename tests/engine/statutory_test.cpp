@@ -183,7 +183,7 @@ TEST_CASE("a damaged anchors file is refused with FILE:LINE:COL", "[statutory]")
               .find("a.yaml:2:") == 0);
     CHECK(error("years:\n  2027: {除夕: 2027-02-05, 春节: 2027-02-06, 清明: 2028-04-05, 端午: 2027-06-09, "
                 "中秋: 2027-09-15}\n")
-              .find("lies outside 2027") != std::string::npos);
-    CHECK(error("years:\n  2027: {除夕: 2027-02-05, 春节: 2027-02-06}\n").find("has no 清明") !=
+              .find("不在 2027 年内") != std::string::npos);
+    CHECK(error("years:\n  2027: {除夕: 2027-02-05, 春节: 2027-02-06}\n").find("缺少 清明") !=
           std::string::npos);
 }

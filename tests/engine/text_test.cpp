@@ -49,11 +49,11 @@ TEST_CASE("text from the command line must be UTF-8 without control characters",
     CHECK_THROWS_AS(require_text("多行\n备注", "address"), Error);
     CHECK_THROWS_AS(require_text("bell\x07", "note", true), Error);
     try {
-        require_text("\xc3\x28", "the address");
+        require_text("\xc3\x28", "地址");
         FAIL("expected an error");
     } catch (const Error& e) {
         CHECK(e.kind() == ErrorKind::Usage);
-        CHECK(std::string(e.what()).find("the address is not valid UTF-8") != std::string::npos);
+        CHECK(std::string(e.what()).find("地址 不是有效的 UTF-8 文本") != std::string::npos);
     }
 }
 

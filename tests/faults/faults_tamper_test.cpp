@@ -75,12 +75,12 @@ void check_detected(const Station& s, int first_bad) {
     CAPTURE(r.exit_code, r.out, r.err);
     CHECK(r.exit_code == 1);
     CHECK(one_line(r.err));
-    const std::string name = "event " + std::to_string(first_bad);
+    const std::string name = "事件 " + std::to_string(first_bad);
     const auto at = r.err.find(name);
     CHECK(at != std::string::npos);
     // The first event the message names is the first bad one ("event 7" must not be preceded by "event 9").
     if (at != std::string::npos) {
-        const auto first = r.err.find("event ");
+        const auto first = r.err.find("事件 ");
         CHECK(first == at);
         const char after = r.err.size() > at + name.size() ? r.err[at + name.size()] : ' ';
         CHECK(!(after >= '0' && after <= '9'));
@@ -125,7 +125,7 @@ TEST_CASE("editing an event and its hash is detected at the next event", "[fault
     const RunResult r = s.verify();
     CAPTURE(r.err);
     CHECK(r.exit_code == 1);
-    CHECK((r.err.find("event 5") != std::string::npos || r.err.find("event 6") != std::string::npos));
+    CHECK((r.err.find("事件 5") != std::string::npos || r.err.find("事件 6") != std::string::npos));
 }
 
 TEST_CASE("deleting an event in the middle is detected where the gap is", "[faults][tamper]") {
@@ -141,7 +141,7 @@ TEST_CASE("deleting the last event is detected", "[faults][tamper]") {
     CAPTURE(r.err);
     CHECK(r.exit_code == 1);
     CHECK(one_line(r.err));
-    CHECK(r.err.find("deleted") != std::string::npos);
+    CHECK(r.err.find("删除") != std::string::npos);
     CHECK(r.err.find("12") != std::string::npos);
 }
 
@@ -191,7 +191,7 @@ TEST_CASE("a forged event appended with a correctly recomputed hash is detected 
     // The first bad event is the appended one, event 13 ...
     CHECK(r.err.find("13") != std::string::npos);
     // ... and nothing was deleted: a message saying so sends the auditor looking for the wrong thing.
-    CHECK(r.err.find("deleted") == std::string::npos);
+    CHECK(r.err.find("删除") == std::string::npos);
 }
 
 TEST_CASE("swapping two events' contents (reordering) is detected at the first of them", "[faults][tamper]") {

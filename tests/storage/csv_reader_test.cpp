@@ -137,20 +137,20 @@ TEST_CASE("fields longer than the buffer") {
 TEST_CASE("an unterminated quote is an error naming the line where it opened") {
     std::string message;
     CHECK(error_line("a,b\nc,\"never closed\nmore\nlines", &message) == 2);
-    CHECK_THAT(message, Catch::Matchers::Contains("unterminated"));
+    CHECK_THAT(message, Catch::Matchers::Contains("引号未闭合"));
     CHECK(error_line("\"") == 1);
 }
 
 TEST_CASE("a quote inside an unquoted field is an error") {
     std::string message;
     CHECK(error_line("a,b\nc,d\"e\n", &message) == 2);
-    CHECK_THAT(message, Catch::Matchers::Contains("quote"));
+    CHECK_THAT(message, Catch::Matchers::Contains("未加引号"));
 }
 
 TEST_CASE("text after a closing quote is an error") {
     std::string message;
     CHECK(error_line("x\n\"a\"b,c\n", &message) == 2);
-    CHECK_THAT(message, Catch::Matchers::Contains("closing quote"));
+    CHECK_THAT(message, Catch::Matchers::Contains("右引号"));
     // A closing quote at the end of the input is fine.
     CHECK(parse_all_ways("\"a\"").records == Records{{"a"}});
     CHECK(error_line("\"a\" \n") == 1);

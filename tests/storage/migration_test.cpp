@@ -185,7 +185,7 @@ TEST_CASE("the migration keeps every tamper of a schema-4 station detectable", "
         CHECK(r.exit_code == 1);
         CHECK(user_version(old) == minsheng::schema_version());
         if (tamper.find("events") != std::string::npos)
-            CHECK(r.err.find("event 4") != std::string::npos);
+            CHECK(r.err.find("事件 4") != std::string::npos);
         else
             CHECK(r.err.find(victim) != std::string::npos);
     }

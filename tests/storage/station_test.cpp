@@ -144,7 +144,7 @@ TEST_CASE("the first bad row rejects the whole import, naming its line") {
         const char* message;
     };
     const std::vector<Bad> bads = {
-        {row(7, "水电", "某路1号", "2024-03-05T09:00:00"), "ledger.csv:7: unknown category '水电'"},
+        {row(7, "水电", "某路1号", "2024-03-05T09:00:00"), "ledger.csv:7: 未知的类别「水电」"},
         {row(7, "road", "  ", "2024-03-05T09:00:00"), "ledger.csv:7: 地址是空的"},
         {row(7, "drainage", "旧案1号", "2024-01-01T09:00:00"), "ledger.csv:7: 反映时间"},
     };
