@@ -681,8 +681,8 @@ TEST_CASE("write_up placeholders are checked at load, each at its tag", "[workfl
         } catch (const Error& e) {
             CHECK(e.kind() == ErrorKind::Refused);
             CHECK(std::string(e.what()) ==
-                  "w.yaml:14:3: write_up: unknown placeholder 'adress' (did you mean "
-                  "'address'?)");
+                  "流程文件有误，未载入（用 workflow check 列出全部问题）：w.yaml:14:3: write_up: unknown "
+                  "placeholder 'adress' (did you mean 'address'?)");
         }
     }
 }
