@@ -208,7 +208,7 @@ void run_show(Context& ctx, const CaseOptions& o) {
     const auto h = st.history(o.id);
     const auto rounds = clock_rounds(c, cal);
     if (o.show_format == "html") {
-        write_case_sheet(ctx, st, c, v, h, o.show_out);
+        write_case_sheet(ctx, st, c.id, o.show_out);
     } else if (ctx.json) {
         json j = case_object(c, v, st.workflow_label(c), &h);
         j["rounds"] = rounds_json(rounds);

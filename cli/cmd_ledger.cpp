@@ -13,12 +13,14 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
 
 #include "cli/context.h"
 #include "cli/csv_reader.h"
+#include "cli/ledger_io.h"
 #include "cli/out_file.h"
 #include "cli/output.h"
 #include "engine/error.h"
@@ -137,15 +139,17 @@ struct ImportOptions {
 
 constexpr int kInputs = kLedgerInputColumns;
 
-void run_import(Context& ctx, const ImportOptions& o) {
-    const std::string& path = o.path;
+}  // namespace
+
+ImportResult import_ledger(Station& st, const LedgerImport& o,
+                           const std::function<void(const ImportPlan&)>& plan) {
+    const std::string& path = o.source;
     const std::string encoding = lower_ascii(o.encoding);
     const bool gbk =
         encoding == "gbk" || encoding == "gb18030" || encoding == "gb2312" || encoding == "cp936";
     if (!gbk && encoding != "utf-8" && encoding != "utf8")
         throw usage_error("未知的 --encoding '" + o.encoding + "'：请用 utf-8 或 gbk");
-    Station st(ctx.db_path);
-    auto file = open_input(path);
+    auto file = open_input(o.path);
     std::unique_ptr<Gb18030Source> converter;
     CsvReader::Source source = file_source(file.get());
     if (gbk) {
@@ -274,7 +278,7 @@ void run_import(Context& ctx, const ImportOptions& o) {
         row.report.reporter = trim(cell(LedgerColumn::Reporter));
         row.report.phone = trim(cell(LedgerColumn::Phone));
         row.report.channel = trim(cell(LedgerColumn::Channel));
-        row.report.latest_at = ctx.latest_at;
+        row.report.latest_at = o.latest_at;
         row.note = trim(unify_newlines(cell(LedgerColumn::Note)));
         try {
             for (const Reporter& r :
@@ -292,6 +296,14 @@ void run_import(Context& ctx, const ImportOptions& o) {
         return true;
     };
 
+    return st.import_reports(path, next, o.actor, o.now, o.dry_run, plan);
+}
+
+namespace {
+
+void run_import(Context& ctx, const ImportOptions& o) {
+    const std::string& path = o.path;
+    Station st(ctx.db_path);
     // The dry run's plan, one line per row, is held in a temporary file until the whole file proved good
     // (a refused import prints nothing on stdout), so memory stays flat however long the ledger.
     std::unique_ptr<std::FILE, FileCloser> plan_file;
@@ -305,7 +317,15 @@ void run_import(Context& ctx, const ImportOptions& o) {
         };
     }
 
-    const ImportResult r = st.import_reports(path, next, ctx.actor, ctx.now, o.dry_run, plan);
+    LedgerImport in;
+    in.path = in.source = path;
+    in.encoding = o.encoding;
+    in.ignore_unknown = o.ignore_unknown;
+    in.dry_run = o.dry_run;
+    in.actor = ctx.actor;
+    in.now = ctx.now;
+    in.latest_at = ctx.latest_at;
+    const ImportResult r = import_ledger(st, in, plan);
     if (r.problem_count > 0) {
         // One line per bad row; the last line is the error itself (exit 3): the last bad row, or how many
         // more there are beyond the 20 listed. A single bad row is a single line, like any other refusal.
@@ -479,6 +499,9 @@ void copy_to(std::ostream& out, const std::string& file) {
         out.write(buf, static_cast<std::streamsize>(n));
 }
 
+// Writes the ledger as csv or json to `out`: nothing before the first case (a refusal comes before it).
+void write_ledger_text(Station& st, Date today, bool csv, std::ostream& out);
+
 void run_export(Context& ctx, const std::string& format_given, const std::string& out_path) {
     const std::string format = format_given.empty() ? "csv" : format_given;
     Station st(ctx.db_path);
@@ -520,7 +543,17 @@ void run_export(Context& ctx, const std::string& format_given, const std::string
         return;
     }
 
-    const bool csv = format == "csv";
+    write_ledger_text(st, ctx.today, format == "csv", out);
+    if (out_file) {
+        out_file->commit();
+        return;
+    }
+    out.flush();
+    if (!out) throw storage_error("无法写出导出文件（磁盘已满或管道已关闭？）");
+}
+
+void write_ledger_text(Station& st, Date today, bool csv, std::ostream& out) {
+    LabelCache labels(st);
     // Nothing is written before the first case: a refusal (a clock the calendar cannot tell) comes before it.
     bool first = true;
     auto begin = [&] {
@@ -532,7 +565,7 @@ void run_export(Context& ctx, const std::string& format_given, const std::string
             out << "[\n";
         }
     };
-    st.list_cases(CaseFilter{}, ctx.today, [&](const CaseState& c, const ClockView& v) {
+    st.list_cases(CaseFilter{}, today, [&](const CaseState& c, const ClockView& v) {
         begin();
         if (!csv) {
             const LedgerLabels l = labels(c);
@@ -547,14 +580,25 @@ void run_export(Context& ctx, const std::string& format_given, const std::string
         out << (first ? "[]\n" : "\n]\n");
     else
         begin();  // an empty station still gets its header
-    if (out_file) {
-        out_file->commit();
-        return;
-    }
-    out.flush();
-    if (!out) throw storage_error("无法写出导出文件（磁盘已满或管道已关闭？）");
 }
 }  // namespace
+
+void export_ledger(Station& st, Date today, const std::string& format, const std::string& path) {
+    if (format == "xlsx") {
+        LabelCache labels(st);
+        XlsxLedger book(path);
+        st.list_cases(CaseFilter{}, today,
+                      [&](const CaseState& c, const ClockView& v) { book.add(ledger_row(c, v, labels(c))); });
+        book.close();
+        return;
+    }
+    if (format != "csv" && format != "json") throw usage_error("导出格式应为 csv、xlsx 或 json：" + format);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) throw storage_error("无法写入临时文件 " + path);
+    write_ledger_text(st, today, format == "csv", out);
+    out.flush();
+    if (!out) throw storage_error("无法写完导出文件（磁盘已满？）");
+}
 
 void add_ledger_commands(CLI::App& app, Commands& commands) {
     auto* import = app.add_subcommand("import", texts::help("import"));

@@ -7,6 +7,8 @@
 #include <memory>
 
 #include "cli/context.h"
+#include "cli/docx.h"
+#include "cli/ledger_io.h"
 #include "engine/error.h"
 #include "engine/text.h"
 #include "server/serve.h"
@@ -82,6 +84,20 @@ void add_serve_commands(CLI::App& app, CLI::App& staff, Commands& commands) {
         so.behind_tls = o->behind_tls;
         so.session_idle_seconds = o->idle;
         if (ctx.today_given) so.today = ctx.today;
+        so.documents.docx = markdown_to_docx;
+        so.documents.export_ledger = export_ledger;
+        so.documents.import_ledger = [](Station& st, const server::Documents::Import& in,
+                                        const std::function<void(const ImportPlan&)>& plan) {
+            LedgerImport li;
+            li.path = in.path;
+            li.source = in.source;
+            li.ignore_unknown = in.ignore_unknown;
+            li.dry_run = in.dry_run;
+            li.actor = in.actor;
+            li.now = in.now;
+            li.latest_at = in.latest_at;
+            return import_ledger(st, li, plan);
+        };
         ctx.exit_code = server::serve(so);
     });
 }

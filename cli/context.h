@@ -41,8 +41,7 @@ void add_ledger_commands(CLI::App& app, Commands& commands);    // import, expor
 void add_serve_commands(CLI::App& app, CLI::App& staff, Commands& commands);  // serve, staff passwd
 
 // The printable case sheet (cli/cmd_paper.cpp): `case show ID --format html [--out FILE]`.
-void write_case_sheet(const Context& ctx, Station& st, const CaseState& c, const ClockView& v,
-                      const std::vector<Event>& history, const std::string& out_path);
+void write_case_sheet(const Context& ctx, Station& st, const std::string& id, const std::string& out_path);
 
 // The year-boundary warning (SPEC Part 2): one line on stderr when the next year's notice is due.
 void warn_calendar(const Context& ctx, const Calendar& cal);

@@ -110,15 +110,9 @@ void AnnualAccumulator::add(const CaseState& now, const std::vector<Event>& even
         st_.cases_with_repeat_reports += s.repeat_count() > 0;
     }
     // A revoked visit counts nowhere (SPEC Part 2), whoever read the events: the revoke events say which.
-    const auto gone = revoked_seqs(events);
-    for (const auto& e : until) {
-        if (!is_visit(e) || e.revoked || std::find(gone.begin(), gone.end(), e.seq) != gone.end()) continue;
-        const json set = e.data.value("set", json::object());
-        if (!set.contains("satisfied") || !set["satisfied"].is_string()) continue;
-        ++st_.visits;
-        const std::string answer = set["satisfied"].get<std::string>();
-        st_.satisfied += answer == "yes" || answer == "basic";  // 满意率 counts 基本满意 as satisfied
-    }
+    const VisitCount visits = count_visits(until, events);
+    st_.visits += visits.visits;
+    st_.satisfied += visits.satisfied;
     if (now.typical) typical_.emplace_back(now.received_at, now.id);
 }
 

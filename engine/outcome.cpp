@@ -1,6 +1,8 @@
 // How a case turned out, as reports count it (see outcome.h).
 #include "engine/outcome.h"
 
+#include <algorithm>
+
 #include "engine/error.h"
 
 namespace minsheng::report {
@@ -30,6 +32,20 @@ bool resolved_on_time(const CaseState& s, const Calendar& cal) {
     for (const auto& c : s.past_cycles)
         if (c.resolved_on && !cycle_on_time(c.start, c.deadline, *c.resolved_on, cal, s)) return false;
     return cycle_on_time(s.clock_start, s.deadline, *s.resolved_on, cal, s);
+}
+
+VisitCount count_visits(const std::vector<Event>& events, const std::vector<Event>& all) {
+    VisitCount n;
+    const auto gone = revoked_seqs(all);
+    for (const auto& e : events) {
+        if (!is_visit(e) || std::find(gone.begin(), gone.end(), e.seq) != gone.end()) continue;
+        const auto set = e.data.value("set", nlohmann::json::object());
+        if (!set.contains("satisfied") || !set["satisfied"].is_string()) continue;
+        ++n.visits;
+        const std::string answer = set["satisfied"].get<std::string>();
+        n.satisfied += answer == "yes" || answer == "basic";
+    }
+    return n;
 }
 
 }  // namespace minsheng::report

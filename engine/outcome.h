@@ -15,4 +15,12 @@ bool is_visit(const Event& e);
 // Error(Refused) when a deadline is unknown although the calendar covers every year up to the resolve.
 bool resolved_on_time(const CaseState& s, const Calendar& cal);
 
+// The visits among `events` (is_visit, and not revoked by a revoke among `all`, the case's whole log) that
+// recorded an answer, and how many of them were satisfied: 满意率 counts 满意 and 基本满意 (yes, basic).
+struct VisitCount {
+    int visits = 0;
+    int satisfied = 0;
+};
+VisitCount count_visits(const std::vector<Event>& events, const std::vector<Event>& all);
+
 }  // namespace minsheng::report

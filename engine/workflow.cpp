@@ -1365,7 +1365,11 @@ WorkflowLoad load_workflow(const std::string& text, const std::string& file_name
 Workflow load_workflow_or_throw(const std::string& text, const std::string& file_name,
                                 WorkflowChecks checks) {
     WorkflowLoad load = load_workflow(text, file_name, checks);
-    if (!load.problems.empty()) throw refused(load.problems.front().to_string());
+    // The problems themselves are written for whoever edits the YAML (`workflow check` lists them all); the
+    // one line a refusal prints says first, in Chinese, what was refused and what to do.
+    if (!load.problems.empty())
+        throw refused("流程文件有误，未载入（用 workflow check 列出全部问题）：" +
+                      load.problems.front().to_string());
     return std::move(*load.workflow);
 }
 

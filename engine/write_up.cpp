@@ -420,9 +420,8 @@ WriteUp make_write_up(const CaseState& c, const std::vector<Event>& events, cons
     const TemplateValues v = values_masked(c, events, w, cal, mask);
     const std::string tmpl = trim(w.write_up).empty() ? std::string(kDefaultWriteUp) : w.write_up;
     const std::string rendered = render_template(
-        tmpl, v,
-        "the write_up template of workflow '" + w.category + "' (version " + std::to_string(w.version) + ")",
-        "; fix it and load the workflow again");
+        tmpl, v, "流程 " + w.category + " 第 " + std::to_string(w.version) + " 版的 write_up 模板有误",
+        "；请修改后重新载入流程");
 
     WriteUp out;
     out.id = c.id;

@@ -4,13 +4,24 @@
 
 #include <httplib.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <condition_variable>
+#include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "engine/error.h"
+#include "engine/names.h"
+#include "engine/report.h"
 #include "engine/text.h"
+#include "usecases/desk.h"
+#include "usecases/reports.h"
 #include "usecases/signin.h"
 #include "usecases/station.h"
 #include "usecases/views.h"
@@ -86,16 +97,66 @@ Clock request_clock(const ServeOptions& o) {
     return c;
 }
 
-// One Station per worker thread: a Station is one connection, and its caches revalidate on the store's
-// data_version when another thread or process writes.
-Station& station(const ServeOptions& o) {
-    thread_local std::unique_ptr<Station> st;
-    thread_local std::string path;
-    if (!st || path != o.db_path) {
-        st = std::make_unique<Station>(o.db_path);
-        path = o.db_path;
+// The stations the worker threads share. cpp-httplib keeps a worker thread per keep-alive connection, so
+// there are many more threads than requests running at once; a Station (one database connection with its
+// parsed workflows and calendar) is taken from here when a request first needs one and given back when the
+// request ends (guarded). At most kStations are open, so memory does not grow with the connections, and a
+// request waits for one when all are busy. Their caches revalidate on the store's data_version when another
+// connection or process writes.
+constexpr std::size_t kStations = 4;
+
+class StationPool {
+public:
+    std::unique_ptr<Station> take(const std::string& path) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        free_.wait(lock, [&] { return !idle_.empty() || open_ < kStations; });
+        if (!idle_.empty()) {
+            auto s = std::move(idle_.back());
+            idle_.pop_back();
+            return s;
+        }
+        ++open_;
+        lock.unlock();
+        try {
+            return std::make_unique<Station>(path);
+        } catch (...) {
+            give(nullptr);
+            throw;
+        }
     }
-    return *st;
+    // Gives a station back (null: one that could not be opened, whose place is free again).
+    void give(std::unique_ptr<Station> s) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (s)
+                idle_.push_back(std::move(s));
+            else
+                --open_;
+        }
+        free_.notify_one();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable free_;
+    std::vector<std::unique_ptr<Station>> idle_;
+    std::size_t open_ = 0;
+};
+
+StationPool& station_pool() {
+    static StationPool pool;
+    return pool;
+}
+
+thread_local std::unique_ptr<Station> request_station;  // the station this request holds, if any
+
+Station& station(const ServeOptions& o) {
+    if (!request_station) request_station = station_pool().take(o.db_path);
+    return *request_station;
+}
+
+void end_request() {
+    if (request_station) station_pool().give(std::move(request_station));
 }
 
 std::string cookie_token(const httplib::Request& req) {
@@ -176,26 +237,142 @@ bool flag_param(const httplib::Request& req, const char* key) {
 // Runs a handler: the application's errors become SPEC's statuses with their Chinese line.
 template <class F>
 void guarded(httplib::Response& res, F&& body) {
+    struct Release {
+        ~Release() { end_request(); }
+    } release;
     try {
         body();
     } catch (const HttpError& e) {
         send_error(res, e.status, e.message);
     } catch (const Error& e) {
         send_error(res, status_of(e.kind()), e.what());
+    } catch (const Busy& e) {
+        send_error(res, 500, e.what());  // another program holds the database: try again, not a fault
     } catch (const std::exception& e) {
         send_error(res, 500, std::string("服务器内部错误：") + e.what());
     }
 }
 
-json case_json(Station& st, const std::string& id, const Clock& clock, bool with_history) {
+// The `case show --json` object with its rounds and, for the signed-in person, `next_actions` (SPEC Part 2
+// "Next steps": what `case do ID` lists).
+json case_json(Station& st, const std::string& id, const Clock& clock, const std::string& who) {
     const CaseState c = st.get_case(id);
     const Calendar& cal = st.calendar();
     const ClockView v = clock_at(c, clock.today, cal);
-    if (!with_history) return case_object(c, v, st.workflow_label(c), nullptr);
     const auto h = st.history(id);
     json j = case_object(c, v, st.workflow_label(c), &h);
     j["rounds"] = rounds_json(clock_rounds(c, cal));
+    j["next_actions"] = next_actions_json(st.next_actions(id, who, clock.today));
     return j;
+}
+
+std::string param(const httplib::Request& req, const char* key) {
+    return req.has_param(key) ? req.get_param_value(key) : "";
+}
+
+std::optional<Date> date_param(const httplib::Request& req, const char* key) {
+    const std::string v = trim(param(req, key));
+    if (v.empty()) return std::nullopt;
+    return parse_date(v);
+}
+
+// GET /api/cases's filters, as `case list` takes them (Chinese names as on the command line).
+CaseFilter case_filter(const httplib::Request& req, const SignedIn& who) {
+    CaseFilter f;
+    if (!param(req, "phase").empty()) f.phase = resolve_phase(param(req, "phase"));
+    if (!param(req, "category").empty()) f.category = param(req, "category");
+    if (!param(req, "department").empty()) f.department = trim(param(req, "department"));
+    f.overdue_only = flag_param(req, "overdue");
+    // An empty box in the search form is no filter (the command line refuses an empty --search).
+    const std::pair<const char*, std::optional<std::string>*> texts[] = {
+        {"search", &f.search}, {"reporter", &f.reporter}, {"phone", &f.phone}};
+    for (const auto& [key, slot] : texts)
+        if (!trim(param(req, key)).empty()) *slot = param(req, key);
+    if (flag_param(req, "mine")) f.actor = who.name;  // the cases the signed-in person has acted on
+    f.typical_only = flag_param(req, "typical");
+    f.received_from = date_param(req, "from");
+    f.received_to = date_param(req, "to");
+    return f;
+}
+
+// A temporary file removed when it goes out of scope (uploads and downloads go through one, so memory stays
+// flat and a refusal is known before the answer's status is sent).
+struct TempFile {
+    std::string path;
+    TempFile() {
+        path = (std::filesystem::temp_directory_path() / "minsheng-web-XXXXXX").string();
+        const int fd = ::mkstemp(path.data());
+        if (fd < 0) throw storage_error("无法创建临时文件");
+        ::close(fd);
+    }
+    ~TempFile() { ::unlink(path.c_str()); }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+};
+
+// A download: Content-Disposition with the Chinese name (RFC 6266/5987 filename*) and an ASCII fallback.
+void attach(httplib::Response& res, const std::string& ascii_name, const std::string& name) {
+    std::string encoded;
+    static const char* hex = "0123456789ABCDEF";
+    for (unsigned char ch : name) {
+        const bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                           ch == '.' || ch == '-' || ch == '_';
+        if (plain) {
+            encoded += static_cast<char>(ch);
+        } else {
+            encoded += '%';
+            encoded += hex[ch >> 4];
+            encoded += hex[ch & 15];
+        }
+    }
+    res.set_header("Content-Disposition",
+                   "attachment; filename=\"" + ascii_name + "\"; filename*=UTF-8''" + encoded);
+}
+
+// Sends a finished file, read as it is sent (the file is kept open by the provider, so it may be unlinked).
+void send_file(httplib::Response& res, const std::string& path, const std::string& type) {
+    std::shared_ptr<std::FILE> f(std::fopen(path.c_str(), "rb"), [](std::FILE* x) {
+        if (x) std::fclose(x);
+    });
+    if (!f) throw storage_error("无法读回导出文件");
+    std::fseek(f.get(), 0, SEEK_END);
+    const long size = std::ftell(f.get());
+    std::fseek(f.get(), 0, SEEK_SET);
+    res.set_content_provider(static_cast<size_t>(size), type.c_str(),
+                             [f](size_t offset, size_t length, httplib::DataSink& sink) {
+                                 char buf[1 << 14];
+                                 std::fseek(f.get(), static_cast<long>(offset), SEEK_SET);
+                                 const size_t n = std::fread(buf, 1, std::min(length, sizeof buf), f.get());
+                                 if (n == 0) return false;
+                                 sink.write(buf, n);
+                                 return true;
+                             });
+}
+
+std::string content_type_of(const std::string& format) {
+    if (format == "html") return "text/html; charset=utf-8";
+    if (format == "md") return "text/markdown; charset=utf-8";
+    if (format == "json") return "application/json; charset=utf-8";
+    if (format == "csv") return "text/csv; charset=utf-8";
+    if (format == "docx") return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    if (format == "xlsx") return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    return "application/octet-stream";
+}
+
+std::string format_param(const httplib::Request& req, const std::string& fallback,
+                         std::initializer_list<const char*> allowed) {
+    std::string f = param(req, "format");
+    if (f.empty()) f = fallback;
+    std::string names;
+    for (const char* a : allowed) {
+        if (f == a) return f;
+        names += (names.empty() ? "" : "、") + std::string(a);
+    }
+    throw usage_error("未知的格式 " + f + "：可用 " + names);
+}
+
+json rate(const std::optional<double>& r) {
+    return r ? json(*r) : json(nullptr);
 }
 
 json cases_array(Station& st, const std::vector<std::pair<CaseState, ClockView>>& rows) {
@@ -293,23 +470,9 @@ void install_api(httplib::Server& svr, const ServeOptions& o) {
     svr.Get("/api/cases", [&o](const httplib::Request& req, httplib::Response& res) {
         guarded(res, [&] {
             const Clock clock = request_clock(o);
-            require_session(o, req, clock);
+            const SignedIn who = require_session(o, req, clock);
             Station& st = station(o);
-            CaseFilter f;
-            if (req.has_param("phase") && !req.get_param_value("phase").empty()) {
-                f.phase = phase_from_name(req.get_param_value("phase"));
-                if (!f.phase)
-                    throw usage_error("未知的阶段 " + req.get_param_value("phase") +
-                                      "：可用 intake、coordination、follow_up、closed、rejected");
-            }
-            if (req.has_param("category") && !req.get_param_value("category").empty())
-                f.category = req.get_param_value("category");
-            if (req.has_param("department") && !req.get_param_value("department").empty())
-                f.department = req.get_param_value("department");
-            f.overdue_only = flag_param(req, "overdue");
-            for (const char* later : {"search", "reporter", "phone", "mine", "typical", "from", "to"})
-                if (req.has_param(later) && !req.get_param_value(later).empty())
-                    throw usage_error(std::string("参数 ") + later + " 暂不支持（查找案件的条件尚未接入）");
+            const CaseFilter f = case_filter(req, who);
             const int limit = int_param(req, "limit", 50, 1, 500);
             const int offset = int_param(req, "offset", 0, 0, 100000000);
             // Streamed: only the page asked for is kept, however many cases match.
@@ -349,8 +512,8 @@ void install_api(httplib::Server& svr, const ServeOptions& o) {
     svr.Get(R"(/api/cases/([0-9A-Za-z-]+))", [&o](const httplib::Request& req, httplib::Response& res) {
         guarded(res, [&] {
             const Clock clock = request_clock(o);
-            require_session(o, req, clock);
-            send_json(res, 200, case_json(station(o), req.matches[1], clock, true));
+            const SignedIn who = require_session(o, req, clock);
+            send_json(res, 200, case_json(station(o), req.matches[1], clock, who.name));
         });
     });
 
@@ -380,13 +543,14 @@ void install_api(httplib::Server& svr, const ServeOptions& o) {
                          }
                      }
                      r.note = text_of(b, "note");
+                     r.into = trim(text_of(b, "into"));  // merge: the case the reports join
                      const std::string at = text_of(b, "at");
                      r.at = at.empty() ? "" : normalize_timestamp(at);
                      r.actor = who.name;  // every write is the signed-in person's
                      r.latest_at = clock.latest_at;
                      const std::string id = req.matches[1];
                      st.do_action(id, r, clock.default_at, clock.now);
-                     send_json(res, 200, case_json(st, id, clock, true));
+                     send_json(res, 200, case_json(st, id, clock, who.name));
                  });
              });
 
@@ -467,6 +631,165 @@ void install_api(httplib::Server& svr, const ServeOptions& o) {
             send_json(
                 res, 200,
                 {{"warning", w.empty() ? json(nullptr) : json(w)}, {"today", format_date(clock.today)}});
+        });
+    });
+
+    // 打印: the printable case sheet, as `case show ID --format html` writes it.
+    svr.Get(R"(/api/cases/([0-9A-Za-z-]+)/sheet)", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            const Clock clock = request_clock(o);
+            require_session(o, req, clock);
+            res.status = 200;
+            res.set_content(case_sheet(station(o), req.matches[1], clock.today), "text/html; charset=utf-8");
+        });
+    });
+
+    // 督办台's per-department table (supervisors), computed by the application layer in one pass.
+    svr.Get("/api/desk/departments", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            const Clock clock = request_clock(o);
+            const SignedIn who = require_session(o, req, clock);
+            const DeskTable t = department_table(station(o), who.name, clock.today, date_param(req, "from"),
+                                                 date_param(req, "to"));
+            json rows = json::array();
+            for (const auto& d : t.departments)
+                rows.push_back({{"department", d.department},
+                                {"cases", d.cases},
+                                {"resolved", d.resolved},
+                                {"on_time", d.on_time},
+                                {"on_time_rate", rate(d.on_time_rate)},
+                                {"visits", d.visits},
+                                {"satisfied", d.satisfied},
+                                {"satisfaction_rate", rate(d.satisfaction_rate)},
+                                {"overdue", d.overdue}});
+            send_json(res, 200,
+                      {{"today", format_date(clock.today)},
+                       {"from", t.from ? json(format_date(*t.from)) : json(nullptr)},
+                       {"to", t.to ? json(format_date(*t.to)) : json(nullptr)},
+                       {"departments", rows}});
+        });
+    });
+
+    svr.Get("/api/reports/typical", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            require_session(o, req, request_clock(o));
+            const std::string format = format_param(req, "html", {"html", "md", "docx", "json"});
+            std::vector<std::string> ids;
+            for (const auto& part : split_list(param(req, "ids")))
+                if (!trim(part).empty()) ids.push_back(trim(part));
+            if (ids.empty()) throw usage_error("请给出要写成典型事例的案件编号（ids=编号,编号）");
+            const auto write_ups = typical_write_ups(station(o), ids);
+            std::string body;
+            if (format == "html")
+                body = report::write_ups_html(write_ups);
+            else if (format == "md")
+                body = report::write_ups_markdown(write_ups);
+            else if (format == "json")
+                body = report::write_ups_json(write_ups).dump();
+            else if (!o.documents.docx)
+                throw HttpError{500, "这个服务器不能生成 Word 文件（请用 minsheng serve 启动）"};
+            else
+                body = o.documents.docx(report::write_ups_markdown(write_ups));
+            if (format != "html" && format != "json") attach(res, "typical." + format, "典型事例." + format);
+            res.status = 200;
+            res.set_content(body, content_type_of(format));
+        });
+    });
+
+    svr.Get("/api/reports/annual", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            const Clock clock = request_clock(o);
+            require_session(o, req, clock);
+            const std::string format = format_param(req, "html", {"html", "json", "csv", "md", "docx"});
+            const int year = int_param(req, "year", clock.today.year(), 1900, 9999);
+            const AnnualReport r = annual_report(station(o), year);
+            std::string body;
+            if (format == "json")
+                body = report::annual_json(r.stats, r.typical).dump();
+            else if (format == "csv")
+                body = report::annual_csv(r.stats, r.typical);
+            else if (format == "html")
+                body = report::annual_html(r.stats, r.typical);
+            else if (format == "md")
+                body = report::annual_markdown(r.stats, r.typical);
+            else if (!o.documents.docx)
+                throw HttpError{500, "这个服务器不能生成 Word 文件（请用 minsheng serve 启动）"};
+            else
+                body = o.documents.docx(report::annual_markdown(r.stats, r.typical));
+            const std::string y = std::to_string(year);
+            if (format != "html" && format != "json")
+                attach(res, "annual-" + y + "." + format, y + "年度报告." + format);
+            res.status = 200;
+            res.set_content(body, content_type_of(format));
+        });
+    });
+
+    // 台账 import: the CSV file as the body. A refused import answers 409 with every bad row listed
+    // ("problems", at most 20, and "problem_count"); a dry run answers the per-row plan and writes nothing.
+    svr.Post("/api/import", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            const Clock clock = request_clock(o);
+            const SignedIn who = require_session(o, req, clock);
+            if (!o.documents.import_ledger)
+                throw HttpError{500, "这个服务器不能导入台账（请用 minsheng serve 启动）"};
+            if (req.body.empty()) throw usage_error("请求内容为空：请上传 CSV 台账文件");
+            TempFile upload;
+            {
+                std::ofstream f(upload.path, std::ios::binary | std::ios::trunc);
+                f.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
+                if (!f) throw storage_error("无法保存上传的台账（磁盘已满？）");
+            }
+            Documents::Import in;
+            in.path = upload.path;
+            in.source = "台账.csv";
+            in.actor = who.name;
+            in.now = clock.now;
+            in.latest_at = clock.latest_at;
+            in.dry_run = flag_param(req, "dry_run");
+            in.ignore_unknown = flag_param(req, "ignore_unknown");
+            // The plan is a line per row: small beside the upload itself, which the server holds anyway.
+            json plan = json::array();
+            std::function<void(const ImportPlan&)> each;
+            if (in.dry_run)
+                each = [&](const ImportPlan& p) {
+                    plan.push_back({{"line", p.line}, {"id", p.id}, {"repeat", p.repeat}});
+                };
+            const ImportResult r = o.documents.import_ledger(station(o), in, each);
+            if (r.problem_count > 0) {
+                res.status = 409;
+                res.set_content(json{{"error", "台账有 " + std::to_string(r.problem_count) +
+                                                   " 行有误，什么也没有导入；改正后重新导入"},
+                                     {"problems", r.problems},
+                                     {"problem_count", r.problem_count}}
+                                    .dump(),
+                                "application/json; charset=utf-8");
+                return;
+            }
+            json out = {
+                {"rows", r.rows}, {"cases", r.cases}, {"repeats", r.repeats}, {"dry_run", in.dry_run}};
+            if (in.dry_run) out["plan"] = plan;
+            if (r.without_deadline > 0)
+                out["warning"] = "新案件中有 " + std::to_string(r.without_deadline) + " 件暂无办理期限：" +
+                                 r.deadline_problem;
+            send_json(res, 200, out);
+        });
+    });
+
+    // 台账 export: written to a temporary file first (a refusal is a status, not half a file), then sent
+    // from it as it is read.
+    svr.Get("/api/export", [&o](const httplib::Request& req, httplib::Response& res) {
+        guarded(res, [&] {
+            const Clock clock = request_clock(o);
+            require_session(o, req, clock);
+            const std::string format = format_param(req, "csv", {"csv", "xlsx", "json"});
+            if (!o.documents.export_ledger)
+                throw HttpError{500, "这个服务器不能导出台账（请用 minsheng serve 启动）"};
+            TempFile out;
+            o.documents.export_ledger(station(o), clock.today, format, out.path);
+            send_file(res, out.path, content_type_of(format));
+            const std::string day = format_date(clock.today);
+            attach(res, "ledger-" + day + "." + format, "台账-" + day + "." + format);
+            res.status = 200;
         });
     });
 

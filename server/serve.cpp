@@ -22,6 +22,7 @@ namespace {
 
 // A station's requests are small; an imported ledger is the largest body (8 MiB is ~50,000 rows).
 constexpr std::size_t kMaxBody = 8u * 1024u * 1024u;
+constexpr std::size_t kWorkers = 64;
 
 thread_local std::chrono::steady_clock::time_point request_start;
 
@@ -86,6 +87,9 @@ int serve(const ServeOptions& o) {
     signal(SIGPIPE, SIG_IGN);
 
     httplib::Server svr;
+    // A worker thread per keep-alive connection (cpp-httplib's model): enough for a station's staff all
+    // signed in at once. Threads are cheap; the database connections they share are few (api.cpp).
+    svr.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
     svr.set_payload_max_length(kMaxBody);
     svr.set_read_timeout(10, 0);
     svr.set_write_timeout(10, 0);

@@ -1066,13 +1066,14 @@ TEST_CASE("a bad write_up placeholder: workflow check names its place, load and 
     const std::string before = fingerprint(db);
     const RunResult load = as(db, kSupervisor, {"workflow", "load", file});
     check_error(load, 3);
-    CHECK(load.err == "minsheng: " + problem);
+    const std::string refusal = "minsheng: 流程文件有误，未载入（用 workflow check 列出全部问题）：";
+    CHECK(load.err == refusal + problem);
     CHECK(fingerprint(db) == before);
 
     const std::string other = dir.file("other.db");
     const RunResult init = as(other, kSupervisor, {"init", "--workflows", dir.file("wf")});
     check_error(init, 3);
-    CHECK(init.err == "minsheng: " + problem);
+    CHECK(init.err == refusal + problem);
     CHECK_FALSE(fs::exists(other));
 }
 

@@ -198,7 +198,8 @@ TEST_CASE("a problem prints as FILE:LINE:COL: message and the throwing loader re
         FAIL("no exception");
     } catch (const Error& e) {
         CHECK(e.kind() == ErrorKind::Refused);
-        CHECK(std::string(e.what()) == "w.yaml:1:1: missing required key 'name'");
+        CHECK(std::string(e.what()) == "流程文件有误，未载入（用 workflow check 列出全部问题）：w.yaml:1:1: "
+                                       "missing required key 'name'");
     }
     CHECK(load_workflow_or_throw(kHead + kActions, "ok.yaml").category == "t");
 }
@@ -681,8 +682,8 @@ TEST_CASE("write_up placeholders are checked at load, each at its tag", "[workfl
         } catch (const Error& e) {
             CHECK(e.kind() == ErrorKind::Refused);
             CHECK(std::string(e.what()) ==
-                  "w.yaml:14:3: write_up: unknown placeholder 'adress' (did you mean "
-                  "'address'?)");
+                  "流程文件有误，未载入（用 workflow check 列出全部问题）：w.yaml:14:3: write_up: unknown "
+                  "placeholder 'adress' (did you mean 'address'?)");
         }
     }
 }

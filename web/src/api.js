@@ -10,14 +10,16 @@ export class ApiError extends Error {
   }
 }
 
+// `body`: an object sent as JSON, or a string sent as it is (a CSV ledger).
 export async function api(method, path, body) {
   const headers = {}
-  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  const raw = typeof body === 'string'
+  if (body !== undefined) headers['Content-Type'] = raw ? 'text/csv; charset=utf-8' : 'application/json'
   if (method !== 'GET' && method !== 'HEAD' && session.csrf) headers['X-CSRF-Token'] = session.csrf
   const res = await fetch(path, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     credentials: 'same-origin',
   })
   if (res.status === 204) return null
@@ -33,7 +35,9 @@ export async function api(method, path, body) {
       session.role = ''
       session.csrf = ''
     }
-    throw new ApiError(res.status, (data && data.error) || `请求失败（${res.status}）`)
+    const err = new ApiError(res.status, (data && data.error) || `请求失败（${res.status}）`)
+    err.data = data
+    throw err
   }
   return data
 }

@@ -42,6 +42,12 @@ export const actionLabels = {
   open: '登记',
   report: '重复反映',
   recompute: '期限重算',
+  correct: '更正',
+  revoke: '撤销',
+  merge: '并案',
+  'approve-exception': '批准特事特办',
+  escalate: '督办升级',
+  extend: '延期',
 }
 export function fieldLabel(k) {
   return fieldLabels[k] || k

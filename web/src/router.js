@@ -5,6 +5,8 @@ import Intake from './views/Intake.vue'
 import Cases from './views/Cases.vue'
 import CaseDetail from './views/CaseDetail.vue'
 import Supervise from './views/Supervise.vue'
+import Ledger from './views/Ledger.vue'
+import Reports from './views/Reports.vue'
 
 export const router = createRouter({
   history: createWebHashHistory(),
@@ -15,6 +17,8 @@ export const router = createRouter({
     { path: '/intake', component: Intake, meta: { title: '登记' } },
     { path: '/cases', component: Cases, meta: { title: '案件' } },
     { path: '/cases/:id', component: CaseDetail, meta: { title: '案件详情' } },
-    { path: '/supervise', component: Supervise, meta: { title: '督办台' } },
+    { path: '/supervise', component: Supervise, meta: { title: '督办台', supervisor: true } },
+    { path: '/ledger', component: Ledger, meta: { title: '台账' } },
+    { path: '/reports', component: Reports, meta: { title: '报告' } },
   ],
 })

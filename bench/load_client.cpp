@@ -1,0 +1,191 @@
+// The web server under load (issue 18 "Load"; bench/load.sh runs it, never a test): CLIENTS signed-in
+// clients, each on its own keep-alive connection and session, for SECONDS or until each has made MAX
+// requests, 90% reads and 10% writes. Prints, per endpoint, the requests, errors (any unexpected status or a
+// failed connection), p50 and p99 in milliseconds, and the totals.
+//
+// Usage: load_client HOST PORT NAME PASSWORD [CLIENTS=50] [SECONDS=60] [MAX=2000]
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+struct Samples {
+    std::vector<double> ms;
+    long errors = 0;
+};
+
+std::mutex samples_mutex;
+std::map<std::string, Samples> samples;  // by endpoint
+
+void record(std::map<std::string, Samples>& mine, const std::string& endpoint, double ms, bool ok) {
+    Samples& s = mine[endpoint];
+    s.ms.push_back(ms);
+    if (!ok) ++s.errors;
+}
+
+double percentile(std::vector<double>& v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+    return v[std::min(i, v.size() - 1)];
+}
+
+std::string url_encode(const std::string& s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 5) {
+        std::fprintf(stderr, "usage: load_client HOST PORT NAME PASSWORD [CLIENTS] [SECONDS] [MAX]\n");
+        return 2;
+    }
+    const std::string host = argv[1], name = argv[3], password = argv[4];
+    const int port = std::stoi(argv[2]);
+    const int clients = argc > 5 ? std::stoi(argv[5]) : 50;
+    const int seconds = argc > 6 ? std::stoi(argv[6]) : 60;
+    const long max_requests = argc > 7 ? std::stol(argv[7]) : 2000;
+
+    // The cases the clients read and write: running ones, from the first pages of the list.
+    std::vector<std::string> ids;
+    std::vector<std::string> addresses;
+    {
+        httplib::Client c(host, port);
+        auto in =
+            c.Post("/api/session", json{{"name", name}, {"password", password}}.dump(), "application/json");
+        if (!in || in->status != 200) {
+            std::fprintf(stderr, "load_client: cannot sign in as %s\n", name.c_str());
+            return 1;
+        }
+        const std::string set = in->get_header_value("Set-Cookie");
+        httplib::Headers h = {{"Cookie", set.substr(0, set.find(';'))}};
+        for (int offset = 0; offset < 2000; offset += 500) {
+            auto r = c.Get("/api/cases?phase=coordination&limit=500&offset=" + std::to_string(offset), h);
+            if (!r || r->status != 200) break;
+            const json page = json::parse(r->body);
+            if (page["cases"].empty()) break;
+            for (const auto& x : page["cases"]) {
+                ids.push_back(x["id"]);
+                const std::string a = x["address"];
+                addresses.push_back(a.substr(0, std::min<std::size_t>(a.size(), 9)));  // three characters
+            }
+        }
+        if (ids.empty()) {
+            std::fprintf(stderr, "load_client: the station has no case in 办理 to work on\n");
+            return 1;
+        }
+    }
+
+    std::atomic<long> total{0};
+    const auto start = Clock::now();
+    const auto deadline = start + std::chrono::seconds(seconds);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < clients; ++t) {
+        threads.emplace_back([&, t] {
+            std::map<std::string, Samples> mine;
+            std::mt19937 rng(static_cast<unsigned>(t) * 7919u + 1u);
+            httplib::Client c(host, port);
+            c.set_keep_alive(true);
+            c.set_read_timeout(30, 0);
+            auto in = c.Post("/api/session", json{{"name", name}, {"password", password}}.dump(),
+                             "application/json");
+            if (!in || in->status != 200) {
+                record(mine, "POST /api/session", 0, false);
+            } else {
+                const std::string set = in->get_header_value("Set-Cookie");
+                const std::string csrf = json::parse(in->body)["csrf_token"];
+                httplib::Headers h = {{"Cookie", set.substr(0, set.find(';'))}, {"X-CSRF-Token", csrf}};
+                auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+                for (long n = 0; n < max_requests && Clock::now() < deadline; ++n) {
+                    const unsigned r = rng() % 100;
+                    std::string endpoint;
+                    int expect = 200;
+                    const auto t0 = Clock::now();
+                    int status = -1;  // none: the connection failed
+                    auto st = [](const httplib::Result& x) { return x ? x->status : -1; };
+                    if (r < 35) {
+                        endpoint = "GET /api/cases (page)";
+                        status = st(c.Get("/api/cases?limit=20&offset=" + std::to_string(rng() % 200), h));
+                    } else if (r < 60) {
+                        endpoint = "GET /api/cases/{id}";
+                        status = st(c.Get("/api/cases/" + pick(ids), h));
+                    } else if (r < 75) {
+                        endpoint = "GET /api/cases?search=";
+                        status = st(c.Get("/api/cases?limit=20&search=" + url_encode(pick(addresses)), h));
+                    } else if (r < 85) {
+                        endpoint = "GET /api/cases?mine=1&phase=";
+                        status = st(c.Get("/api/cases?mine=1&phase=coordination&limit=50", h));
+                    } else if (r < 90) {
+                        endpoint = "GET /api/audit/due-soon";
+                        status = st(c.Get("/api/audit/due-soon?within=1", h));
+                    } else if (r < 95) {
+                        endpoint = "POST /api/cases";
+                        expect = 201;
+                        const json body = {
+                            {"category", "排水"},
+                            {"address", "压测路" + std::to_string(t) + "号" + std::to_string(n)},
+                            {"summary", "压测：下水道堵塞"},
+                            {"reporter", "压测"},
+                            {"phone", "13800000000"},
+                            {"channel", "来电"}};
+                        status = st(c.Post("/api/cases", h, body.dump(), "application/json"));
+                    } else {
+                        endpoint = "POST /api/cases/{id}/actions (备注)";
+                        status = st(c.Post("/api/cases/" + pick(ids) + "/actions", h,
+                                           json{{"action", "note"}, {"note", "压测备注"}}.dump(),
+                                           "application/json"));
+                    }
+                    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+                    record(mine, endpoint, ms, status == expect);
+                    ++total;
+                }
+            }
+            std::lock_guard<std::mutex> lock(samples_mutex);
+            for (auto& [e, s] : mine) {
+                Samples& all = samples[e];
+                all.ms.insert(all.ms.end(), s.ms.begin(), s.ms.end());
+                all.errors += s.errors;
+            }
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+
+    std::printf("| endpoint | requests | errors | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|\n");
+    long errors = 0;
+    for (auto& [e, s] : samples) {
+        errors += s.errors;
+        std::printf("| %s | %zu | %ld | %.1f | %.1f |\n", e.c_str(), s.ms.size(), s.errors,
+                    percentile(s.ms, 0.50), percentile(s.ms, 0.99));
+    }
+    std::printf("\n%ld requests from %d clients in %.1f s (%.0f/s), %ld errors\n", total.load(), clients,
+                elapsed, static_cast<double>(total.load()) / elapsed, errors);
+    return errors == 0 ? 0 : 1;
+}
