@@ -160,6 +160,11 @@ SQL
     "$BIN --db $DB --as 王协调 --today $TODAY case open --category drainage --address 基准路1号 --summary 基准测试 --new" >&2
   hyperfine --style basic -N --warmup 3 --runs "$RUNS" --export-csv "$D/open_repeat.csv" \
     "$BIN --db $DB --as 王协调 --today $TODAY case open --category road --address 基准路2号 --summary 基准测试" >&2
+  # An action on a case (issue 13's `case do` target): a note on a case being handled, which decides, appends
+  # and saves like any action.
+  DO_ID=$(sqlite3 "$DB" "SELECT id FROM cases WHERE phase = 'coordination' ORDER BY id LIMIT 1")
+  hyperfine --style basic -N --warmup 3 --runs "$RUNS" --export-csv "$D/do.csv" \
+    "$BIN --db $DB --as 王协调 --today $TODAY case do $DO_ID note --note 基准测试" >&2
   # The raw floor the issue quotes, measured here on the same disk in the same run: the sqlite3 shell opening a
   # one-table database, writing one row and exiting, with SQLite's defaults (rollback journal,
   # synchronous=FULL), and the same in WAL mode (whose last close checkpoints and removes the WAL, as
@@ -207,17 +212,19 @@ SQL
   # A whole case as the floor reads it: its row and its reporters (what minsheng reads to show one).
   ROW="c.*, (SELECT group_concat(r.name || r.phone || r.channel || r.at || r.summary) FROM case_reporters r WHERE r.case_id = c.id)"
   NEXT_YEAR=$((YEAR + 1))
-  question() {  # LABEL MINSHENG-ARGS... -- SQL
+  declare -A RATIO=()
+  question() {  # LABEL MINSHENG-ARGS... -- SQL   (QUESTION_RUNS overrides $QRUNS for one question)
     local label=$1; shift
+    local qruns=${QUESTION_RUNS:-$QRUNS}
     local args=()
     while [ "$1" != "--" ]; do args+=("$1"); shift; done
     shift
     local sql=$1 key
     key=$(echo "$label" | tr -c 'a-zA-Z0-9' '_')
     printf '%s\n' "$sql" >"$D/q_$key.sql"
-    hyperfine --style basic -N --warmup 1 --runs "$QRUNS" --export-csv "$D/q_$key.csv" \
+    hyperfine --style basic -N --warmup 1 --runs "$qruns" --export-csv "$D/q_$key.csv" \
       "$BIN --db $DB --today $TODAY ${args[*]}" >&2
-    hyperfine --style basic -N --warmup 1 --runs "$QRUNS" --export-csv "$D/f_$key.csv" \
+    hyperfine --style basic -N --warmup 1 --runs "$qruns" --export-csv "$D/f_$key.csv" \
       "sqlite3 $DB -cmd '.read $D/q_$key.sql' .exit" >&2
     local q_mb f_mb q_s f_s
     q_mb=$(mem_of "$BIN" --db "$DB" --today "$TODAY" "${args[@]}")
@@ -225,9 +232,11 @@ SQL
     q_s=$(median "$D/q_$key.csv")
     f_s=$(median "$D/f_$key.csv")
     QUESTION_ROWS+=("| $H | \`$label\` | $(ms "$q_s") | $q_mb | $(ms "$f_s") | $f_mb | $(fmt_ratio "$q_s" "$f_s")× |")
+    [ -z "${QTAG:-}" ] || RATIO[$QTAG]=$(fmt_ratio "$q_s" "$f_s")
+    QMAX_MB=$(printf '%s\n' "${QMAX_MB:-0}" "$q_mb" | sort -n | tail -1)
   }
   RUNNING="phase IN ('intake', 'coordination')"
-  question "report annual --year $YEAR" report annual --year "$YEAR" --format json -- \
+  QTAG=annual question "report annual --year $YEAR" report annual --year "$YEAR" --format json -- \
     "SELECT category, count(*), sum(phase = 'rejected'), sum(phase IN ('follow_up', 'closed')) FROM cases WHERE received_at >= '$YEAR' AND received_at < '$NEXT_YEAR' GROUP BY category;
 SELECT d.department, count(*) FROM case_tasks d JOIN cases c ON c.id = d.case_id WHERE c.received_at >= '$YEAR' AND c.received_at < '$NEXT_YEAR' GROUP BY d.department;
 SELECT count(*) FROM events WHERE action = 'visit' AND at >= '$YEAR' AND at < '$NEXT_YEAR';
@@ -235,30 +244,38 @@ SELECT count(*) FROM cases WHERE $RUNNING AND deadline < '$NEXT_YEAR';"
   question "case list" case list -- \
     "SELECT id, category, phase, step, address_key, received_at, deadline FROM cases ORDER BY received_at, id;"
   question "case list --json" --json case list -- "SELECT $ROW FROM cases c ORDER BY c.received_at, c.id;"
-  question "case list --category road" case list --category road -- \
+  QTAG=category question "case list --category road" case list --category road -- \
     "SELECT $ROW FROM cases c WHERE c.category = 'road' ORDER BY c.received_at, c.id;"
-  question "case list --department $DEPT" case list --department "$DEPT" -- \
+  QTAG=department question "case list --department $DEPT" case list --department "$DEPT" -- \
     "SELECT $ROW FROM case_tasks d JOIN cases c ON c.id = d.case_id WHERE d.department = '$DEPT' ORDER BY c.received_at, c.id;"
-  question "case list --phase coordination" case list --phase coordination -- \
+  QTAG=phase question "case list --phase coordination" case list --phase coordination -- \
     "SELECT $ROW FROM cases c WHERE c.phase = 'coordination' ORDER BY c.received_at, c.id;"
-  question "audit due-soon" audit due-soon -- \
+  QTAG=duesoon question "audit due-soon" audit due-soon -- \
     "SELECT $ROW FROM cases c INDEXED BY cases_running_by_deadline WHERE $RUNNING AND deadline <= '$SOON';"
   question "audit overdue --as-of $ASOF" audit overdue --as-of "$ASOF" -- \
     "SELECT $ROW FROM cases c INDEXED BY cases_running_by_deadline WHERE $RUNNING AND deadline < '$ASOF';
 SELECT e.data FROM cases c JOIN events e ON e.case_id = c.id WHERE c.last_event_at >= '${ASOF}U' AND c.received_at < '${ASOF}U' AND e.at < '${ASOF}U';"
   question "audit overdue --format json" audit overdue --format json -- \
     "SELECT $ROW FROM cases c INDEXED BY cases_running_by_deadline WHERE $RUNNING AND deadline < '$TODAY';"
+  # The log's check: SQLite's own page check and a hash over every event (the shell's sha3; SHA-256 costs the
+  # same per byte), against minsheng's verify, which also replays each case against its row. Fewer runs: at
+  # 1M each takes tens of seconds.
+  QTAG=verify QUESTION_RUNS=3 question "audit verify" audit verify -- \
+    "PRAGMA quick_check; SELECT count(sha3(e.data || e.hash || e.case_id || e.action || e.at || e.actor)) FROM events e;"
 
   SHOW_MS=$(ms "$(median "$D/show.csv")")
   OPEN_NEW_MS=$(ms "$(median "$D/open_new.csv")")
   OPEN_REPEAT_MS=$(ms "$(median "$D/open_repeat.csv")")
+  DO_MS=$(ms "$(median "$D/do.csv")")
   OVERDUE_MS=$(ms "$(median "$D/overdue.csv")")
   FLOOR_MS=$(ms "$(median "$D/floor_write.csv")")
   FLOOR_WAL_MS=$(ms "$(median "$D/floor_write_wal.csv")")
   LAST=("$H" "$(fmt_ratio "$IMPORT_S" "$SQLITE_S")" "$SHOW_MS" "$OPEN_NEW_MS" "$OPEN_REPEAT_MS" "$OVERDUE_MS"
         "$(printf '%s\n' "$IMPORT_MB" "$SHOW_MB" "$OPEN_MB" "$OVERDUE_MB" "$EXPORT_MB" | sort -n | tail -1)"
-        "$FLOOR_MS" "$FLOOR_WAL_MS" "$SEARCH_MS" "$PHONE_MS")
-  COMMAND_ROWS+=("| $H | $CASES / $EVENTS | $DB_MB MB | $SHOW_MS | $OPEN_NEW_MS | $OPEN_REPEAT_MS | $FLOOR_MS / $FLOOR_WAL_MS | $OVERDUE_MS ($OVERDUE) | $SEARCH_MS / $PHONE_MS | $SHOW_MB / $OPEN_MB / $OVERDUE_MB | $EXPORT_S s, $EXPORT_MB MB |")
+        "$FLOOR_MS" "$FLOOR_WAL_MS" "$SEARCH_MS" "$PHONE_MS" "$DO_MS" "$(fmt_ratio "$IMPORT_S" "$FLOOR_S")"
+        "${RATIO[annual]}" "${RATIO[category]}" "${RATIO[department]}" "${RATIO[phase]}" "${RATIO[duesoon]}"
+        "${RATIO[verify]}" "$QMAX_MB")
+  COMMAND_ROWS+=("| $H | $CASES / $EVENTS | $DB_MB MB | $SHOW_MS | $OPEN_NEW_MS | $OPEN_REPEAT_MS | $DO_MS | $FLOOR_MS / $FLOOR_WAL_MS | $OVERDUE_MS ($OVERDUE) | $SEARCH_MS / $PHONE_MS | $SHOW_MB / $OPEN_MB / $OVERDUE_MB | $EXPORT_S s, $EXPORT_MB MB |")
   NOTES+=("- $H: import made $ROWS_CASES cases and $ROWS_REPEATS repeat reports; $STATION_LOG; phases now: $MIX.")
 done
 
@@ -295,8 +312,8 @@ MEM=$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
   echo "*raw write floor* is the sqlite3 shell writing one row into a one-table database and exiting, with"
   echo "SQLite's defaults / in WAL mode, measured beside each station in the same run (the floor the issue quotes)."
   echo
-  echo "| station | cases / events | db size | case show ms | case open (new) ms | case open (repeat) ms | raw write floor ms (default / WAL) | audit overdue ms | case list --search / --phone ms | peak MB (show / open / overdue) | export (1 run) |"
-  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| station | cases / events | db size | case show ms | case open (new) ms | case open (repeat) ms | case do ms | raw write floor ms (default / WAL) | audit overdue ms | case list --search / --phone ms | peak MB (show / open / overdue) | export (1 run) |"
+  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${COMMAND_ROWS[@]}"
   echo
   echo "## Questions beside the sqlite3 floor"
@@ -321,7 +338,23 @@ MEM=$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
   echo "| audit overdue under 150 ms | ${LAST[5]} ms | $(verdict "${LAST[5]}" 150) |"
   echo "| case list --search under 300 ms | ${LAST[9]} ms | $(verdict "${LAST[9]}" 300) |"
   echo "| case list --phone under 50 ms | ${LAST[10]} ms | $(verdict "${LAST[10]}" 50) |"
-  echo "| peak memory of every command under 32 MB | ${LAST[6]} MB | $(verdict "${LAST[6]}" 32) |"
+  echo "| peak memory of every command under 32 MB | ${LAST[6]} MB (questions: ${LAST[19]} MB) | $(verdict "${LAST[6]}" 32) / $(verdict "${LAST[19]}" 32) |"
+  echo "| case do under 10 ms | ${LAST[11]} ms | $(verdict "${LAST[11]}" 10) |"
+  echo
+  echo "Issue 13's ratios, each beside the floor measured in the same run:"
+  echo
+  echo "| target | measured | |"
+  echo "| --- | ---: | --- |"
+  echo "| report annual ≤ 3× the floor's counting queries | ${LAST[13]}× | $(verdict "${LAST[13]}" 3) |"
+  echo "| case list --category ≤ 2× | ${LAST[14]}× | $(verdict "${LAST[14]}" 2) |"
+  echo "| case list --department ≤ 2× | ${LAST[15]}× | $(verdict "${LAST[15]}" 2) |"
+  echo "| case list --phase ≤ 2× | ${LAST[16]}× | $(verdict "${LAST[16]}" 2) |"
+  echo "| audit due-soon ≤ 2× | ${LAST[17]}× | $(verdict "${LAST[17]}" 2) |"
+  echo "| audit verify ≤ 2× (quick_check + hashing the log) | ${LAST[18]}× | $(verdict "${LAST[18]}" 2) |"
+  echo "| import ≤ 1.5× the SQL-only floor | ${LAST[12]}× | $(verdict "${LAST[12]}" 1.5) |"
+  echo "| import ≤ 8× .import | ${LAST[1]}× | $(verdict "${LAST[1]}" 8) |"
+  echo "| case open ≤ 2× the raw one-row write (WAL) | ${LAST[3]} / ${LAST[8]} ms = $(fmt_ratio "${LAST[3]}" "${LAST[8]}")× | $(verdict "$(fmt_ratio "${LAST[3]}" "${LAST[8]}")" 2) |"
+  echo "| case do ≤ 2× the raw one-row write (WAL) | ${LAST[11]} / ${LAST[8]} ms = $(fmt_ratio "${LAST[11]}" "${LAST[8]}")× | $(verdict "$(fmt_ratio "${LAST[11]}" "${LAST[8]}")" 2) |"
   echo
   echo "## How the stations were made"
   echo
