@@ -122,9 +122,7 @@ struct FileCloser {
 };
 
 std::unique_ptr<std::FILE, FileCloser> open_input(const std::string& path) {
-    std::error_code ec;
-    if (!fs::exists(path, ec)) throw not_found("找不到文件：" + path);
-    if (fs::is_directory(path, ec)) throw usage_error(path + " 是文件夹，不是 CSV 文件");
+    require_input_file(path, " CSV 文件");
     std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
     if (!f) throw not_found("无法读取 " + path + "：" + std::strerror(errno));
     return f;

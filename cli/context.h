@@ -48,6 +48,9 @@ void warn_calendar(const Context& ctx, const Calendar& cal);
 
 // Reads a whole file; NotFound when missing.
 SourceFile read_file(const std::string& path);
+// Refuses a path that names no file (exit 5) or a folder (exit 2): "X 是文件夹，不是" + kind ("文件", " CSV
+// 文件").
+void require_input_file(const std::string& path, const std::string& kind);
 // Writes `text` to `path` as a regular file (SPEC "Paper"): Usage error (exit 2) when a symbolic link,
 // device, FIFO, socket or folder is there; else through a new temporary file beside it
 // (O_CREAT|O_EXCL|O_NOFOLLOW, written, fsynced) renamed over `path`. Storage error (exit 1) on any write

@@ -12,10 +12,14 @@ namespace minsheng::cli {
 
 namespace fs = std::filesystem;
 
-SourceFile read_file(const std::string& path) {
+void require_input_file(const std::string& path, const std::string& kind) {
     std::error_code ec;
     if (!fs::exists(path, ec)) throw not_found("找不到文件：" + path);
-    if (fs::is_directory(path, ec)) throw usage_error(path + " 是文件夹，不是文件");
+    if (fs::is_directory(path, ec)) throw usage_error(path + " 是文件夹，不是" + kind);
+}
+
+SourceFile read_file(const std::string& path) {
+    require_input_file(path, "文件");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw not_found("无法读取 " + path);
     std::ostringstream ss;
