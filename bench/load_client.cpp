@@ -1,9 +1,12 @@
 // The web server under load (issue 18 "Load"; bench/load.sh runs it, never a test): CLIENTS signed-in
 // clients, each on its own keep-alive connection and session, for SECONDS or until each has made MAX
-// requests, 90% reads and 10% writes. Prints, per endpoint, the requests, errors (any unexpected status or a
-// failed connection), p50 and p99 in milliseconds, and the totals.
+// requests, 90% reads and 10% writes. Each client paces itself at RATE requests a second (a person at a
+// browser pauses between clicks; the pauses vary by ±50% so the clients do not move in step); RATE 0 sends
+// the next request as soon as the last is answered (the server's saturation, not a station's day). Prints,
+// per endpoint, the requests, errors (any unexpected status or a failed connection), p50 and p99 in
+// milliseconds, and the totals.
 //
-// Usage: load_client HOST PORT NAME PASSWORD [CLIENTS=50] [SECONDS=60] [MAX=2000]
+// Usage: load_client HOST PORT NAME PASSWORD [CLIENTS=50] [SECONDS=60] [MAX=2000] [RATE=2]
 #include <httplib.h>
 
 #include <algorithm>
@@ -63,7 +66,7 @@ std::string url_encode(const std::string& s) {
 
 int main(int argc, char** argv) {
     if (argc < 5) {
-        std::fprintf(stderr, "usage: load_client HOST PORT NAME PASSWORD [CLIENTS] [SECONDS] [MAX]\n");
+        std::fprintf(stderr, "usage: load_client HOST PORT NAME PASSWORD [CLIENTS] [SECONDS] [MAX] [RATE]\n");
         return 2;
     }
     const std::string host = argv[1], name = argv[3], password = argv[4];
@@ -71,6 +74,7 @@ int main(int argc, char** argv) {
     const int clients = argc > 5 ? std::stoi(argv[5]) : 50;
     const int seconds = argc > 6 ? std::stoi(argv[6]) : 60;
     const long max_requests = argc > 7 ? std::stol(argv[7]) : 2000;
+    const double rate = argc > 8 ? std::stod(argv[8]) : 2.0;
 
     // The cases the clients read and write: running ones, from the first pages of the list.
     std::vector<std::string> ids;
@@ -122,7 +126,23 @@ int main(int argc, char** argv) {
                 const std::string csrf = json::parse(in->body)["csrf_token"];
                 httplib::Headers h = {{"Cookie", set.substr(0, set.find(';'))}, {"X-CSRF-Token", csrf}};
                 auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+                // The pause before each request: 1/RATE seconds on average, from half to one and a half of
+                // it; the first one staggers the clients' starts.
+                auto pause = [&] {
+                    const double mean = 1.0 / rate;
+                    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                        mean * (0.5 + static_cast<double>(rng() % 1000) / 1000.0)));
+                };
+                auto next = Clock::now();
                 for (long n = 0; n < max_requests && Clock::now() < deadline; ++n) {
+                    if (rate > 0) {
+                        next += pause();
+                        if (next > deadline) break;
+                        if (next > Clock::now())
+                            std::this_thread::sleep_until(next);
+                        else
+                            next = Clock::now();  // behind (a slow answer): no burst to catch up
+                    }
                     const unsigned r = rng() % 100;
                     std::string endpoint;
                     int expect = 200;
@@ -178,6 +198,27 @@ int main(int argc, char** argv) {
         th.join();
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
 
+    // The supervisor's per-department table reads every case: not part of the mix (a supervisor opens it a
+    // few times a day), timed alone after it, five times.
+    {
+        httplib::Client c(host, port);
+        c.set_read_timeout(60, 0);
+        auto in =
+            c.Post("/api/session", json{{"name", name}, {"password", password}}.dump(), "application/json");
+        const std::string set = in ? in->get_header_value("Set-Cookie") : "";
+        const httplib::Headers h = {{"Cookie", set.substr(0, set.find(';'))}};
+        std::map<std::string, Samples> mine;
+        for (int i = 0; i < 5; ++i) {
+            const auto t0 = Clock::now();
+            auto r = c.Get("/api/desk/departments", h);
+            record(mine, "GET /api/desk/departments (alone, after)",
+                   std::chrono::duration<double, std::milli>(Clock::now() - t0).count(),
+                   r && r->status == 200);
+        }
+        for (auto& [e, x] : mine)
+            samples[e] = x;
+    }
+
     std::printf("| endpoint | requests | errors | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|\n");
     long errors = 0;
     for (auto& [e, s] : samples) {
@@ -185,7 +226,9 @@ int main(int argc, char** argv) {
         std::printf("| %s | %zu | %ld | %.1f | %.1f |\n", e.c_str(), s.ms.size(), s.errors,
                     percentile(s.ms, 0.50), percentile(s.ms, 0.99));
     }
-    std::printf("\n%ld requests from %d clients in %.1f s (%.0f/s), %ld errors\n", total.load(), clients,
-                elapsed, static_cast<double>(total.load()) / elapsed, errors);
+    std::printf(
+        "\n%ld requests (the mix) from %d clients in %.1f s (%.0f/s; each client paced at %s), %ld errors\n",
+        total.load(), clients, elapsed, static_cast<double>(total.load()) / elapsed,
+        rate > 0 ? (std::to_string(rate) + "/s").c_str() : "no pause", errors);
     return errors == 0 ? 0 : 1;
 }

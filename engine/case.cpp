@@ -326,10 +326,24 @@ void apply_event(CaseState& s, const Event& e, const Calendar& calendar) {
         if (e.data.contains("reporter")) s.reporters.push_back(reporter_from(e.data["reporter"], e.at));
     } else {
         apply_action(s, e, calendar);
+        if (const auto answer = visit_answer(e)) {
+            ++s.visits_answered;
+            s.visits_satisfied += *answer ? 1 : 0;
+        }
     }
     s.last_event_at = e.at;
     s.last_seq = e.seq;
     ++s.event_count;
+}
+
+std::optional<bool> visit_answer(const Event& e) {
+    if (e.action != "visit") return std::nullopt;
+    const auto set = e.data.find("set");
+    if (set == e.data.end() || !set->is_object()) return std::nullopt;
+    const auto answer = set->find("satisfied");
+    if (answer == set->end() || !answer->is_string()) return std::nullopt;
+    const std::string& text = answer->get_ref<const std::string&>();
+    return text == "yes" || text == "basic";
 }
 
 std::vector<std::int64_t> revoked_seqs(const std::vector<Event>& events) {
@@ -411,7 +425,9 @@ json state_to_json(const CaseState& s) {
             {"extended_working_days", s.extended_working_days},
             {"last_event_at", s.last_event_at},
             {"last_seq", s.last_seq},
-            {"event_count", s.event_count}};
+            {"event_count", s.event_count},
+            {"visits_answered", s.visits_answered},
+            {"visits_satisfied", s.visits_satisfied}};
 }
 
 namespace {
@@ -465,6 +481,8 @@ CaseState state_from_json(const json& j) {
     s.last_event_at = json_text(j, "last_event_at");
     s.last_seq = j.value("last_seq", std::int64_t{0});
     s.event_count = j.value("event_count", 0);
+    s.visits_answered = j.value("visits_answered", 0);
+    s.visits_satisfied = j.value("visits_satisfied", 0);
     return s;
 }
 

@@ -107,6 +107,12 @@ struct CaseState {
     std::int64_t last_seq = 0;
     int event_count = 0;
 
+    // The visits that recorded an answer (visit_answer) and how many of them were satisfied: kept with the
+    // case so the supervisor's desk tallies 满意率 without reading events. A revoked visit counts nowhere,
+    // which replay() gives by leaving it out.
+    int visits_answered = 0;
+    int visits_satisfied = 0;
+
     int repeat_count() const { return report_count > 0 ? report_count - 1 : 0; }
     std::vector<std::string> departments() const;  // every department ever dispatched, in order
 };
@@ -117,6 +123,10 @@ std::string_view escalation_name(int level);  // "", 催办, 督办, 通报
 // A `revoke` event only counts here: what it cancels is undone by replay(), which folds the case's events
 // leaving out the revoked ones (a caller appending a revoke replays the case).
 void apply_event(CaseState& state, const Event& event, const Calendar& calendar);
+// When `event` is a `visit` that recorded an answer (its `satisfied` field), whether the resident was
+// satisfied: 满意 or 基本满意 (yes, basic). SPEC Part 2: only `visit` events are visits, whatever fields
+// another action recorded. Nothing for any other event. Whether it was revoked is the caller's to know.
+std::optional<bool> visit_answer(const Event& event);
 // The case from its events, revoked events left out (those marked, and those a revoke among `events`
 // names).
 CaseState replay(const std::vector<Event>& events, const Calendar& calendar);

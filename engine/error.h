@@ -32,6 +32,7 @@ private:
 // swallow it, or the retry above them would never see it.
 struct Busy : std::runtime_error {
     Busy() : std::runtime_error("数据库正被其他程序占用，请稍后再试") {}
+    explicit Busy(const std::string& message) : std::runtime_error(message) {}
 };
 
 inline Error storage_error(const std::string& m) {

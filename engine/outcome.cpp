@@ -39,11 +39,10 @@ VisitCount count_visits(const std::vector<Event>& events, const std::vector<Even
     const auto gone = revoked_seqs(all);
     for (const auto& e : events) {
         if (!is_visit(e) || std::find(gone.begin(), gone.end(), e.seq) != gone.end()) continue;
-        const auto set = e.data.value("set", nlohmann::json::object());
-        if (!set.contains("satisfied") || !set["satisfied"].is_string()) continue;
+        const auto answer = visit_answer(e);
+        if (!answer) continue;
         ++n.visits;
-        const std::string answer = set["satisfied"].get<std::string>();
-        n.satisfied += answer == "yes" || answer == "basic";
+        n.satisfied += *answer ? 1 : 0;
     }
     return n;
 }

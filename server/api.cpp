@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
@@ -104,6 +105,9 @@ Clock request_clock(const ServeOptions& o) {
 // request waits for one when all are busy. Their caches revalidate on the store's data_version when another
 // connection or process writes.
 constexpr std::size_t kStations = 4;
+// How long a request's write waits for another writer (the command line, an import, another request)
+// before answering 503: well inside the browser's patience and the server's own 10 s write timeout.
+constexpr std::chrono::milliseconds kLockWait{5000};
 
 class StationPool {
 public:
@@ -118,7 +122,9 @@ public:
         ++open_;
         lock.unlock();
         try {
-            return std::make_unique<Station>(path);
+            auto s = std::make_unique<Station>(path);
+            s->set_lock_wait(kLockWait);
+            return s;
         } catch (...) {
             give(nullptr);
             throw;
@@ -247,7 +253,10 @@ void guarded(httplib::Response& res, F&& body) {
     } catch (const Error& e) {
         send_error(res, status_of(e.kind()), e.what());
     } catch (const Busy& e) {
-        send_error(res, 500, e.what());  // another program holds the database: try again, not a fault
+        // Another writer held the database longer than a request waits (kLockWait): not a fault, and
+        // nothing was written. 503 with Retry-After, so the workspace and a proxy know to try again.
+        res.set_header("Retry-After", "1");
+        send_error(res, 503, e.what());
     } catch (const std::exception& e) {
         send_error(res, 500, std::string("服务器内部错误：") + e.what());
     }
@@ -475,14 +484,12 @@ void install_api(httplib::Server& svr, const ServeOptions& o) {
             const CaseFilter f = case_filter(req, who);
             const int limit = int_param(req, "limit", 50, 1, 500);
             const int offset = int_param(req, "offset", 0, 0, 100000000);
-            // Streamed: only the page asked for is kept, however many cases match.
+            // The total is counted by the store, and only the page's cases are read.
+            const Station::Page page = st.list_page(f, clock.today, limit, offset);
             json cases = json::array();
-            std::int64_t total = 0;
-            st.list_cases(f, clock.today, [&](const CaseState& c, const ClockView& v) {
-                if (total >= offset && total < offset + limit)
-                    cases.push_back(case_object(c, v, st.workflow_label(c), nullptr));
-                ++total;
-            });
+            for (const auto& [c, v] : page.cases)
+                cases.push_back(case_object(c, v, st.workflow_label(c), nullptr));
+            const std::int64_t total = page.total;
             send_json(res, 200, {{"total", total}, {"cases", cases}});
         });
     });

@@ -3,6 +3,7 @@
 #include "server/serve.h"
 
 #include <httplib.h>
+#include <malloc.h>
 #include <signal.h>
 
 #include <chrono>
@@ -74,6 +75,10 @@ void parse_listen(const std::string& text, ServeOptions& o) {
 }
 
 int serve(const ServeOptions& o) {
+    // glibc gives threads their own malloc arenas (up to 8 per core), each keeping the memory its threads
+    // freed: with a worker per connection the server's resident memory grew with the arenas, not with the
+    // work. Two arenas serve two cores; requests hold the allocator only briefly.
+    mallopt(M_ARENA_MAX, 2);
     // Opened once up front: a missing or foreign database is the command's error, not every request's.
     { Station check(o.db_path); }
 

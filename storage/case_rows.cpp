@@ -17,7 +17,7 @@ const char* const kCaseColumns =
     "suspended, report_count, reopen_count, escalation_level, typical, first_dispatched_at, clock_start, "
     "deadline, deadline_problem, suspended_since, resolved_on, suspended_working_days, "
     "extended_working_days, "
-    "last_event_at, last_seq, event_count, fields, rounds, tasks";
+    "last_event_at, last_seq, event_count, fields, rounds, tasks, visits, satisfied";
 
 namespace {
 
@@ -123,6 +123,12 @@ void insert_case_rows(sql::StmtCache& stmts, const CaseState& s) {
         bind_changing(*ins, 6, s);
         ins->run();
     }
+    // The visit tally (migration 10) is set apart: migration 7 converts old rows through this function
+    // before those columns exist, and its states have none (migration 10 fills them from the events).
+    if (s.visits_answered != 0 || s.visits_satisfied != 0) {
+        auto tally = stmts.get("UPDATE cases SET visits = ?, satisfied = ? WHERE id = ?");
+        tally->bind(1, s.visits_answered).bind(2, s.visits_satisfied).bind(3, s.id).run();
+    }
     put_reporters(stmts, s, true);
     upsert_tasks(stmts, s, true);
 }
@@ -136,9 +142,11 @@ bool update_case_rows(sql::Db& db, sql::StmtCache& stmts, const CaseState& s) {
             "step = ?, suspended = ?, report_count = ?, reopen_count = ?, escalation_level = ?, typical = ?, "
             "first_dispatched_at = ?, clock_start = ?, deadline = ?, deadline_problem = ?, suspended_since = "
             "?, resolved_on = ?, suspended_working_days = ?, extended_working_days = ?, last_event_at = ?, "
-            "last_seq = ?, event_count = ?, fields = ?, rounds = ?, tasks = ? WHERE id = ?");
+            "last_seq = ?, event_count = ?, fields = ?, rounds = ?, tasks = ?, visits = ?, satisfied = ? "
+            "WHERE "
+            "id = ?");
         bind_changing(*up, 1, s);
-        up->bind(26, s.id).run();
+        up->bind(26, s.visits_answered).bind(27, s.visits_satisfied).bind(28, s.id).run();
         if (sqlite3_changes(db.handle()) != 1) return false;
     }
     {
@@ -195,6 +203,8 @@ CaseState read_case_row(sql::StmtCache& stmts, const sql::Stmt& row) {
     s.last_event_at = row.text(23);
     s.last_seq = row.integer(24);
     s.event_count = static_cast<int>(row.integer(25));
+    s.visits_answered = static_cast<int>(row.integer(29));
+    s.visits_satisfied = static_cast<int>(row.integer(30));
     if (!row.is_null(26)) {
         const std::string_view text = row.view(26);
         s.fields = json::parse(text.begin(), text.end()).get<std::map<std::string, std::string>>();

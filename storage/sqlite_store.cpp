@@ -173,6 +173,7 @@ struct SqliteStore::Impl {
         bool search_pending = false;          // temp.search_pending holds rows for case_search
     };
     bool bulk = false;  // bulk_mode: the search index is written at the end of the transaction
+    std::chrono::milliseconds lock_wait{120000};  // set_lock_wait
     TxCache tx;
     int depth = 0;  // 0: no transaction; 1: a transaction; >1: savepoints in it
 
@@ -235,7 +236,7 @@ struct SqliteStore::Impl {
             return;
         }
         using namespace std::chrono;
-        const auto give_up = steady_clock::now() + seconds(120);
+        const auto give_up = steady_clock::now() + lock_wait;
         for (int attempt = 0;; ++attempt) {
             struct Scope {
                 Impl& impl;
@@ -256,11 +257,17 @@ struct SqliteStore::Impl {
                 t.commit();
                 return;
             } catch (const sql::Busy&) {
-                if (steady_clock::now() > give_up)
-                    throw storage_error("数据库被其他写入者占用了两分钟，请稍后再试");
+                // A minsheng::Busy that is not sql::Busy: no retry above this one takes it for its own.
+                if (steady_clock::now() > give_up) throw Busy(gave_up_message());
                 std::this_thread::sleep_for(milliseconds(5 + (attempt % 20) * 5));
             }
         }
+    }
+
+    std::string gave_up_message() const {
+        const auto s = std::chrono::duration_cast<std::chrono::seconds>(lock_wait).count();
+        const std::string how_long = s == 120 ? "两分钟" : std::to_string(s) + " 秒";
+        return "数据库被其他写入者占用了" + how_long + "，请稍后再试";
     }
 
     void open(sql::Db::Mode mode) {
@@ -446,6 +453,12 @@ void SqliteStore::bulk_mode(bool on) {
     impl_->bulk = on;
 }
 
+void SqliteStore::set_lock_wait(std::chrono::milliseconds wait) {
+    impl_->lock_wait = wait;
+    // One attempt waits in SQLite's busy handler at most this long too (ten seconds by default).
+    sqlite3_busy_timeout(impl_->db->handle(), static_cast<int>(std::min<std::int64_t>(wait.count(), 10000)));
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The log
 
@@ -620,13 +633,15 @@ std::size_t count_characters(const std::string& text) {
 
 }  // namespace
 
-void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) {
-    // Fixed SQL fragments chosen by which filters are present; every value is bound. Deadline questions read
-    // only running cases (their partial index), never the whole table.
+namespace {
+
+// "FROM cases c … WHERE …" for a CaseQuery: fixed SQL fragments chosen by which filters are present, every
+// value bound by bind_case_query. scan_cases and count_cases share it, so a count is of exactly the rows the
+// scan gives. Deadline questions read only running cases (their partial index), never the whole table.
+std::string case_query_from(const CaseQuery& q) {
     const bool by_deadline = q.deadline_before || q.deadline_until;
-    std::string sql = std::string("SELECT ") + storage_detail::kCaseColumns +
-                      (by_deadline ? " FROM cases c INDEXED BY cases_running_by_deadline WHERE 1 = 1"
-                                   : " FROM cases c WHERE 1 = 1");
+    std::string sql = by_deadline ? " FROM cases c INDEXED BY cases_running_by_deadline WHERE 1 = 1"
+                                  : " FROM cases c WHERE 1 = 1";
     if (q.phase) sql += " AND c.phase = ?1";
     if (q.category) sql += " AND c.category = ?2";
     if (q.department)
@@ -639,6 +654,7 @@ void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const 
                             : " AND c.phase IN ('intake', 'coordination') AND (c.deadline < ?4 OR "
                               "c.suspended = 1)";
     if (q.deadline_until) sql += " AND c.phase IN ('intake', 'coordination') AND c.deadline <= ?5";
+    // Exactly the terms of the partial index cases_deadline_unknown (migration 10), so SQLite reads it.
     if (q.unknown_deadline_only) sql += " AND c.deadline IS NULL AND c.phase <> 'rejected'";
     if (q.running_only) sql += " AND c.phase IN ('intake', 'coordination')";
     if (q.last_event_before) sql += " AND +c.last_event_at < ?6";
@@ -658,8 +674,14 @@ void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const 
     if (q.typical_only) sql += " AND c.typical = 1";
     if (q.received_from) sql += " AND c.received_at >= ?10";
     if (q.received_to) sql += " AND c.received_at < ?11 || 'U'";
-    sql += " ORDER BY c.received_at, c.id";
-    sql::Stmt st(*impl_->db, sql);
+    // The text filter found the candidates; the reporters' own names decide.
+    if (q.reporter)
+        sql +=
+            " AND EXISTS (SELECT 1 FROM case_reporters p WHERE p.case_id = c.id AND instr(p.name, ?12) > 0)";
+    return sql;
+}
+
+void bind_case_query(sql::Stmt& st, const CaseQuery& q) {
     if (q.phase) st.bind(1, *q.phase);
     if (q.category) st.bind(2, *q.category);
     if (q.department) st.bind(3, *q.department);
@@ -686,8 +708,29 @@ void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const 
     if (q.actor) st.bind(9, *q.actor);
     if (q.received_from) st.bind(10, *q.received_from);
     if (q.received_to) st.bind(11, *q.received_to);
+    if (q.reporter) st.bind(12, *q.reporter);
+}
+
+}  // namespace
+
+void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) {
+    // With a page, SQLite steps over the first `offset` rows without their reporters and tasks being read
+    // and stops after `limit`.
+    std::string sql = std::string("SELECT ") + storage_detail::kCaseColumns + case_query_from(q) +
+                      " ORDER BY c.received_at, c.id";
+    if (q.limit) sql += " LIMIT ?13 OFFSET ?14";
+    sql::Stmt st(*impl_->db, sql);
+    bind_case_query(st, q);
+    if (q.limit) st.bind(13, *q.limit).bind(14, q.offset);
     while (st.step())
         each(storage_detail::read_case_row(*impl_->stmts, st));
+}
+
+std::int64_t SqliteStore::count_cases(const CaseQuery& q) {
+    sql::Stmt st(*impl_->db, "SELECT count(*)" + case_query_from(q));
+    bind_case_query(st, q);
+    st.step();
+    return st.integer(0);
 }
 
 void SqliteStore::index_case_text(const std::string& id, const std::string& text,
@@ -758,7 +801,7 @@ void SqliteStore::for_ids_deadline_from(const std::string& date,
 void SqliteStore::scan_projection(const std::function<void(const ProjectionRow&)>& each) {
     sql::Stmt cases(*impl_->db, std::string("SELECT ") + storage_detail::kCaseColumns +
                                     ", address_hash FROM cases ORDER BY id");
-    constexpr int kAddressHash = 29;
+    constexpr int kAddressHash = 31;
     ProjectionRow row;
     while (cases.step()) {
         row.id = cases.text(0);

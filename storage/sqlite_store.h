@@ -33,6 +33,7 @@ public:
     std::int64_t data_version() override;
     void settle() override;
     void bulk_mode(bool on) override;
+    void set_lock_wait(std::chrono::milliseconds wait) override;
 
     LogHead log_head() override;
     std::optional<std::string> recorded_head() override;
@@ -53,6 +54,7 @@ public:
     std::vector<std::pair<std::string, std::string>> open_cases_at(const std::string& category,
                                                                    const std::string& address_key) override;
     void scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) override;
+    std::int64_t count_cases(const CaseQuery& q) override;
     void index_case_text(const std::string& id, const std::string& text,
                          const std::vector<std::string>& phone_digits) override;
     void scan_ids_changed_since(const std::string& bound,

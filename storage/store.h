@@ -8,6 +8,7 @@
 // A Store is one connection: use one per thread (or per request) and never share it between threads.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -109,6 +110,11 @@ struct CaseQuery {
     bool typical_only = false;
     std::optional<std::string> received_from;  // YYYY-MM-DD, inclusive
     std::optional<std::string> received_to;    // YYYY-MM-DD, inclusive
+    std::optional<std::string> reporter;       // a reporter whose name contains this text
+    // A page of the scan: the rows after the first `offset`, at most `limit` of them (none: every row).
+    // count_cases ignores both.
+    std::optional<std::int64_t> limit;
+    std::int64_t offset = 0;
 };
 
 // A signed-in session as stored: the token itself is never kept, only its hash (SPEC Part 2 "Sign-in").
@@ -149,6 +155,9 @@ public:
     // For one bulk transaction: let the store use more memory (bounded) until the scope ends, and write what
     // index_case_text records at the end of each transaction instead of row by row.
     virtual void bulk_mode(bool on) = 0;
+    // How long a write waits for other writers before it gives up with Busy (default two minutes: a command
+    // on the station's machine may wait; the web server answers sooner).
+    virtual void set_lock_wait(std::chrono::milliseconds wait) = 0;
     // Whether opening upgraded a station whose projection must be rebuilt from the events once.
     virtual bool projection_needs_rebuild() const = 0;
 
@@ -184,6 +193,9 @@ public:
     virtual std::vector<std::pair<std::string, std::string>> open_cases_at(
         const std::string& category, const std::string& address_key) = 0;
     virtual void scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) = 0;
+    // How many rows scan_cases would give for `q` without its page (limit and offset), counted without
+    // reading the cases.
+    virtual std::int64_t count_cases(const CaseQuery& q) = 0;
     // Every case, of any category and phase, whose address key is `address_key` or, with `and_longer`, starts
     // with it (read through an index on the key, for the similar-address warning).
     virtual void scan_cases_at_address(const std::string& address_key, bool and_longer,

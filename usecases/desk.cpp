@@ -50,17 +50,7 @@ DeskTable department_table(Station& st, const std::string& actor, Date today, st
             const bool running = c.phase == Phase::Intake || c.phase == Phase::Coordination;
             const Date received = date_of(c.received_at);
             const bool in_period = (!from || !(received < *from)) && (!to || !(*to < received));
-            bool on_time = false;
-            report::VisitCount visits;
-            if (in_period) {
-                if (c.resolved_on) on_time = report::resolved_on_time(c, cal);
-                const bool visited =
-                    c.phase == Phase::Closed || c.phase == Phase::FollowUp || c.reopen_count > 0;
-                if (visited) {
-                    const auto events = store.case_events(c.id);
-                    visits = report::count_visits(events, events);
-                }
-            }
+            const bool on_time = in_period && c.resolved_on && report::resolved_on_time(c, cal);
             for (const auto& d : departments) {
                 DepartmentFigures& r = rows[d];
                 r.department = d;
@@ -71,8 +61,10 @@ DeskTable department_table(Station& st, const std::string& actor, Date today, st
                     ++r.resolved;
                     r.on_time += on_time;
                 }
-                r.visits += visits.visits;
-                r.satisfied += visits.satisfied;
+                // The case's own tally of answered visits (revoked ones left out by the replay that
+                // followed the revoke): no event is read.
+                r.visits += c.visits_answered;
+                r.satisfied += c.visits_satisfied;
             }
         });
     });

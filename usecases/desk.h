@@ -30,8 +30,8 @@ struct DeskTable {
     std::vector<DepartmentFigures> departments;  // most overdue first, then most cases, then by name
 };
 
-// The per-department table on `today`, in one scan of one snapshot; supervisors only (NotAllowed). Events are
-// read only for cases in the period that may have been visited (closed, waiting for a visit, or reopened).
+// The per-department table on `today`, in one scan of one snapshot; supervisors only (NotAllowed). No event
+// is read: each case's visit tally is kept with it (CaseState::visits_answered).
 // Refused (exit 3) like the annual report when an on-time verdict needs a year the calendar lacks.
 DeskTable department_table(Station& st, const std::string& actor, Date today, std::optional<Date> from,
                            std::optional<Date> to);

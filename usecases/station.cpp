@@ -715,6 +715,7 @@ CaseQuery query_of(const CaseFilter& f) {
         q.text = trim(*f.search);
     else if (f.reporter)
         q.text = trim(*f.reporter);
+    if (f.reporter) q.reporter = trim(*f.reporter);
     if (f.phone) q.phone_digits = phone_digits(*f.phone);
     q.actor = f.actor;
     q.typical_only = f.typical_only;
@@ -723,16 +724,9 @@ CaseQuery query_of(const CaseFilter& f) {
     return q;
 }
 
-bool has_reporter(const CaseState& c, const std::string& name) {
-    for (const auto& r : c.reporters)
-        if (r.name.find(name) != std::string::npos) return true;
-    return false;
-}
-
 }  // namespace
 
-void Station::list_cases(const CaseFilter& given, Date today,
-                         const std::function<void(const CaseState&, const ClockView&)>& each) {
+CaseFilter Station::checked_filter(const CaseFilter& given) {
     CaseFilter filter = given;
     if (filter.category) filter.category = resolve_category(*filter.category);
     if (filter.search && trim(*filter.search).empty()) throw usage_error("--search 需要要找的文字");
@@ -742,25 +736,65 @@ void Station::list_cases(const CaseFilter& given, Date today,
     if (filter.received_from && filter.received_to && *filter.received_to < *filter.received_from)
         throw usage_error("--to " + format_date(*filter.received_to) + " 早于 --from " +
                           format_date(*filter.received_from));
+    return filter;
+}
+
+void Station::refuse_incomplete_clocks(const CaseFilter& filter, Date today) {
     const Calendar& cal = calendar();
-    Store& store = *impl_->store;
-    // SPEC rule 6, before anything is handed out. With the overdue filter only what decides the answer
-    // matters: whether a case is overdue, and an overdue case's count of days.
     for_possibly_incomplete_clocks(query_of(filter), today, [&](const CaseState& c) {
         const ClockView v = clock_at(c, today, cal);
         if (filter.overdue_only && !v.undecidable && !(v.overdue && !v.complete())) return;
         if (v.undecidable) throw refused("案件 " + c.id + "：" + v.problem);
         require_complete_clock(c, v);
     });
+}
+
+void Station::list_cases(const CaseFilter& given, Date today,
+                         const std::function<void(const CaseState&, const ClockView&)>& each) {
+    const CaseFilter filter = checked_filter(given);
+    const Calendar& cal = calendar();
+    refuse_incomplete_clocks(filter, today);
     CaseQuery q = query_of(filter);
     // The overdue filter reads only running cases past their stored deadline (or suspended) by the index.
     if (filter.overdue_only) q.deadline_before = format_date(today);
-    store.scan_cases(q, [&](const CaseState& c) {
-        if (filter.reporter && !has_reporter(c, trim(*filter.reporter))) return;
+    impl_->store->scan_cases(q, [&](const CaseState& c) {
         const ClockView v = clock_at(c, today, cal);
         if (filter.overdue_only && !v.overdue) return;
         each(c, v);
     });
+}
+
+Station::Page Station::list_page(const CaseFilter& given, Date today, std::int64_t limit,
+                                 std::int64_t offset) {
+    const CaseFilter filter = checked_filter(given);
+    const Calendar& cal = calendar();
+    Store& store = *impl_->store;
+    Page page;
+    store.read([&] {
+        page = Page{};  // afresh if the read is retried
+        refuse_incomplete_clocks(filter, today);
+        CaseQuery q = query_of(filter);
+        if (!filter.overdue_only) {
+            page.total = store.count_cases(q);
+            q.limit = limit;
+            q.offset = offset;
+            store.scan_cases(
+                q, [&](const CaseState& c) { page.cases.emplace_back(c, clock_at(c, today, cal)); });
+            return;
+        }
+        q.deadline_before = format_date(today);
+        store.scan_cases(q, [&](const CaseState& c) {
+            const ClockView v = clock_at(c, today, cal);
+            if (!v.overdue) return;
+            if (page.total >= offset && page.total < offset + limit) page.cases.emplace_back(c, v);
+            ++page.total;
+        });
+    });
+    return page;
+}
+
+void Station::set_lock_wait(std::chrono::milliseconds wait) {
+    impl_->store->set_lock_wait(wait);
 }
 
 namespace {

@@ -192,6 +192,15 @@ public:
     // list has a clock the calendar cannot tell — with `overdue_only`, only what decides the answer.
     void list_cases(const CaseFilter& filter, Date today,
                     const std::function<void(const CaseState&, const ClockView&)>& each);
+    // One page of list_cases: `total` matching cases and, of them, at most `limit` after the first `offset`,
+    // read on one snapshot. The total is counted by the store and only the page's cases are read; with the
+    // overdue filter (which the calendar decides, not a stored column) the running cases past their stored
+    // deadline are streamed and counted, the page's kept.
+    struct Page {
+        std::int64_t total = 0;
+        std::vector<std::pair<CaseState, ClockView>> cases;
+    };
+    Page list_page(const CaseFilter& filter, Date today, std::int64_t limit, std::int64_t offset);
     // Every case overdue at the end of `as_of`, as it stood then (events after it ignored), most overdue
     // first, streamed: `count` is told how many there are before `each` is given the first. Only a small
     // sort key per overdue case is held; the cases are read again one at a time in that order. Cases are
@@ -213,11 +222,19 @@ public:
     // Drops the projection and rebuilds it from the events alone.
     void rebuild_projection();
 
+    // How long a write waits for other writers before giving up with Busy (Store::set_lock_wait).
+    void set_lock_wait(std::chrono::milliseconds wait);
+
     // The store underneath, for tests and benchmarks that look at it directly.
     Store& store();
 
 private:
     std::string lookup_label(const CaseState& c);
+    // The filter checked (refused when empty or reversed) and its category resolved.
+    CaseFilter checked_filter(const CaseFilter& given);
+    // SPEC rule 6 for a list, before anything is handed out: refused when a case it would list has a clock
+    // the calendar cannot tell (with the overdue filter, only what decides the answer).
+    void refuse_incomplete_clocks(const CaseFilter& filter, Date today);
     // Calls `each` for the cases matching `base` whose clock on `today` may be incomplete (SPEC rule 6).
     void for_possibly_incomplete_clocks(const CaseQuery& base, Date today,
                                         const std::function<void(const CaseState&)>& each);

@@ -2,6 +2,8 @@
 // next_actions, every GET /api/cases filter, merge, the case sheet, the desk's per-department table, the
 // reports in each format, the ledger import (dry run, refusal, import) and export (csv, xlsx, json, with a
 // Chinese file name). The real binary, a real station.
+#include <sqlite3.h>
+
 #include "server_support.h"
 
 namespace {
@@ -218,6 +220,29 @@ TEST_CASE("api: the desk's per-department table, supervisors only") {
     CHECK(june["departments"][0]["overdue"] == 1);
     CHECK(sup.get("/api/desk/departments?from=2026-06-30&to=2026-06-01")->status == 400);
     CHECK(sup.get("/api/desk/departments?from=junk")->status == 400);
+
+    // A revoked visit counts nowhere: the 满意 visit revoked leaves the 不满意 one alone, for both
+    // departments; a visit recorded again counts again.
+    REQUIRE(act(sup, done, {{"action", "revoke"}, {"note", "回访记录有误"}}) == 200);
+    const json revoked = body(sup.get("/api/desk/departments"));
+    REQUIRE(revoked["departments"].size() == 2);
+    for (const auto& d : revoked["departments"]) {
+        INFO(d.dump());
+        CHECK(d["visits"] == 1);
+        CHECK(d["satisfied"] == 0);
+        CHECK(d["satisfaction_rate"] == 0.0);
+    }
+    REQUIRE(act(co, done,
+                {{"action", "visit"}, {"fields", {{"satisfied", "基本满意"}}}, {"at", "2026-06-09T10:00"}}) ==
+            200);
+    const json again = body(sup.get("/api/desk/departments"));
+    for (const auto& d : again["departments"]) {
+        INFO(d.dump());
+        CHECK(d["visits"] == 2);
+        CHECK(d["satisfied"] == 1);
+    }
+    // The tally kept with the case is what a replay of its events gives: verify holds.
+    CHECK(body(sup.get("/api/audit/verify"))["ok"] == true);
 }
 
 TEST_CASE("api: reports, import and export, with their formats and statuses") {
@@ -344,4 +369,40 @@ TEST_CASE("api: reports, import and export, with their formats and statuses") {
         CHECK(co.get("/api/export?format=pdf")->status == 400);
         CHECK(anon.get("/api/export?format=csv")->status == 401);
     }
+}
+
+TEST_CASE(
+    "api: a write waiting too long for another program's lock answers 503 with its Chinese line, and "
+    "writes nothing") {
+    SignedStation s;
+    Server srv(s.dir, s.db);
+    Browser co(srv.port());
+    co.c.set_read_timeout(60, 0);  // the server waits five seconds for the lock before it answers
+    REQUIRE(co.sign_in("王协调", "协调员密码5678")->status == 200);
+    open_case(co, report_of("海福巷3号", "宋长松", "13812341234", "2026-06-01T09:00"));
+
+    // Another program takes the write lock and keeps it (as a long import or a stuck editor would).
+    sqlite3* other = nullptr;
+    REQUIRE(sqlite3_open(s.db.c_str(), &other) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    const auto start = std::chrono::steady_clock::now();
+    auto r = co.post("/api/cases", report_of("幸福路8号", "李大姐", "13900001111", "2026-06-02T09:00"));
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+    REQUIRE(r);
+    INFO(r->body);
+    CHECK(r->status == 503);
+    CHECK(r->get_header_value("Retry-After") == "1");
+    const std::string error = body(r)["error"];
+    CHECK_THAT(error, Contains("占用"));
+    CHECK_THAT(error, !Contains("内部错误"));
+    CHECK(waited >= 4.5);
+    CHECK(waited < 30);
+
+    // Nothing was written; with the lock gone the same report goes through.
+    CHECK(body(co.get("/api/cases"))["total"] == 1);
+    open_case(co, report_of("幸福路8号", "李大姐", "13900001111", "2026-06-02T09:00"));
+    CHECK(body(co.get("/api/cases"))["total"] == 2);
+    CHECK(run_minsheng({"--db", s.db, "audit", "verify"}).exit_code == 0);
 }

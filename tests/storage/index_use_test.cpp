@@ -42,6 +42,13 @@ const std::vector<IndexUse> kUses = {
     {"cases_by_received",
      "SELECT id FROM cases c WHERE 1 = 1 AND EXISTS (SELECT 1 FROM case_tasks d WHERE d.case_id = c.id AND "
      "d.department = ?3) ORDER BY c.received_at, c.id"},
+    // scan_cases with unknown_deadline_only: the cases every list checks before its first row (SPEC deadline
+    // rule 6), a handful, read by their partial index (schema 10) instead of a scan of every case.
+    {"cases_deadline_unknown",
+     "SELECT id FROM cases c WHERE 1 = 1 AND c.deadline IS NULL AND c.phase <> 'rejected' ORDER BY "
+     "c.received_at, c.id"},
+    {"cases_deadline_unknown",
+     "SELECT count(*) FROM cases c WHERE 1 = 1 AND c.deadline IS NULL AND c.phase <> 'rejected'"},
     // scan_cases_at_address: the similar-address warning.
     {"cases_by_address_key",
      "SELECT id FROM cases INDEXED BY cases_by_address_key WHERE address_key >= ? AND address_key < ?"},

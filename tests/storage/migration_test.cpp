@@ -190,3 +190,40 @@ TEST_CASE("the migration keeps every tamper of a schema-4 station detectable", "
             CHECK(r.err.find(victim) != std::string::npos);
     }
 }
+
+TEST_CASE(
+    "migration 10 gives each case of a schema-9 station its visit tally from the log, a revoked visit "
+    "counted nowhere",
+    "[storage][migration]") {
+    TempDir dir;
+    const std::string db = minsheng::test::fresh_station(dir);
+    auto run = [&](std::vector<std::string> args) {
+        std::vector<std::string> a = {"--db", db, "--as", kSupervisor, "--json"};
+        a.insert(a.end(), args.begin(), args.end());
+        return ok_json(run_minsheng(a));
+    };
+    const std::string id = run({"case", "open", "--category", "drainage", "--address", "海福巷3号",
+                                "--summary", "下水道堵塞", "--at", "2026-06-01T09:00"})
+                               .at("id");
+    run({"case", "do", id, "dispatch", "--department", "街道城管科", "--at", "2026-06-01T10:00"});
+    run({"case", "do", id, "resolve", "--set", "root_cause=管道堵塞", "--at", "2026-06-02T10:00"});
+    run({"case", "do", id, "visit", "--set", "satisfied=no", "--at", "2026-06-03T10:00"});
+    run({"case", "do", id, "resolve", "--set", "root_cause=管道更换", "--at", "2026-06-04T10:00"});
+    run({"case", "do", id, "visit", "--set", "satisfied=yes", "--at", "2026-06-05T10:00"});
+    run({"case", "do", id, "revoke", "--note", "回访记录有误", "--at", "2026-06-05T11:00"});
+    run({"case", "do", id, "visit", "--set", "satisfied=basic", "--at", "2026-06-06T10:00"});
+    CHECK(one_value(db, "SELECT visits || '/' || satisfied FROM cases") == "2/1");
+
+    // The station as schema 9 had it: no tally columns, no index of unknown deadlines.
+    {
+        minsheng::sql::Db raw(db, minsheng::sql::Db::Mode::ReadWrite);
+        raw.exec(
+            "DROP INDEX cases_deadline_unknown; ALTER TABLE cases DROP COLUMN visits; ALTER TABLE cases DROP "
+            "COLUMN satisfied; PRAGMA user_version = 9;");
+    }
+    REQUIRE(user_version(db) == 9);
+    // Opening it migrates it: the tally is the replay's (verify compares them), 2 visits, 1 satisfied.
+    CHECK(minsheng::test::audit_verify_json(db).at("ok") == true);
+    CHECK(user_version(db) == minsheng::schema_version());
+    CHECK(one_value(db, "SELECT visits || '/' || satisfied FROM cases") == "2/1");
+}

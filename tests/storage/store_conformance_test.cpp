@@ -2,6 +2,7 @@
 // backend is done when it passes these. Each case makes a fresh station through the application layer's
 // init, then talks to the store directly.
 
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
@@ -246,6 +247,8 @@ TEST_CASE("store conformance: every member of a case state reads back exactly, t
         s.last_event_at = "2024-03-20T09:00:00";
         s.last_seq = 42;
         s.event_count = 17;
+        s.visits_answered = 3;
+        s.visits_satisfied = 2;
         store->write([&] { store->save_case(s, true); });
         CHECK(state_to_json(*store->load_case(s.id)) == state_to_json(s));
 
@@ -262,6 +265,8 @@ TEST_CASE("store conformance: every member of a case state reads back exactly, t
         s.deadline.reset();
         s.deadline_problem = "工作日历缺少 2027 年";
         s.suspended = false;
+        s.visits_answered = 4;
+        s.visits_satisfied = 0;
         store->write([&] { store->save_case(s, false); });
         CHECK(state_to_json(*store->load_case(s.id)) == state_to_json(s));
         // Read by another connection too (nothing served from the writer's memory).
@@ -367,5 +372,136 @@ TEST_CASE("store conformance: a read sees one snapshot while another connection 
         });
         CHECK(store->load_case("2024-0001"));
         CHECK(store->data_version() != before);
+    }
+}
+
+TEST_CASE(
+    "store conformance: count_cases counts exactly the rows scan_cases gives, and a page is the scan's "
+    "slice",
+    "[store]") {
+    for (const auto& b : kStores) {
+        INFO(b.name);
+        TempDir dir;
+        auto store = b.fresh(dir);
+        // A generated station of 240 cases whose members vary independently: category, phase, deadline
+        // (some unknown), suspension, departments, typical, reporters' names and phones, who acted on it.
+        const std::vector<std::string> categories = {"road", "drainage", "noise"};
+        const std::vector<Phase> phases = {Phase::Intake, Phase::Coordination, Phase::FollowUp,
+                                           Phase::Closed, Phase::Rejected,     Phase::Merged};
+        const std::vector<std::string> departments = {"市政部门", "街道城管科", "供水公司"};
+        const std::vector<std::string> names = {"张桂芳", "李建国", "王芳", "张三"};
+        const std::vector<std::string> actors = {"督办甲", "王协调", "李协调"};
+        store->write([&] {
+            unsigned r = 12345;
+            auto next = [&](unsigned n) {
+                r = r * 1103515245u + 12345u;
+                return (r >> 16) % n;
+            };
+            for (int i = 1; i <= 240; ++i) {
+                char id[16], at[32];
+                std::snprintf(id, sizeof id, "2024-%04d", i);
+                // Some cases share a receipt time, so the id decides their order.
+                std::snprintf(at, sizeof at, "2024-%02d-%02dT09:%02d:00", 3 + i / 60, 1 + (i % 28),
+                              (i / 2) % 60);
+                CaseState c = a_case(id, at, categories[next(3)], "海福巷" + std::to_string(i % 17) + "号");
+                c.phase = phases[next(6)];
+                if (next(7) == 0)
+                    c.deadline.reset();
+                else
+                    c.deadline = c.clock_start + boost::gregorian::days(static_cast<int>(next(60)));
+                c.suspended = next(9) == 0;
+                c.typical = next(5) == 0;
+                for (const auto& d : departments)
+                    if (next(3) == 0)
+                        c.tasks.push_back({d, next(4) == 0 ? TaskStatus::Returned : TaskStatus::Dispatched,
+                                           false, at, at, ""});
+                const std::string name = names[next(4)], phone = "139" + std::to_string(10000000 + next(50));
+                c.reporters.push_back({name, phone, "来电", at, ""});
+                c.report_count = 1;
+                store->save_case(c, true);
+                store->index_case_text(
+                    c.id, c.id + " " + c.address + " " + c.summary + " " + name + " " + phone, {phone});
+                Event e = an_event(c.id, at);
+                e.actor = actors[next(3)];
+                store->append(chain_entry(store->log_head(), e, at));
+            }
+        });
+        auto ids = [&](const CaseQuery& q) {
+            std::vector<std::string> out;
+            store->scan_cases(q, [&](const CaseState& c) { out.push_back(c.id); });
+            return out;
+        };
+        std::vector<CaseQuery> queries(1);
+        auto with = [&](const std::function<void(CaseQuery&)>& set) {
+            CaseQuery q;
+            set(q);
+            queries.push_back(q);
+        };
+        for (const char* p : {"intake", "coordination", "follow_up", "closed", "rejected", "merged"})
+            with([&](CaseQuery& q) { q.phase = p; });
+        for (const auto& c : categories)
+            with([&](CaseQuery& q) { q.category = c; });
+        for (const auto& d : departments)
+            with([&](CaseQuery& q) { q.department = d; });
+        with([](CaseQuery& q) { q.running_only = true; });
+        with([](CaseQuery& q) { q.unknown_deadline_only = true; });
+        with([](CaseQuery& q) { q.deadline_before = "2024-04-15"; });
+        with([](CaseQuery& q) {
+            q.deadline_before = "2024-04-15";
+            q.or_unknown = true;
+        });
+        with([](CaseQuery& q) { q.deadline_until = "2024-05-01"; });
+        with([](CaseQuery& q) { q.last_event_before = "2024-04-01"; });
+        with([](CaseQuery& q) { q.text = "海福巷1"; });  // three characters and more: the trigram index
+        with([](CaseQuery& q) { q.text = "张三"; });     // two: LIKE
+        with([](CaseQuery& q) { q.phone_digits = "1391000001"; });
+        with([](CaseQuery& q) { q.typical_only = true; });
+        with([](CaseQuery& q) { q.received_from = "2024-04-10"; });
+        with([](CaseQuery& q) { q.received_to = "2024-04-10"; });
+        for (const auto& a : actors)
+            with([&](CaseQuery& q) { q.actor = a; });
+        for (const auto& n : names)
+            with([&](CaseQuery& q) {
+                q.text = n;
+                q.reporter = n;
+            });
+        with([](CaseQuery& q) { q.reporter = "芳"; });
+        with([](CaseQuery& q) {
+            q.phase = "coordination";
+            q.actor = "督办甲";
+        });
+        with([](CaseQuery& q) {
+            q.category = "road";
+            q.department = "市政部门";
+            q.received_from = "2024-03-20";
+            q.received_to = "2024-05-20";
+        });
+        with([](CaseQuery& q) {
+            q.text = "海福巷";
+            q.typical_only = true;
+            q.deadline_before = "2024-05-01";
+        });
+        std::size_t nonempty = 0;
+        for (const auto& q : queries) {
+            const auto all = ids(q);
+            INFO("query " << (&q - queries.data()) << " matches " << all.size());
+            nonempty += !all.empty();
+            CHECK(store->count_cases(q) == static_cast<std::int64_t>(all.size()));
+            for (const auto& [limit, offset] : std::vector<std::pair<std::int64_t, std::int64_t>>{
+                     {7, 0}, {7, 5}, {20, 30}, {1, 0}, {500, 0}, {5, 10000}}) {
+                CaseQuery page = q;
+                page.limit = limit;
+                page.offset = offset;
+                const auto from = std::min<std::size_t>(all.size(), static_cast<std::size_t>(offset));
+                const auto to = std::min<std::size_t>(all.size(), from + static_cast<std::size_t>(limit));
+                CHECK(ids(page) == std::vector<std::string>(all.begin() + static_cast<std::ptrdiff_t>(from),
+                                                            all.begin() + static_cast<std::ptrdiff_t>(to)));
+                // The page does not narrow the count.
+                CHECK(store->count_cases(page) == static_cast<std::int64_t>(all.size()));
+            }
+        }
+        // The generated station exercises the filters: nearly every query matches something.
+        CHECK(nonempty + 2 >= queries.size());
+        CHECK(store->count_cases({}) == 240);
     }
 }
