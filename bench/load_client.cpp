@@ -125,6 +125,9 @@ int main(int argc, char** argv) {
             std::mt19937 rng(static_cast<unsigned>(t) * 7919u + 1u);
             httplib::Client c(host, port);
             c.set_keep_alive(true);
+            // As browsers do: without it a POST's body waited for the server's delayed ACK of its headers
+            // (Nagle), 40 ms on every write.
+            c.set_tcp_nodelay(true);
             c.set_read_timeout(30, 0);
             const auto t0 = Clock::now();
             auto in = c.Post("/api/session", json{{"name", name}, {"password", password}}.dump(),

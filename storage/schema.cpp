@@ -385,6 +385,9 @@ void convert_projection_to_v7(sql::Db& db) {
             s.last_event_at = last_event_at;
             s.event_count = -1;
         }
+        // The visit tally's columns come with migration 10, which fills them from the log.
+        s.visits_answered = 0;
+        s.visits_satisfied = 0;
         storage_detail::insert_case_rows(stmts, s);
     }
 }

@@ -500,7 +500,11 @@ TEST_CASE("a schema-8 station gains the filter indexes (migration 9), verifies a
     TempDir dir;
     const std::string path = generated_station(dir);
     minsheng::test::sql_exec(
-        path, "DROP INDEX cases_by_category; DROP INDEX cases_by_phase; PRAGMA user_version = 8;");
+        path,
+        // Migration 10 undone too (its index and the visit tally's columns), then migration 9's indexes.
+        "DROP INDEX cases_deadline_unknown; ALTER TABLE cases DROP COLUMN visits; ALTER TABLE cases DROP "
+        "COLUMN satisfied; DROP INDEX cases_by_category; DROP INDEX cases_by_phase; PRAGMA user_version = "
+        "8;");
     Station st(path);
     {
         minsheng::sql::Db raw(path, minsheng::sql::Db::Mode::ReadOnly);
