@@ -357,7 +357,8 @@ std::string uncovered_year_message(int year) {
 
 void Calendar::throw_uncovered(int year) const {
     const std::string y = std::to_string(year);
-    throw refused("工作日历缺少 " + y + " 年的放假安排：请督办载入国务院办公厅的放假通知，或暂按法定节假日计算")
+    throw refused("工作日历缺少 " + y +
+                  " 年的放假安排：请督办载入国务院办公厅的放假通知，或暂按法定节假日计算")
         .with_cli_text(uncovered_year_message(year));
 }
 

@@ -33,7 +33,8 @@ void check_time(const CaseState& s, const ActionRequest& r) {
             .with_cli_text("时间 " + r.at + " 在将来（晚于 " + r.latest_at + "）：--at 只能是已经发生的时间");
     if (r.at < s.last_event_at)
         throw refused("时间 " + r.at + " 早于案件 " + s.id + " 的最近一条记录（" + s.last_event_at + "）")
-            .with_cli_text("--at " + r.at + " 早于案件 " + s.id + " 的最近一条记录（" + s.last_event_at + "）");
+            .with_cli_text("--at " + r.at + " 早于案件 " + s.id + " 的最近一条记录（" + s.last_event_at +
+                           "）");
 }
 
 void no_extra_inputs(const std::string& action, const ActionRequest& r, bool sets_allowed) {
@@ -112,8 +113,7 @@ Event decide_correct(const CaseState& s, const ActionRequest& r, const std::opti
             if (s.phase != Phase::Intake)
                 throw refused("类别只能在受理阶段更正；案件 " + s.id + " 已在" +
                               std::string(phase_label(s.phase)) + "阶段");
-            if (!cat || cat->category != value)
-                throw refused("内部错误：未提供类别 " + value + " 的流程");
+            if (!cat || cat->category != value) throw refused("内部错误：未提供类别 " + value + " 的流程");
             old = s.category;
             e.data["workflow_version"] = cat->version;
             e.data["deadline_days"] = cat->deadline_days;

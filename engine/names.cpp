@@ -137,7 +137,8 @@ std::string field_label(const std::string& field) {
 
 std::string without_cli_syntax(const std::string& message, const Action& action) {
     std::string out;
-    // Parentheses (full-width) that name a flag, or hold only an id (（approve-exception）), are dropped whole.
+    // Parentheses (full-width) that name a flag, or hold only an id (（approve-exception）), are dropped
+    // whole.
     const std::string open = "（", close = "）";
     size_t pos = 0;
     while (pos < message.size()) {
@@ -164,7 +165,8 @@ std::string without_cli_syntax(const std::string& message, const Action& action)
         for (size_t at = out.find(field); at != std::string::npos; at = out.find(field, at)) {
             auto ascii_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
             const size_t after = at + field.size();
-            const bool whole = (at == 0 || !ascii_word(out[at - 1])) && (after >= out.size() || !ascii_word(out[after]));
+            const bool whole =
+                (at == 0 || !ascii_word(out[at - 1])) && (after >= out.size() || !ascii_word(out[after]));
             if (!whole) {
                 at = after;
                 continue;

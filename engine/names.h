@@ -56,8 +56,8 @@ std::string choice_label(const Action& action, const std::string& field, const s
 std::string field_label(const std::string& field);
 
 // A workflow's refusal message as the web shows it: the parts meant for the command line left out — a
-// parenthesis naming a flag (（--set root_cause=…）) and the ids of `action`'s fields (须填写根本原因 root_cause
-// → 须填写根本原因). The command line prints the message as written.
+// parenthesis naming a flag (（--set root_cause=…）) and the ids of `action`'s fields (须填写根本原因
+// root_cause → 须填写根本原因). The command line prints the message as written.
 std::string without_cli_syntax(const std::string& message, const Action& action);
 
 }  // namespace minsheng

@@ -1,7 +1,7 @@
-// Routes beyond SPEC's endpoint list that the workspace's screens need (named in the README): 人员 — the staff
-// list, adding a member, setting a password — and 登记's preview of what a report would join. Like every
-// route, they only translate HTTP to the application layer's calls (usecases/), which hold the rules: who
-// may list or add staff and set whose password, and repeat matching.
+// Routes beyond SPEC's endpoint list that the workspace's screens need (named in the README): 人员 — the
+// staff list, adding a member, setting a password — and 登记's preview of what a report would join. Like
+// every route, they only translate HTTP to the application layer's calls (usecases/), which hold the rules:
+// who may list or add staff and set whose password, and repeat matching.
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
@@ -59,7 +59,8 @@ void install_workspace_api(httplib::Server& svr, const ServeOptions& o) {
     svr.Post(R"(/api/staff/([^/]+)/password)", [&o](const httplib::Request& req, httplib::Response& res) {
         handle_api(o, req, res, [&](const ApiCall& call) {
             const json b = api_body(req);
-            set_password(call.station, call.who.name, req.matches[1].str(), api_text(b, "password"), call.now);
+            set_password(call.station, call.who.name, req.matches[1].str(), api_text(b, "password"),
+                         call.now);
             res.status = 204;
         });
     });
@@ -71,8 +72,8 @@ void install_workspace_api(httplib::Server& svr, const ServeOptions& o) {
         handle_api(o, req, res, [&](const ApiCall& call) {
             auto param = [&](const char* k) { return req.has_param(k) ? req.get_param_value(k) : ""; };
             Station& st = call.station;
-            const OpenCaseResult p = st.preview_report(param("category"), param("address"), call.today,
-                                                       call.who.name);
+            const OpenCaseResult p =
+                st.preview_report(param("category"), param("address"), call.today, call.who.name);
             json similar = json::array();
             for (const auto& id : p.similar) {
                 const CaseState c = st.get_case(id);

@@ -7,7 +7,8 @@ namespace minsheng {
 
 std::vector<StaffRow> list_staff(Station& st, const std::string& actor) {
     const StaffMember who = st.require_staff(actor);
-    if (who.role != Role::Supervisor) throw not_allowed("只有督办可以查看和管理人员；" + who.name + " 是协调员");
+    if (who.role != Role::Supervisor)
+        throw not_allowed("只有督办可以查看和管理人员；" + who.name + " 是协调员");
     std::vector<StaffRow> out;
     Store& store = st.store();
     // One snapshot: a member added meanwhile is either listed whole or not at all.
@@ -40,7 +41,8 @@ CalendarBanner calendar_banner(const Calendar& calendar, Date today, Role role) 
                          ? "工作日历缺少 " + y + " 年的放假安排，今年的办理期限无法计算。"
                          : y + " 年的放假安排尚未载入，期限跨入 " + y + " 年的案件将无法计算。";
             if (supervisor) {
-                b.text += "国务院办公厅的放假通知发布后，请在工作站电脑上载入；发布前，可暂按法定节假日计算：";
+                b.text +=
+                    "国务院办公厅的放假通知发布后，请在工作站电脑上载入；发布前，可暂按法定节假日计算：";
                 b.commands = {load, provisional};
             } else {
                 b.text += "请联系督办载入该年的放假通知。";

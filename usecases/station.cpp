@@ -255,7 +255,9 @@ void Station::add_staff(const std::string& actor, const StaffMember& member, con
         e.action = "staff-add";
         e.at = now;
         e.actor = who.name;
-        e.data = {{"name", name}, {"role", std::string(role_name(member.role))}, {"department", trim(member.department)}};
+        e.data = {{"name", name},
+                  {"role", std::string(role_name(member.role))},
+                  {"department", trim(member.department)}};
         impl_->append(e, now);
     });
 }
@@ -504,7 +506,7 @@ OpenCaseResult Station::open_case(const std::string& given_category, const Repor
 }
 
 OpenCaseResult Station::preview_report(const std::string& given_category, const std::string& address, Date on,
-                                      const std::string& actor) {
+                                       const std::string& actor) {
     require_staff(actor);
     const std::string category = trim(given_category).empty() ? "" : resolve_category(given_category);
     const std::string key = normalize_address(address);
@@ -1028,7 +1030,8 @@ VerifyResult Station::verify() {
             if (!now || now->role != as_registered.role || now->department != as_registered.department) {
                 r.ok = false;
                 r.problem = "工作人员 " + name + " 的" +
-                            (now ? "角色或部门与其登记记录不符（被绕过程序改动过）" : "登记记录在，本人却不在人员表中") +
+                            (now ? "角色或部门与其登记记录不符（被绕过程序改动过）"
+                                 : "登记记录在，本人却不在人员表中") +
                             "；请从备份恢复";
                 return;
             }

@@ -10,8 +10,13 @@
 namespace {
 
 json drainage_report(const std::string& address, const std::string& at) {
-    return {{"category", "排水"}, {"address", address}, {"summary", "下水道堵塞"}, {"reporter", "宋长松"},
-            {"phone", "13812341234"},  {"channel", "来电"},  {"at", at}};
+    return {{"category", "排水"},
+            {"address", address},
+            {"summary", "下水道堵塞"},
+            {"reporter", "宋长松"},
+            {"phone", "13812341234"},
+            {"channel", "来电"},
+            {"at", at}};
 }
 
 std::string opened(Browser& b, const json& report) {
@@ -24,7 +29,7 @@ std::string opened(Browser& b, const json& report) {
 
 }  // namespace
 
-TEST_CASE("api: 人员 — staff list, add and passwords; coordinators refused the supervisors' part") {
+TEST_CASE("api: 人员 - staff list, add and passwords, coordinators refused the supervisors' part") {
     SignedStation s;
     Server srv(s.dir, s.db);
     Browser co(srv.port()), sup(srv.port()), anon(srv.port());
@@ -132,7 +137,7 @@ TEST_CASE("api: the calendar banner from 60 days before the year ends, worded fo
     CHECK_FALSE(std::regex_search(cw, std::regex("[A-Za-z]")));
 }
 
-TEST_CASE("api: 登记's preview — the repeat it would join and the similar addresses, nothing written") {
+TEST_CASE("api: 登记's preview - the repeat it would join and the similar addresses with nothing written") {
     SignedStation s;
     Server srv(s.dir, s.db);
     Browser co(srv.port()), anon(srv.port());
@@ -143,7 +148,9 @@ TEST_CASE("api: 登记's preview — the repeat it would join and the similar ad
 
     CHECK(anon.get("/api/cases/preview?address=x")->status == 401);
     // Folded as `case open` folds it (full-width digit, 號): joins the open case; 3号楼 is similar.
-    auto p = body(co.get("/api/cases/preview?category=%E6%8E%92%E6%B0%B4&address=%E6%B5%B7%E7%A6%8F%E5%B7%B7%EF%BC%93%E8%99%9F"));
+    auto p = body(
+        co.get("/api/cases/"
+               "preview?category=%E6%8E%92%E6%B0%B4&address=%E6%B5%B7%E7%A6%8F%E5%B7%B7%EF%BC%93%E8%99%9F"));
     CHECK(p["repeat_of"] == a);
     REQUIRE(p["similar"].size() == 1);
     CHECK(p["similar"][0]["id"] == b);
@@ -167,15 +174,17 @@ TEST_CASE("api: 登记's preview — the repeat it would join and the similar ad
     CHECK(body(saved)["repeat"] == true);
 }
 
-TEST_CASE("api: a refusal is the rule's sentence without the command line's flags; the command line keeps them") {
+TEST_CASE(
+    "api: a refusal is the rule's sentence without the command line's flags, which the command line keeps") {
     SignedStation s;
     Server srv(s.dir, s.db);
     Browser co(srv.port());
     REQUIRE(co.sign_in("王协调", "协调员密码5678")->status == 200);
     const std::string id = opened(co, drainage_report("海福巷3号", "2026-06-01T09:00"));
     opened(co, drainage_report("海福巷3号", "2026-06-02T09:00"));  // a repeat: a root cause is needed
-    REQUIRE(co.post("/api/cases/" + id + "/actions", {{"action", "dispatch"}, {"departments", {"街道城管科"}}})
-                ->status == 200);
+    REQUIRE(
+        co.post("/api/cases/" + id + "/actions", {{"action", "dispatch"}, {"departments", {"街道城管科"}}})
+            ->status == 200);
     const std::regex ascii_word("[A-Za-z]");
     auto refused_with = [&](const json& action) {
         auto r = co.post("/api/cases/" + id + "/actions", action);
@@ -197,8 +206,7 @@ TEST_CASE("api: a refusal is the rule's sentence without the command line's flag
     CHECK(body(co.get("/api/cases/2026-9999"))["error"] == "没有案件 2026-9999");
 
     // The command line still names the flag and the action ids to type.
-    const RunResult cli =
-        run_minsheng({"--db", s.db, "--as", "王协调", "case", "do", id, "resolve"});
+    const RunResult cli = run_minsheng({"--db", s.db, "--as", "王协调", "case", "do", id, "resolve"});
     CHECK(cli.exit_code == 3);
     CHECK(cli.err.find("--set root_cause=") != std::string::npos);
     CHECK(cli.err.find("minsheng case do " + id) != std::string::npos);
