@@ -73,7 +73,7 @@ bench: bench-deps build
 # libFuzzer targets, built with clang; each runs FUZZ_SECONDS.
 fuzz: deps test-deps
 	CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DMINSHENG_FUZZ=ON -DMINSHENG_TESTS=OFF -DMINSHENG_BENCH=OFF
-	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target workflow_fuzz csv_fuzz cli_fuzz
 	@bash fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
 
 format:

@@ -114,7 +114,17 @@ void group_help_flags(CLI::App& app, const std::string& group) {
 
 }  // namespace
 
-int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
+const FullProgram& require_full_program(const Context& ctx) {
+    if (ctx.full) return *ctx.full;
+    if (ctx.exec_full) {
+        ctx.out->flush();
+        ctx.err->flush();
+        ctx.exec_full(ctx.argv);  // returns only by throwing
+    }
+    throw storage_error("这个程序没有网页服务和 xlsx 部分：请用随 minsheng 构建的完整程序");
+}
+
+int run(int argc, char** argv, std::ostream& out, std::ostream& err, Parts parts) {
     using texts::help;
     CLI::App app{help("app"), "minsheng"};
     app.formatter(std::make_shared<ChineseFormatter>());
@@ -126,6 +136,9 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     Context ctx;
     ctx.out = &out;
     ctx.err = &err;
+    ctx.argv = argv;
+    ctx.full = parts.full;
+    ctx.exec_full = parts.exec_full;
     std::string today_text;
     app.add_option("--db", ctx.db_path, help("global.--db"));
     app.add_option("--as", ctx.actor, help("global.--as"));

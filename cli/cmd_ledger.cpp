@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <iconv.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 
 #include <algorithm>
 #include <cctype>
@@ -214,6 +213,10 @@ ImportResult import_ledger(Station& st, const LedgerImport& o,
     };
 
     static const std::string none;
+    // The columns' names for messages, made once: building them for every cell was 3% of an import.
+    std::string labels[kInputs];
+    for (int c = 0; c < kInputs; ++c)
+        labels[c] = ledger_column_label(static_cast<LedgerColumn>(c));
     bool header_done = false;
     auto next = [&](ImportRow& row) {
         if (!header_done) {
@@ -248,7 +251,7 @@ ImportResult import_ledger(Station& st, const LedgerImport& o,
             const bool multiline = col == LedgerColumn::Summary || col == LedgerColumn::Note ||
                                    col == LedgerColumn::OtherReporters;
             try {
-                require_text(v, ledger_column_label(col), multiline);
+                require_text(v, labels[c], multiline);
             } catch (const Error& e) {
                 row.problem = e.what();
                 if (!is_valid_utf8(v))
@@ -256,7 +259,7 @@ ImportResult import_ledger(Station& st, const LedgerImport& o,
                 return true;
             }
             if (c <= static_cast<int>(LedgerColumn::Summary) && blank(v)) {
-                row.problem = ledger_column_label(col) + " 是空的";
+                row.problem = labels[c] + " 是空的";
                 return true;
             }
         }
@@ -384,110 +387,6 @@ private:
     std::map<std::pair<std::string, int>, std::string> steps_;
 };
 
-// xlsx column widths, in Excel's character units (a Chinese character counts about two).
-constexpr double kXlsxWidths[] = {14, 14, 26, 40, 18, 10, 14, 10, 9,  40, 10,
-                                  12, 16, 20, 12, 11, 11, 24, 18, 10, 9,  9};
-
-// The ledger as an xlsx workbook, one case at a time (libxlsxwriter's constant-memory mode writes each row
-// to disk as it comes): one sheet 台账, a frozen header row with filters, column widths, and real dates.
-class XlsxLedger {
-public:
-    explicit XlsxLedger(const std::string& file) {
-        lxw_workbook_options options{};
-        options.constant_memory = LXW_TRUE;
-        book_ = workbook_new_opt(file.c_str(), &options);
-        if (!book_) throw storage_error("无法创建 xlsx 文件 " + file);
-        sheet_ = workbook_add_worksheet(book_, "台账");
-        header_ = workbook_add_format(book_);
-        format_set_bold(header_);
-        format_set_bg_color(header_, 0xDDEBF7);
-        format_set_border(header_, LXW_BORDER_THIN);
-        format_set_text_wrap(header_);
-        format_set_align(header_, LXW_ALIGN_VERTICAL_CENTER);
-        text_ = workbook_add_format(book_);
-        format_set_text_wrap(text_);
-        format_set_align(text_, LXW_ALIGN_VERTICAL_TOP);
-        date_ = workbook_add_format(book_);
-        format_set_num_format(date_, "yyyy-mm-dd");
-        format_set_align(date_, LXW_ALIGN_VERTICAL_TOP);
-        datetime_ = workbook_add_format(book_);
-        format_set_num_format(datetime_, "yyyy-mm-dd hh:mm");
-        format_set_align(datetime_, LXW_ALIGN_VERTICAL_TOP);
-        number_ = workbook_add_format(book_);
-        format_set_align(number_, LXW_ALIGN_VERTICAL_TOP);
-        const auto& headers = ledger_headers();
-        for (lxw_col_t c = 0; c < headers.size(); ++c)
-            worksheet_set_column(sheet_, c, c, kXlsxWidths[c], nullptr);
-        worksheet_freeze_panes(sheet_, 1, 0);
-        for (lxw_col_t c = 0; c < headers.size(); ++c)
-            worksheet_write_string(sheet_, 0, c, headers[c].c_str(), header_);
-    }
-    ~XlsxLedger() {
-        if (book_) workbook_close(book_);  // only after a failure: nothing of it is kept
-    }
-    XlsxLedger(const XlsxLedger&) = delete;
-    XlsxLedger& operator=(const XlsxLedger&) = delete;
-
-    void add(const std::vector<std::string>& cells) {
-        ++row_;
-        for (lxw_col_t c = 0; c < cells.size(); ++c) {
-            const std::string& v = cells[c];
-            if (v.empty()) continue;
-            lxw_error rc = LXW_NO_ERROR;
-            LedgerCellKind kind = ledger_cell_kind(c);
-            // A date with words beside it (2027-01-13（暂定）) stays text, so the words are not lost.
-            if ((kind == LedgerCellKind::Date && v.size() != 10) ||
-                (kind == LedgerCellKind::DateTime && v.size() < 16))
-                kind = LedgerCellKind::Text;
-            switch (kind) {
-                case LedgerCellKind::Number:
-                    rc = worksheet_write_number(sheet_, row_, c, std::stod(v), number_);
-                    break;
-                case LedgerCellKind::Date:
-                case LedgerCellKind::DateTime: {
-                    lxw_datetime dt{};
-                    dt.year = std::stoi(v.substr(0, 4));
-                    dt.month = std::stoi(v.substr(5, 2));
-                    dt.day = std::stoi(v.substr(8, 2));
-                    if (v.size() >= 16) {
-                        dt.hour = std::stoi(v.substr(11, 2));
-                        dt.min = std::stoi(v.substr(14, 2));
-                        if (v.size() >= 19) dt.sec = std::stod(v.substr(17, 2));
-                    }
-                    rc = worksheet_write_datetime(
-                        sheet_, row_, c, &dt,
-                        ledger_cell_kind(c) == LedgerCellKind::Date ? date_ : datetime_);
-                    break;
-                }
-                case LedgerCellKind::Text:
-                    // Always a plain string, never a formula, whatever the text starts with.
-                    rc = worksheet_write_string(sheet_, row_, c, v.c_str(), text_);
-                    break;
-            }
-            if (rc != LXW_NO_ERROR)
-                throw storage_error("无法写入 xlsx 第 " + std::to_string(row_ + 1) + " 行：" +
-                                    lxw_strerror(rc));
-        }
-    }
-
-    void close() {
-        worksheet_autofilter(sheet_, 0, 0, row_, static_cast<lxw_col_t>(ledger_headers().size() - 1));
-        const lxw_error rc = workbook_close(book_);
-        book_ = nullptr;
-        if (rc != LXW_NO_ERROR) throw storage_error(std::string("无法写完 xlsx 文件：") + lxw_strerror(rc));
-    }
-
-private:
-    lxw_workbook* book_ = nullptr;
-    lxw_worksheet* sheet_ = nullptr;
-    lxw_format* header_ = nullptr;
-    lxw_format* text_ = nullptr;
-    lxw_format* date_ = nullptr;
-    lxw_format* datetime_ = nullptr;
-    lxw_format* number_ = nullptr;
-    lxw_row_t row_ = 0;
-};
-
 // Copies a finished file to the output stream (an xlsx asked for on stdout).
 void copy_to(std::ostream& out, const std::string& file) {
     std::unique_ptr<std::FILE, FileCloser> f(std::fopen(file.c_str(), "rb"));
@@ -497,11 +396,10 @@ void copy_to(std::ostream& out, const std::string& file) {
         out.write(buf, static_cast<std::streamsize>(n));
 }
 
-// Writes the ledger as csv or json to `out`: nothing before the first case (a refusal comes before it).
-void write_ledger_text(Station& st, Date today, bool csv, std::ostream& out);
-
 void run_export(Context& ctx, const std::string& format_given, const std::string& out_path) {
     const std::string format = format_given.empty() ? "csv" : format_given;
+    // Before anything is opened: this may become the full program, which starts the command again.
+    const FullProgram* full = format == "xlsx" ? &require_full_program(ctx) : nullptr;
     Station st(ctx.db_path);
     std::unique_ptr<OutFile> out_file;
     if (!out_path.empty()) out_file = std::make_unique<OutFile>(out_path);
@@ -527,10 +425,11 @@ void run_export(Context& ctx, const std::string& format_given, const std::string
                 if (!f.empty()) ::unlink(f.c_str());
             }
         } remove_scratch{scratch};
-        XlsxLedger book(file);
-        st.list_cases(CaseFilter{}, ctx.today,
-                      [&](const CaseState& c, const ClockView& v) { book.add(ledger_row(c, v, labels(c))); });
-        book.close();
+        const std::unique_ptr<LedgerSink> book = full->open_xlsx_ledger(file);
+        st.list_cases(CaseFilter{}, ctx.today, [&](const CaseState& c, const ClockView& v) {
+            book->add(ledger_row(c, v, labels(c)));
+        });
+        book->close();
         if (out_file) {
             out_file->commit();
         } else {
@@ -549,6 +448,8 @@ void run_export(Context& ctx, const std::string& format_given, const std::string
     out.flush();
     if (!out) throw storage_error("无法写出导出文件（磁盘已满或管道已关闭？）");
 }
+
+}  // namespace
 
 void write_ledger_text(Station& st, Date today, bool csv, std::ostream& out) {
     LabelCache labels(st);
@@ -579,23 +480,12 @@ void write_ledger_text(Station& st, Date today, bool csv, std::ostream& out) {
     else
         begin();  // an empty station still gets its header
 }
-}  // namespace
 
-void export_ledger(Station& st, Date today, const std::string& format, const std::string& path) {
-    if (format == "xlsx") {
-        LabelCache labels(st);
-        XlsxLedger book(path);
-        st.list_cases(CaseFilter{}, today,
-                      [&](const CaseState& c, const ClockView& v) { book.add(ledger_row(c, v, labels(c))); });
-        book.close();
-        return;
-    }
-    if (format != "csv" && format != "json") throw usage_error("导出格式应为 csv、xlsx 或 json：" + format);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw storage_error("无法写入临时文件 " + path);
-    write_ledger_text(st, today, format == "csv", out);
-    out.flush();
-    if (!out) throw storage_error("无法写完导出文件（磁盘已满？）");
+void for_each_ledger_row(Station& st, Date today,
+                         const std::function<void(const std::vector<std::string>& cells)>& row) {
+    LabelCache labels(st);
+    st.list_cases(CaseFilter{}, today,
+                  [&](const CaseState& c, const ClockView& v) { row(ledger_row(c, v, labels(c))); });
 }
 
 void add_ledger_commands(CLI::App& app, Commands& commands) {

@@ -7,11 +7,9 @@
 #include <memory>
 
 #include "cli/context.h"
-#include "cli/docx.h"
-#include "cli/ledger_io.h"
+#include "cli/full_program.h"
 #include "engine/error.h"
 #include "engine/text.h"
-#include "server/serve.h"
 #include "usecases/signin.h"
 #include "usecases/texts.h"
 
@@ -47,9 +45,7 @@ std::string read_password(bool from_stdin, std::ostream& err) {
 }
 
 struct ServeOptions {
-    std::string listen = "127.0.0.1:8311";
-    bool behind_tls = false;
-    std::int64_t idle = 7200;
+    ServeCommand serve;
     std::string passwd_name;
     bool passwd_stdin = false;
 };
@@ -73,33 +69,12 @@ void add_serve_commands(CLI::App& app, CLI::App& staff, Commands& commands) {
     });
 
     auto* serve = app.add_subcommand("serve", help("serve"));
-    serve->add_option("--listen", o->listen, help("serve.--listen"));
-    serve->add_flag("--behind-tls", o->behind_tls, help("serve.--behind-tls"));
-    serve->add_option("--session-idle", o->idle, help("serve.--session-idle"))
+    serve->add_option("--listen", o->serve.listen, help("serve.--listen"));
+    serve->add_flag("--behind-tls", o->serve.behind_tls, help("serve.--behind-tls"));
+    serve->add_option("--session-idle", o->serve.idle_seconds, help("serve.--session-idle"))
         ->check(CLI::Range(10, 7 * 24 * 3600));
-    commands.emplace_back(serve, [o](Context& ctx) {
-        server::ServeOptions so;
-        so.db_path = ctx.db_path;
-        server::parse_listen(o->listen, so);
-        so.behind_tls = o->behind_tls;
-        so.session_idle_seconds = o->idle;
-        if (ctx.today_given) so.today = ctx.today;
-        so.documents.docx = markdown_to_docx;
-        so.documents.export_ledger = export_ledger;
-        so.documents.import_ledger = [](Station& st, const server::Documents::Import& in,
-                                        const std::function<void(const ImportPlan&)>& plan) {
-            LedgerImport li;
-            li.path = in.path;
-            li.source = in.source;
-            li.ignore_unknown = in.ignore_unknown;
-            li.dry_run = in.dry_run;
-            li.actor = in.actor;
-            li.now = in.now;
-            li.latest_at = in.latest_at;
-            return import_ledger(st, li, plan);
-        };
-        ctx.exit_code = server::serve(so);
-    });
+    commands.emplace_back(
+        serve, [o](Context& ctx) { ctx.exit_code = require_full_program(ctx).serve(ctx, o->serve); });
 }
 
 }  // namespace minsheng::cli

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/full_program.h"
 #include "engine/calendar.h"
 #include "usecases/station.h"
 
@@ -26,6 +27,11 @@ struct Context {
     int exit_code = 0;  // a command that reports problems without throwing (workflow check) sets it
     std::ostream* out = nullptr;
     std::ostream* err = nullptr;
+    char** argv = nullptr;
+    // The server and the xlsx writer (cli/full_program.h): linked in, or how to become the program that has
+    // them. One of the two is set.
+    const FullProgram* full = nullptr;
+    void (*exec_full)(char** argv) = nullptr;
 };
 
 // A parsed subcommand and what runs it.

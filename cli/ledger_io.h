@@ -4,7 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <ostream>
 #include <string>
+#include <vector>
 
 #include "usecases/station.h"
 
@@ -25,7 +27,12 @@ struct LedgerImport {
 ImportResult import_ledger(Station& st, const LedgerImport& in,
                            const std::function<void(const ImportPlan&)>& plan = {});
 
-// Writes every case as the ledger in `format` (csv with BOM, xlsx, json) to the file `path`, streamed.
-void export_ledger(Station& st, Date today, const std::string& format, const std::string& path);
+// Writes every case as the ledger, csv (with BOM) or json, to `out`, streamed: nothing before the first case
+// (a refusal, a clock the calendar cannot tell, comes before it).
+void write_ledger_text(Station& st, Date today, bool csv, std::ostream& out);
+
+// Every case's ledger row (the export's columns), one at a time: for the xlsx writer.
+void for_each_ledger_row(Station& st, Date today,
+                         const std::function<void(const std::vector<std::string>& cells)>& row);
 
 }  // namespace minsheng::cli

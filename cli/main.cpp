@@ -4,5 +4,6 @@
 #include "cli/app.h"
 
 int main(int argc, char** argv) {
-    return minsheng::cli::run(argc, argv, std::cout, std::cerr);
+    using namespace minsheng::cli;
+    return run(argc, argv, std::cout, std::cerr, Parts{nullptr, &exec_full_program});
 }

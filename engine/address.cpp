@@ -1,10 +1,13 @@
 // Address keys for repeat matching (SPEC "Addresses and repeat reports"): what two ways of writing one
 // address share, and when two different keys name nearby places. Traditional → simplified is OpenCC's
 // (Debian's libopencc-data holds its conversion tables); the rest is here.
+#include <dlfcn.h>
 #include <opencc/opencc.h>
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,6 +18,9 @@
 
 #ifndef MINSHENG_OPENCC_T2S
 #define MINSHENG_OPENCC_T2S "/usr/share/opencc/t2s.json"
+#endif
+#ifndef MINSHENG_OPENCC_SONAME
+#define MINSHENG_OPENCC_SONAME "libopencc.so.1.1"
 #endif
 
 namespace minsheng {
@@ -47,33 +53,75 @@ void append_utf8(std::string& out, utf8proc_int32_t cp) {
     out.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
 }
 
-// OpenCC's traditional → simplified converter, loaded once per process. Conversion is serialized: OpenCC
+// OpenCC's traditional → simplified converter, loaded once per process, on first use. The library is opened
+// with dlopen rather than linked: linked, it (with libmarisa and the shared libstdc++ it needs) is mapped and
+// relocated at the start of every command, and most commands (`case show`, lists, audits) never fold an
+// address; that start-up cost is measured in bench/RESULTS.md ("Start-up"). Conversion is serialized: OpenCC
 // does not document its converters as safe to share between threads.
 class Simplifier {
 public:
     std::string operator()(const std::string& text) {
-        std::call_once(once_, [this] { handle_ = opencc_open(MINSHENG_OPENCC_T2S); });
+        std::call_once(once_, [this] { load(); });
         if (handle_ == reinterpret_cast<opencc_t>(-1))
             throw storage_error(std::string("无法载入 OpenCC 繁简转换表 ") + MINSHENG_OPENCC_T2S +
                                 "：请安装 Debian 软件包 libopencc1.1 和 libopencc-data（apt-get install "
                                 "libopencc-dev）");
         const std::lock_guard<std::mutex> lock(mutex_);
-        char* converted = opencc_convert_utf8(handle_, text.data(), text.size());
+        char* converted = convert_(handle_, text.data(), text.size());
         if (!converted) return text;
         std::string out(converted);
-        opencc_convert_utf8_free(converted);
+        free_(converted);
         return out;
     }
 
 private:
+    void load() {
+        void* lib = ::dlopen(MINSHENG_OPENCC_SONAME, RTLD_NOW | RTLD_LOCAL);
+        if (!lib) return;
+        auto* open = reinterpret_cast<decltype(&opencc_open)>(::dlsym(lib, "opencc_open"));
+        convert_ = reinterpret_cast<decltype(&opencc_convert_utf8)>(::dlsym(lib, "opencc_convert_utf8"));
+        free_ =
+            reinterpret_cast<decltype(&opencc_convert_utf8_free)>(::dlsym(lib, "opencc_convert_utf8_free"));
+        if (open && convert_ && free_) handle_ = open(MINSHENG_OPENCC_T2S);
+    }
+
     std::once_flag once_;
     std::mutex mutex_;
     opencc_t handle_ = reinterpret_cast<opencc_t>(-1);
+    decltype(&opencc_convert_utf8) convert_ = nullptr;
+    decltype(&opencc_convert_utf8_free) free_ = nullptr;
 };
 
 Simplifier& simplifier() {
     static Simplifier s;
     return s;
+}
+
+// The keys of the t2s dictionaries, read from them at build time (engine/tools/opencc_key_chars.cpp): the
+// one-character keys, sorted, and the longer keys (phrases), sorted. OpenCC gives a text that holds none of
+// the characters and none of the phrases back unchanged (it only ever replaces a matched key), so it is asked
+// only about the others: its conversion costs about 75,000 instructions per address (segmentation, two
+// dictionary tries), a fifth of all an import did per row; this check costs a few hundred. The test "OpenCC
+// changes no text without a key" holds these tables to the dictionaries installed when it runs.
+constexpr utf8proc_int32_t kT2sKeyChars[] = {
+#include "opencc_t2s_key_chars.inc"
+};
+constexpr std::string_view kT2sPhrases[] = {
+#include "opencc_t2s_phrases.inc"
+};
+
+bool is_t2s_key_char(utf8proc_int32_t cp) {
+    return std::binary_search(std::begin(kT2sKeyChars), std::end(kT2sKeyChars), cp);
+}
+
+// Whether a phrase key starts at the start of `rest`: the phrases sharing rest's first character are
+// the sorted run beginning at that character.
+bool t2s_phrase_at(std::string_view rest, std::size_t first_char_bytes) {
+    const std::string_view first = rest.substr(0, first_char_bytes);
+    for (auto it = std::lower_bound(std::begin(kT2sPhrases), std::end(kT2sPhrases), first);
+         it != std::end(kT2sPhrases) && it->substr(0, first.size()) == first; ++it)
+        if (rest.substr(0, it->size()) == *it) return true;
+    return false;
 }
 
 // A Chinese numeral digit's value, or -1.
@@ -216,15 +264,33 @@ std::string fold_address(std::string_view address) {
     std::string compact;
     for (auto cp : decode(reinterpret_cast<const char*>(folded.get())))
         if (!is_space(cp)) append_utf8(compact, cp);
-    // Only text outside ASCII can hold a traditional character.
-    bool ascii = true;
-    for (unsigned char c : compact)
-        ascii = ascii && c < 0x80;
-    const std::string simplified = ascii ? compact : simplifier()(compact);
+    const std::string simplified = t2s_may_change(compact) ? simplifier()(compact) : compact;
     return fold_numbers(decode(simplified));
 }
 
 }  // namespace
+
+bool t2s_may_change(std::string_view text) {
+    const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
+    std::size_t at = 0;
+    while (at < text.size()) {
+        if (p[at] < 0x80) {  // ASCII holds no traditional character, and begins no phrase key
+            ++at;
+            continue;
+        }
+        utf8proc_int32_t cp = 0;
+        const utf8proc_ssize_t n =
+            utf8proc_iterate(p + at, static_cast<utf8proc_ssize_t>(text.size() - at), &cp);
+        if (n <= 0) return true;  // not UTF-8: let OpenCC decide
+        if (is_t2s_key_char(cp) || t2s_phrase_at(text.substr(at), static_cast<std::size_t>(n))) return true;
+        at += static_cast<std::size_t>(n);
+    }
+    return false;
+}
+
+std::string opencc_t2s(const std::string& text) {
+    return simplifier()(text);
+}
 
 std::string normalize_address(std::string_view address) {
     // Opening a case folds its address twice in a row (repeat matching, then the open event): the last

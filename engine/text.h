@@ -27,6 +27,10 @@ std::string trim(std::string_view s);
 // 號 → 号), Chinese numerals before a unit written in digits (三号 → 3号, 十二号 → 12号) and leading zeros
 // dropped (03号 → 3号). "海福巷 3 號", "海福巷三号" and "海福巷０３号" all give "海福巷3号".
 std::string normalize_address(std::string_view address);
+// Traditional → simplified by OpenCC alone (its t2s configuration), and whether it could change `text` at all
+// (it holds a character of a dictionary key): normalize_address asks OpenCC only when it could.
+std::string opencc_t2s(const std::string& text);
+bool t2s_may_change(std::string_view text);
 // Raised whenever normalize_address changes what it gives: events carry the version they were folded with,
 // and an older one is folded again when the case is replayed.
 inline constexpr int kAddressFoldVersion = 2;

@@ -1345,7 +1345,10 @@ WorkflowLoad load_workflow(const std::string& text, const std::string& file_name
         // never a crash.
         loader.problem(mark_of(e.mark), std::string("cannot read the workflow: ") + e.what());
     }
-    if (auto second = second_document(text)) loader.problem(second->first, second->second);
+    // A second parse only to find a second document: stored text passed this check when it was stored, and
+    // `case show` reads a stored workflow on every call (half its instructions went to this parse).
+    if (checks == WorkflowChecks::All)
+        if (auto second = second_document(text)) loader.problem(second->first, second->second);
     result.problems = loader.take_problems();
     for (WorkflowProblem& p : result.problems)
         p.mark = character_mark(text, p.mark);

@@ -181,7 +181,8 @@ private:
         for (auto& a : args)
             argv.push_back(a.data());
         argv.push_back(nullptr);
-        return cli::run(static_cast<int>(args.size()), argv.data(), out, err);
+        return cli::run(static_cast<int>(args.size()), argv.data(), out, err,
+                        cli::Parts{&cli::full_program(), nullptr});
     }
 
     static bool has(const std::vector<std::string>& v, const char* s) {

@@ -695,9 +695,12 @@ void SqliteStore::index_case_text(const std::string& id, const std::string& text
     auto row = impl_->stmt("INSERT OR IGNORE INTO case_search_rows (case_id) VALUES (?)");
     row->bind(1, id).run();
     const bool existed = sqlite3_changes(impl_->db->handle()) == 0;
-    auto get = impl_->stmt("SELECT row FROM case_search_rows WHERE case_id = ?");
-    get->bind(1, id).step();
-    const std::int64_t r = get->integer(0);
+    std::int64_t r = sqlite3_last_insert_rowid(impl_->db->handle());
+    if (existed) {
+        auto get = impl_->stmt("SELECT row FROM case_search_rows WHERE case_id = ?");
+        get->bind(1, id).step();
+        r = get->integer(0);
+    }
     if (impl_->bulk && impl_->depth > 0) {
         // In a bulk transaction the text waits for its end (Impl::flush_search), the last one given for a
         // case winning; `existed` stays as first recorded: whether case_search had the row before.
@@ -720,8 +723,10 @@ void SqliteStore::index_case_text(const std::string& id, const std::string& text
         auto ins = impl_->stmt("INSERT INTO case_search (rowid, body) VALUES (?, ?)");
         ins->bind(1, r).bind(2, text).run();
     }
-    auto drop = impl_->stmt("DELETE FROM case_phones WHERE case_id = ?");
-    drop->bind(1, id).run();
+    if (existed) {  // a case indexed for the first time has no phones to forget
+        auto drop = impl_->stmt("DELETE FROM case_phones WHERE case_id = ?");
+        drop->bind(1, id).run();
+    }
     for (const auto& d : phone_digits) {
         if (d.empty()) continue;
         auto phone = impl_->stmt("INSERT OR IGNORE INTO case_phones (digits, case_id) VALUES (?, ?)");

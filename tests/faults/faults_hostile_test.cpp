@@ -55,7 +55,8 @@ RunResult run_in_process(std::vector<std::string> args) {
     argv.push_back(nullptr);
     std::ostringstream out, err;
     RunResult r;
-    r.exit_code = minsheng::cli::run(static_cast<int>(args.size()), argv.data(), out, err);
+    r.exit_code = minsheng::cli::run(static_cast<int>(args.size()), argv.data(), out, err,
+                                     minsheng::cli::Parts{&minsheng::cli::full_program(), nullptr});
     r.out = out.str();
     r.err = err.str();
     return r;
