@@ -16,8 +16,8 @@ namespace {
 
 const std::string kCoordinator = "王协调";
 
-// A station with three cases and a dozen events after 王协调's registration (1 staff-add): 2 open A, 3 open B,
-// 4 dispatch A, 5 note A, 6 open C, 7 dispatch B, 8 note B, 9 note A, 10 note C, 11 dispatch C, 12 sign A,
+// A station with three cases and a dozen events after 王协调's registration (1 staff-add): 2 open A, 3 open
+// B, 4 dispatch A, 5 note A, 6 open C, 7 dispatch B, 8 note B, 9 note A, 10 note C, 11 dispatch C, 12 sign A,
 // 13 note B.
 struct Station {
     TempDir dir;
