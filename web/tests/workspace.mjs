@@ -128,6 +128,15 @@ try {
   async function confirm() {
     await dialog().getByRole('button', { name: '确定' }).click()
   }
+  // The form closes when the action is recorded; when it does not, the refusal it shows says why.
+  async function closed() {
+    try {
+      await dialog().waitFor({ state: 'hidden' })
+    } catch (e) {
+      const why = await page.locator('[data-test=refusal]').allInnerTexts()
+      throw new Error(`the form stayed open: ${why.join(' ') || '(no refusal shown)'}; ${e.message}`)
+    }
+  }
   async function signIn(name, password) {
     await page.locator('input[name=name]').fill(name)
     await page.locator('input[name=password]').fill(password)
@@ -193,7 +202,7 @@ try {
   await page.locator('[data-test=departments]').click()
   await page.locator('.el-select-dropdown__item', { hasText: '街道城管科' }).click()
   await confirm()
-  await dialog().waitFor({ state: 'hidden' })
+  await closed()
   await page.locator('[data-test=facts]').getByText('办理', { exact: true }).first().waitFor()
 
   // 办理完毕 without a root cause: refused with the rule's sentence (repeat reports); then with one.
@@ -207,7 +216,7 @@ try {
   await shot('04-案件详情-拒绝')
   await page.locator('input[name=field-root_cause]').fill('化粪池满溢，主管道堵塞')
   await confirm()
-  await dialog().waitFor({ state: 'hidden' })
+  await closed()
   await page.locator('[data-test=facts]').getByText('待回访', { exact: true }).first().waitFor()
 
   // 我的待办 lists it for 回访 with the residents' phones.
@@ -220,7 +229,7 @@ try {
   await doAction('回访')
   await dialog().getByText('满意', { exact: true }).click()
   await confirm()
-  await dialog().waitFor({ state: 'hidden' })
+  await closed()
   await page.locator('[data-test=facts]').getByText('办结', { exact: true }).first().waitFor()
   await page.locator('[data-test=history]').getByText('王协调').first().waitFor()
   await shot('05-案件详情', true)
@@ -293,7 +302,7 @@ try {
   await dialog().waitFor()
   await page.locator('textarea[name=note]').fill('超期未办，请街道城管科三日内办结')
   await confirm()
-  await dialog().waitFor({ state: 'hidden' })
+  await closed()
   await page.locator('[data-test=facts]').getByText('催办').waitFor()
   await shot('11-督办升级')
 
@@ -302,7 +311,7 @@ try {
   await page.getByRole('heading', { name: `案件 ${id}` }).waitFor()
   await doAction('列为典型事例')
   await confirm()
-  await dialog().waitFor({ state: 'hidden' })
+  await closed()
   await page.getByRole('menuitem', { name: '报告' }).click()
   await page.getByRole('heading', { name: '报告' }).waitFor()
   await page.locator('[data-test=typical]').getByText(id).waitFor()
@@ -337,7 +346,7 @@ try {
   await page.locator('input[name=new-password]').fill('新人的密码2026')
   await page.locator('input[name=new-password-again]').fill('新人的密码2026')
   await confirm()
-  await dialog().waitFor({ state: 'hidden' })
+  await closed()
   await newRow.getByText('已设置').waitFor()
   await shot('13-人员')
   await page.getByRole('button', { name: '退出登录' }).click()
