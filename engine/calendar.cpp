@@ -356,24 +356,42 @@ std::string uncovered_year_message(int year) {
 }
 
 void Calendar::throw_uncovered(int year) const {
-    throw refused(uncovered_year_message(year));
+    const std::string y = std::to_string(year);
+    throw refused("工作日历缺少 " + y +
+                  " 年的放假安排：请督办载入国务院办公厅的放假通知，或暂按法定节假日计算")
+        .with_cli_text(uncovered_year_message(year));
+}
+
+CalendarGap calendar_gap(const Calendar& cal, Date today) {
+    using Kind = CalendarGap::Kind;
+    if (today.is_special()) return {};
+    if (!cal.covers(today.year())) return {Kind::Uncovered, today.year()};
+    if (cal.is_provisional(today.year())) return {Kind::ProvisionalNow, today.year()};
+    const std::optional<Date> official = cal.covered_until(today, true);
+    if (!official || (*official - today).days() > 60) return {};
+    const int next = official->year() + 1;
+    return {cal.is_provisional(next) ? Kind::NextProvisional : Kind::NextMissing, next};
 }
 
 std::string calendar_warning(const Calendar& cal, Date today) {
-    if (today.is_special()) return "";
-    const std::string y = std::to_string(today.year());
-    if (!cal.covers(today.year())) return uncovered_year_message(today.year());
+    using Kind = CalendarGap::Kind;
+    const CalendarGap gap = calendar_gap(cal, today);
+    const std::string y = std::to_string(gap.year);
     const std::string load = "国务院办公厅的放假通知发布后，请督办载入（minsheng calendar load FILE）";
-    if (cal.is_provisional(today.year()))
-        return y + " 年按暂定日历计算（仅法定节假日及补假，未含调休）；" + load;
-    const std::optional<Date> official = cal.covered_until(today, true);
-    if (!official || (*official - today).days() > 60) return "";
-    const int next = official->year() + 1;
-    const std::string n = std::to_string(next);
-    if (cal.is_provisional(next))
-        return n + " 年的放假通知尚未载入，该年的办理期限按暂定日历计算（暂定）；" + load;
-    return n + " 年的放假安排尚未载入，期限跨入 " + n + " 年的案件将无法计算：" + load +
-           "；通知发布前，可暂按法定节假日计算（minsheng calendar provisional " + n + "）";
+    switch (gap.kind) {
+        case Kind::None:
+            return "";
+        case Kind::Uncovered:
+            return uncovered_year_message(gap.year);
+        case Kind::ProvisionalNow:
+            return y + " 年按暂定日历计算（仅法定节假日及补假，未含调休）；" + load;
+        case Kind::NextProvisional:
+            return y + " 年的放假通知尚未载入，该年的办理期限按暂定日历计算（暂定）；" + load;
+        case Kind::NextMissing:
+            return y + " 年的放假安排尚未载入，期限跨入 " + y + " 年的案件将无法计算：" + load +
+                   "；通知发布前，可暂按法定节假日计算（minsheng calendar provisional " + y + "）";
+    }
+    return "";
 }
 
 bool Calendar::is_provisional(int year) const {

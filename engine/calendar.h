@@ -24,6 +24,21 @@ std::string format_date(Date d);
 std::string uncovered_year_message(int year);
 
 class Calendar;
+
+// What the year-boundary warning is about on `today` (SPEC "Calendar beyond the published years"): the rule
+// of when to warn, written once for the command line's 提醒 and the web workspace's banner.
+struct CalendarGap {
+    enum class Kind {
+        None,             // nothing to say
+        Uncovered,        // `year` (today's) has no calendar at all
+        ProvisionalNow,   // `year` (today's) is provisional
+        NextMissing,      // within 60 days of the last official year's end; `year` (the next) is not loaded
+        NextProvisional,  // the same, `year` (the next) provisional
+    } kind = Kind::None;
+    int year = 0;
+};
+CalendarGap calendar_gap(const Calendar& calendar, Date today);
+
 // The warning commands print from 60 days before the last officially covered year ends (SPEC Part 2): the
 // next year's notice is not loaded, and how to load it or make the year provisional. Empty when there is
 // nothing to say on `today`.

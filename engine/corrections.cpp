@@ -13,16 +13,28 @@ using nlohmann::json;
 
 namespace {
 
+// The built-in actions' names for people: 更正, 撤销, 并案.
+std::string builtin_label(const std::string& action) {
+    if (action == "correct") return "更正";
+    if (action == "revoke") return "撤销";
+    if (action == "merge") return "并案";
+    return action;
+}
+
 void require_note(const std::string& action, const ActionRequest& r) {
-    if (trim(r.note).empty()) throw refused(action + " 需要 --note 说明原因");
+    if (trim(r.note).empty())
+        throw refused(builtin_label(action) + "需要写明原因").with_cli_text(action + " 需要 --note 说明原因");
 }
 
 // SPEC deadline rule 8 and the order of the log, as for every action.
 void check_time(const CaseState& s, const ActionRequest& r) {
     if (!r.latest_at.empty() && r.at > r.latest_at)
-        throw refused("时间 " + r.at + " 在将来（晚于 " + r.latest_at + "）：--at 只能是已经发生的时间");
+        throw refused("时间 " + r.at + " 在将来（晚于 " + r.latest_at + "）：只能填写已经发生的时间")
+            .with_cli_text("时间 " + r.at + " 在将来（晚于 " + r.latest_at + "）：--at 只能是已经发生的时间");
     if (r.at < s.last_event_at)
-        throw refused("--at " + r.at + " 早于案件 " + s.id + " 的最近一条记录（" + s.last_event_at + "）");
+        throw refused("时间 " + r.at + " 早于案件 " + s.id + " 的最近一条记录（" + s.last_event_at + "）")
+            .with_cli_text("--at " + r.at + " 早于案件 " + s.id + " 的最近一条记录（" + s.last_event_at +
+                           "）");
 }
 
 void no_extra_inputs(const std::string& action, const ActionRequest& r, bool sets_allowed) {
@@ -101,8 +113,7 @@ Event decide_correct(const CaseState& s, const ActionRequest& r, const std::opti
             if (s.phase != Phase::Intake)
                 throw refused("类别只能在受理阶段更正；案件 " + s.id + " 已在" +
                               std::string(phase_label(s.phase)) + "阶段");
-            if (!cat || cat->category != value)
-                throw refused("内部错误：未提供类别 " + value + " 的流程");
+            if (!cat || cat->category != value) throw refused("内部错误：未提供类别 " + value + " 的流程");
             old = s.category;
             e.data["workflow_version"] = cat->version;
             e.data["deadline_days"] = cat->deadline_days;
@@ -146,7 +157,7 @@ Event decide_revoke(const CaseState& s, const std::vector<Event>& events, const 
 
 std::pair<Event, Event> decide_merge(const CaseState& from, const CaseState& into, const ActionRequest& r) {
     no_extra_inputs("merge", r, false);
-    if (r.into.empty()) throw refused("merge 需要 --into 目标案件编号");
+    if (r.into.empty()) throw refused("并案需要目标案件编号").with_cli_text("merge 需要 --into 目标案件编号");
     if (from.id == into.id) throw refused("案件不能并入自身");
     for (const CaseState* c : {&from, &into})
         if (!is_open(c->phase))

@@ -16,14 +16,33 @@ enum class ErrorKind {
 };
 
 // An expected failure with a one-line, user-facing message that says what was wrong.
+//
+// The rule's sentence (message()) is for anyone, in any front end. The command line's wording of the same
+// failure (what()) may add the flags and commands to type (`--set root_cause=…`, `minsheng case do ID`),
+// which mean nothing in the web workspace: a refusal that names them is made with with_cli_hint (the
+// sentence, then the hint) or with_cli_text (the command line's own wording, when its flags sit inside the
+// sentence). Without either, both are the same text.
 class Error : public std::runtime_error {
 public:
-    Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+    Error(ErrorKind kind, const std::string& message)
+        : std::runtime_error(message), kind_(kind), message_(message) {}
     ErrorKind kind() const { return kind_; }
     int exit_code() const { return static_cast<int>(kind_); }
+    // The rule's sentence, without command-line syntax (what the web workspace shows).
+    const std::string& message() const { return message_; }
+
+    // The same error, the command line printing `hint` after the sentence.
+    Error with_cli_hint(const std::string& hint) const { return with_cli_text(message_ + hint); }
+    // The same error, the command line printing `text` instead of the sentence.
+    Error with_cli_text(const std::string& text) const {
+        Error e(kind_, text);
+        e.message_ = message_;
+        return e;
+    }
 
 private:
     ErrorKind kind_;
+    std::string message_;
 };
 
 // The database was held by another writer for the whole of an attempt: whoever retries whole transactions

@@ -2,6 +2,7 @@
 #include "engine/names.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "engine/text.h"
@@ -110,6 +111,72 @@ std::string choice_label(const Action& action, const std::string& field, const s
     if (labels == action.choice_labels.end()) return value;
     auto it = labels->second.find(value);
     return it == labels->second.end() ? value : it->second;
+}
+
+std::string field_label(const std::string& field) {
+    // The names the shipped workflows' fields go by (workflows/*.yaml), as the workspace labels them.
+    static const std::vector<std::pair<std::string, std::string>> labels = {
+        {"department", "部门"},
+        {"note", "说明"},
+        {"root_cause", "根本原因"},
+        {"satisfied", "回访结果"},
+        {"finding", "勘查发现"},
+        {"days", "延期工作日数"},
+        {"difficulties", "难点"},
+        {"elderly", "涉及老年人"},
+        {"no_property", "无物业管理"},
+        {"repeated_repairs", "曾反复维修"},
+        {"persons", "涉及人数"},
+        {"hukou_elsewhere", "人户分离"},
+        {"exception_approved", "特事特办已批准"},
+    };
+    for (const auto& [id, label] : labels)
+        if (id == field) return label;
+    return field;
+}
+
+std::string without_cli_syntax(const std::string& message, const Action& action) {
+    std::string out;
+    // Parentheses (full-width) that name a flag, or hold only an id (（approve-exception）), are dropped
+    // whole.
+    const std::string open = "（", close = "）";
+    size_t pos = 0;
+    while (pos < message.size()) {
+        const size_t start = message.find(open, pos);
+        if (start == std::string::npos) {
+            out += message.substr(pos);
+            break;
+        }
+        const size_t end = message.find(close, start);
+        if (end == std::string::npos) {
+            out += message.substr(pos);
+            break;
+        }
+        const std::string inside = message.substr(start + open.size(), end - start - open.size());
+        out += message.substr(pos, start - pos);
+        const bool id_only = !inside.empty() && std::all_of(inside.begin(), inside.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+        });
+        if (inside.find("--") == std::string::npos && !id_only) out += open + inside + close;
+        pos = end + close.size();
+    }
+    // A field's id standing alone (after its Chinese name) is dropped with the space before it.
+    for (const auto& field : action.accepted_fields()) {
+        for (size_t at = out.find(field); at != std::string::npos; at = out.find(field, at)) {
+            auto ascii_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+            const size_t after = at + field.size();
+            const bool whole =
+                (at == 0 || !ascii_word(out[at - 1])) && (after >= out.size() || !ascii_word(out[after]));
+            if (!whole) {
+                at = after;
+                continue;
+            }
+            const size_t from = at > 0 && out[at - 1] == ' ' ? at - 1 : at;
+            out.erase(from, after - from);
+            at = from;
+        }
+    }
+    return out;
 }
 
 }  // namespace minsheng

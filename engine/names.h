@@ -51,4 +51,13 @@ std::string resolve_choice(const Action& action, const std::string& field, const
 // "满意" for satisfied=yes when the workflow labels it, else the value itself.
 std::string choice_label(const Action& action, const std::string& field, const std::string& value);
 
+// A field's name for people in messages: the shipped workflows' fields in Chinese (root_cause 根本原因),
+// the field's id for one only a station's own workflow knows.
+std::string field_label(const std::string& field);
+
+// A workflow's refusal message as the web shows it: the parts meant for the command line left out — a
+// parenthesis naming a flag (（--set root_cause=…）) and the ids of `action`'s fields (须填写根本原因
+// root_cause → 须填写根本原因). The command line prints the message as written.
+std::string without_cli_syntax(const std::string& message, const Action& action);
+
 }  // namespace minsheng

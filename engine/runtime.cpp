@@ -134,6 +134,16 @@ std::string choices_hint(const Action& a, const std::string& field) {
     return "（可选：" + list + "）";
 }
 
+// "（可选：满意、不满意）": the same, in labels only (the web's wording).
+std::string choice_labels_hint(const Action& a, const std::string& field) {
+    auto it = a.choices.find(field);
+    if (it == a.choices.end()) return "";
+    std::string list;
+    for (const auto& v : it->second)
+        list += (list.empty() ? "" : "、") + choice_label(a, field, v);
+    return "（可选：" + list + "）";
+}
+
 bool may_leave(const Action& a, const Step& from) {
     switch (a.from_kind) {
         case Action::From::Any:
@@ -154,7 +164,8 @@ DepartmentTask const* task_of(const CaseState& s, const std::string& dep) {
 
 void check_task_effect(const Action& a, const CaseState& s, const ActionRequest& r) {
     if (r.departments.size() != 1)
-        throw refused(a.label + "需要且只需要一个 --department：写明是哪个部门的任务");
+        throw refused(a.label + "需要且只需要一个部门：写明是哪个部门的任务")
+            .with_cli_text(a.label + "需要且只需要一个 --department：写明是哪个部门的任务");
     const std::string& dep = r.departments.front();
     const DepartmentTask* t = task_of(s, dep);
     if (!t) throw refused("案件 " + s.id + " 没有派给「" + dep + "」的任务；请先派单给它");
@@ -170,7 +181,8 @@ void check_task_effect(const Action& a, const CaseState& s, const ActionRequest&
 // SPEC deadline rule 8: `--at` may lie in the past, never in the future.
 void check_not_future(const std::string& at, const std::string& latest) {
     if (!latest.empty() && at > latest)
-        throw refused("时间 " + at + " 在将来（晚于 " + latest + "）：--at 只能是已经发生的时间");
+        throw refused("时间 " + at + " 在将来（晚于 " + latest + "）：只能填写已经发生的时间")
+            .with_cli_text("时间 " + at + " 在将来（晚于 " + latest + "）：--at 只能是已经发生的时间");
 }
 
 }  // namespace
@@ -189,8 +201,8 @@ Event make_open_event(const WorkflowOpening& w, const std::string& case_id, cons
     check_not_future(r.at, r.latest_at);
     const std::string address = trim(r.address);
     const std::string summary = trim(r.summary);
-    if (address.empty()) throw refused("地址是空的：请写明问题在哪里（--address）");
-    if (summary.empty()) throw refused("问题描述是空的：请写明是什么问题（--summary）");
+    if (address.empty()) throw refused("地址是空的：请写明问题在哪里").with_cli_hint("（--address）");
+    if (summary.empty()) throw refused("问题描述是空的：请写明是什么问题").with_cli_hint("（--summary）");
     Event e;
     e.case_id = case_id;
     e.action = "open";
@@ -227,7 +239,8 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
     const Action* a = &resolve_action(w, r.action);  // the id, the label or a '/'-part of it
     if (!a->roles.empty() && r.role != Role::Supervisor &&
         std::find(a->roles.begin(), a->roles.end(), r.role) == a->roles.end())
-        throw not_allowed(a->label + "（" + a->id + "）只有督办可以做；" + r.actor + " 是协调员");
+        throw not_allowed(a->label + "只有督办可以做；" + r.actor + " 是协调员")
+            .with_cli_text(a->label + "（" + a->id + "）只有督办可以做；" + r.actor + " 是协调员");
     if (s.phase == Phase::Merged)
         throw refused("案件 " + s.id + " 已并案（并入其他案件），不能再办理；请在并入的案件上继续办理");
     check_set_fields(w, *a, r);
@@ -238,17 +251,19 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
         a->effect == Effect::Dispatch || a->effect == Effect::Sign || a->effect == Effect::Return ||
         a->effect == Effect::Reply;
     if (!r.departments.empty() && !takes_department)
-        throw refused("--department 被拒绝：" + a->id + "（" + a->label +
-                      "）不涉及部门；派单给部门请用 dispatch --department D");
+        throw refused(a->label + "不涉及部门；派单给部门请用「派单」")
+            .with_cli_text("--department 被拒绝：" + a->id + "（" + a->label +
+                           "）不涉及部门；派单给部门请用 dispatch --department D");
     check_not_future(r.at, r.latest_at);
     if (r.at < s.last_event_at)
-        throw refused("--at " + r.at + " 早于该案最近一次记录（" + s.last_event_at + "）");
+        throw refused("时间 " + r.at + " 早于该案最近一次记录（" + s.last_event_at + "）")
+            .with_cli_text("--at " + r.at + " 早于该案最近一次记录（" + s.last_event_at + "）");
 
     const Step* from = w.find_step(s.step);
     if (!from) throw refused("案件 " + s.id + " 所在步骤 " + s.step + " 不在其办理流程中");
     if (!may_leave(*a, *from))
-        throw refused("案件 " + s.id + " 在步骤" + step_desc(w, s.step) + "，不能" + a->label + "（" + a->id +
-                      "）");
+        throw refused("案件 " + s.id + " 在步骤" + step_desc(w, s.step) + "，不能" + a->label)
+            .with_cli_hint("（" + a->id + "）");
 
     // Inputs.
     std::map<std::string, std::string> given;
@@ -256,21 +271,28 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
         given[k] = v;
     for (const auto& need : a->requires_) {
         if (need == "department") {
-            if (r.departments.empty()) throw refused(a->label + "需要 --department 部门");
+            if (r.departments.empty())
+                throw refused(a->label + "需要选择部门").with_cli_text(a->label + "需要 --department 部门");
         } else if (need == "note") {
-            if (trim(r.note).empty()) throw refused(a->label + "需要 --note 写明理由或内容");
+            if (trim(r.note).empty())
+                throw refused(a->label + "需要写明理由或内容")
+                    .with_cli_text(a->label + "需要 --note 写明理由或内容");
         } else if (auto it = given.find(need); it == given.end() || trim(it->second).empty()) {
-            throw refused(a->label + "需要 --set " + need + "=…" + choices_hint(*a, need));
+            throw refused(a->label + "需要填写" + field_label(need) + choice_labels_hint(*a, need))
+                .with_cli_text(a->label + "需要 --set " + need + "=…" + choices_hint(*a, need));
         }
     }
     for (const auto& [field, allowed] : a->choices) {
         auto it = given.find(field);
         if (it == given.end()) continue;
         if (std::find(allowed.begin(), allowed.end(), it->second) == allowed.end()) {
-            std::string list;
-            for (const auto& x : allowed)
+            std::string list, labels;
+            for (const auto& x : allowed) {
                 list += (list.empty() ? "" : "、") + choice_text(*a, field, x);
-            throw refused("--set " + field + "=" + it->second + " 不可用；可用的有：" + list);
+                labels += (labels.empty() ? "" : "、") + choice_label(*a, field, x);
+            }
+            throw refused(field_label(field) + "「" + it->second + "」不可用；可用的有：" + labels)
+                .with_cli_text("--set " + field + "=" + it->second + " 不可用；可用的有：" + list);
         }
     }
     std::map<std::string, std::string> fields = s.fields;
@@ -284,7 +306,8 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
     json data = json::object();
     switch (a->effect) {
         case Effect::Dispatch:
-            if (r.departments.empty()) throw refused(a->label + "需要 --department 部门");
+            if (r.departments.empty())
+                throw refused(a->label + "需要选择部门").with_cli_text(a->label + "需要 --department 部门");
             break;
         case Effect::Sign:
         case Effect::Return:
@@ -306,8 +329,10 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
         case Effect::Extend: {
             const auto days = to_int(given.count("days") ? given["days"] : "");
             if (!days || *days < 1 || *days > kMaxExtensionDays)
-                throw refused("--set days=K：延期天数须是 1 到 " + std::to_string(kMaxExtensionDays) +
-                              " 之间的整数个工作日");
+                throw refused("延期天数须是 1 到 " + std::to_string(kMaxExtensionDays) +
+                              " 之间的整数个工作日")
+                    .with_cli_text("--set days=K：延期天数须是 1 到 " + std::to_string(kMaxExtensionDays) +
+                                   " 之间的整数个工作日");
             // Judged on the day the extension is recorded, whatever its --at says (SPEC deadline rule 7): an
             // extension logged after the deadline passed cannot be backdated into time.
             const Date recorded = r.latest_at.empty() ? on : date_of(r.latest_at);
@@ -325,15 +350,18 @@ Event decide_action(const Workflow& w, const CaseState& s, const ActionRequest& 
 
     for (const auto& g : a->guards) {
         if (all_hold(g.when, s, fields) && !all_hold(g.require, s, fields))
-            throw refused(g.message.empty()
-                              ? a->label + "（" + a->id + "）被流程 " + w.category + " 的条件拒绝"
-                              : g.message);
+            throw g.message.empty()
+                ? refused(a->label + "被流程「" + w.name + "」的条件拒绝")
+                      .with_cli_text(a->label + "（" + a->id + "）被流程 " + w.category + " 的条件拒绝")
+                : refused(without_cli_syntax(g.message, *a)).with_cli_text(g.message);
     }
     if (a->require_replies) {
         for (const auto& t : s.tasks) {
             if (t.status != TaskStatus::Returned && t.status != TaskStatus::Replied)
-                throw refused(a->label + "（" + a->id + "）须等所有部门答复；" + t.department + " 现为" +
-                              std::string(task_status_label(t.status)));
+                throw refused(a->label + "须等所有部门答复；" + t.department + " 现为" +
+                              std::string(task_status_label(t.status)))
+                    .with_cli_text(a->label + "（" + a->id + "）须等所有部门答复；" + t.department + " 现为" +
+                                   std::string(task_status_label(t.status)));
         }
     }
 

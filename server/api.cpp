@@ -1,6 +1,7 @@
 // The JSON API: each handler reads the request, calls the application layer (usecases/) as the signed-in
 // staff member, and answers with SPEC's objects (usecases/views.h) or {"error": "…"} and SPEC's status.
 #include "server/api.h"
+#include "server/api_support.h"
 
 #include <httplib.h>
 
@@ -24,6 +25,7 @@
 #include "usecases/desk.h"
 #include "usecases/reports.h"
 #include "usecases/signin.h"
+#include "usecases/staff.h"
 #include "usecases/station.h"
 #include "usecases/views.h"
 
@@ -251,7 +253,7 @@ void guarded(httplib::Response& res, F&& body) {
     } catch (const HttpError& e) {
         send_error(res, e.status, e.message);
     } catch (const Error& e) {
-        send_error(res, status_of(e.kind()), e.what());
+        send_error(res, status_of(e.kind()), e.message());  // the rule's sentence, without the CLI's flags
     } catch (const Busy& e) {
         // Another writer held the database longer than a request waits (kLockWait): not a fault, and
         // nothing was written. 503 with Retry-After, so the workspace and a proxy know to try again.
@@ -434,6 +436,27 @@ const std::string& request_user() {
 
 void reset_request_user() {
     current_user.clear();
+}
+
+void handle_api(const ServeOptions& o, const httplib::Request& req, httplib::Response& res,
+                const std::function<void(const ApiCall&)>& body) {
+    guarded(res, [&] {
+        const Clock clock = request_clock(o);
+        const SignedIn who = require_session(o, req, clock);
+        body(ApiCall{who, station(o), clock.today, clock.now});
+    });
+}
+
+void send_api_json(httplib::Response& res, int status, const nlohmann::json& body) {
+    send_json(res, status, body);
+}
+
+json api_body(const httplib::Request& req) {
+    return body_json(req);
+}
+
+std::string api_text(const json& body, const char* key) {
+    return text_of(body, key);
 }
 
 void install_api(httplib::Server& svr, const ServeOptions& o) {
@@ -629,15 +652,17 @@ void install_api(httplib::Server& svr, const ServeOptions& o) {
         });
     });
 
-    // The year-boundary warning (SPEC "Calendar beyond the published years"), for the workspace's banner.
+    // The year-boundary banner (SPEC "Calendar beyond the published years"), worded for the signed-in role:
+    // a supervisor gets the commands that load or provide the year, a coordinator is told to ask for it.
     svr.Get("/api/calendar-warning", [&o](const httplib::Request& req, httplib::Response& res) {
         guarded(res, [&] {
             const Clock clock = request_clock(o);
-            require_session(o, req, clock);
-            const std::string w = calendar_warning(station(o).calendar(), clock.today);
-            send_json(
-                res, 200,
-                {{"warning", w.empty() ? json(nullptr) : json(w)}, {"today", format_date(clock.today)}});
+            const SignedIn who = require_session(o, req, clock);
+            const CalendarBanner b = calendar_banner(station(o).calendar(), clock.today, who.role);
+            send_json(res, 200,
+                      {{"warning", b.text.empty() ? json(nullptr) : json(b.text)},
+                       {"commands", b.commands},
+                       {"today", format_date(clock.today)}});
         });
     });
 

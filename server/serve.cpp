@@ -136,6 +136,7 @@ int serve(const ServeOptions& o) {
             << std::flush;
     });
 
+    install_workspace_api(svr, o);
     install_api(svr, o);
 
     // The workspace: only the embedded files, looked up by exact path (no file system, no traversal).

@@ -104,22 +104,37 @@ struct Station::Impl {
     // whose key equals one of a few prefixes of c's key, or starts with c's key, are read: through the
     // address-key index, never a scan of every case.
     std::vector<std::string> similar_cases(const CaseState& c, Date on) {
+        return similar_cases(c.id, c.address_key, c.category, on);
+    }
+    // The same for a case `id` (empty: one not opened yet) in `category` at address key `key`.
+    std::vector<std::string> similar_cases(const std::string& id, const std::string& key,
+                                           const std::string& category, Date on) {
         std::set<std::string> ids;
         const Date since = on - boost::gregorian::days(90);
         auto consider = [&](const CaseState& other) {
-            if (other.id == c.id) return;
+            if (other.id == id) return;
             const bool recent =
                 other.phase == Phase::Closed && other.resolved_on && *other.resolved_on >= since;
             if (!is_open(other.phase) && !recent) return;
-            const bool same = other.address_key == c.address_key;
-            if ((same && other.category != c.category) ||
-                (!same && similar_address_keys(other.address_key, c.address_key)))
+            const bool same = other.address_key == key;
+            if ((same && other.category != category) ||
+                (!same && similar_address_keys(other.address_key, key)))
                 ids.insert(other.id);
         };
-        store->scan_cases_at_address(c.address_key, true, consider);
-        for (const auto& prefix : similar_address_prefixes(c.address_key))
+        store->scan_cases_at_address(key, true, consider);
+        for (const auto& prefix : similar_address_prefixes(key))
             store->scan_cases_at_address(prefix, false, consider);
         return {ids.begin(), ids.end()};
+    }
+
+    // Repeat matching (SPEC `case open`): the oldest open case of `category` at address key `key` (ties by
+    // id), which a report there joins.
+    std::optional<std::string> repeat_target(const std::string& category, const std::string& key) {
+        std::optional<std::pair<std::string, std::string>> best;  // (received_at, id)
+        for (const auto& [id, at] : store->open_cases_at(category, key))
+            if (!best || std::make_pair(at, id) < *best) best = std::make_pair(at, id);
+        if (!best) return std::nullopt;
+        return best->second;
     }
 
     // What every report taken in must be, whether it opens a case or joins one.
@@ -164,13 +179,8 @@ struct Station::Impl {
         // normalize_address drops all white space, so the address needs no trim first.
         const std::string key = normalize_address(report.address);
         if (!force_new && !key.empty()) {
-            // Repeat matching: the oldest open case of the category at the address (ties by id).
-            std::optional<std::pair<std::string, std::string>> best;  // (received_at, id)
-            for (const auto& [id, at] : store->open_cases_at(category, key))
-                if (!best || std::make_pair(at, id) < *best) best = std::make_pair(at, id);
-            if (best)
-                return {OpenCaseResult{best->second, true, {}},
-                        attach_in_tx(best->second, report, actor, now, cal)};
+            if (const auto target = repeat_target(category, key))
+                return {OpenCaseResult{*target, true, {}}, attach_in_tx(*target, report, actor, now, cal)};
         }
         Event e = make_open_event(opening(), "", report, actor);
         const int year = date_of(report.at).year();
@@ -239,6 +249,16 @@ void Station::add_staff(const std::string& actor, const StaffMember& member, con
     impl_->store->write([&] {
         check_new_name(name, impl_->store->staff_names());
         impl_->store->add_staff({name, member.role, trim(member.department)}, now, actor);
+        // Who may do what is part of the record (SPEC "Checkpoints"): the registration is an event of the
+        // station's log (case id ""), and verify holds the staff table to it.
+        Event e;
+        e.action = "staff-add";
+        e.at = now;
+        e.actor = who.name;
+        e.data = {{"name", name},
+                  {"role", std::string(role_name(member.role))},
+                  {"department", trim(member.department)}};
+        impl_->append(e, now);
     });
 }
 
@@ -485,6 +505,25 @@ OpenCaseResult Station::open_case(const std::string& given_category, const Repor
     return result;
 }
 
+OpenCaseResult Station::preview_report(const std::string& given_category, const std::string& address, Date on,
+                                       const std::string& actor) {
+    require_staff(actor);
+    const std::string category = trim(given_category).empty() ? "" : resolve_category(given_category);
+    const std::string key = normalize_address(address);
+    OpenCaseResult result;
+    if (key.empty()) return result;
+    impl_->store->read([&] {
+        result = {};
+        if (!category.empty())
+            if (const auto target = impl_->repeat_target(category, key)) {
+                result.id = *target;
+                result.repeat = true;
+            }
+        result.similar = impl_->similar_cases(result.id, key, category, on);
+    });
+    return result;
+}
+
 ImportResult Station::import_reports(const std::string& source, const std::function<bool(ImportRow&)>& next,
                                      const std::string& actor, const std::string& now, bool dry_run,
                                      const std::function<void(const ImportPlan&)>& plan) {
@@ -608,7 +647,7 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
     Event out;
     impl_->store->write([&] {
         auto state = impl_->store->load_case(id);
-        if (!state) throw not_found("没有案件 " + id + "；minsheng case list 可列出案件");
+        if (!state) throw not_found("没有案件 " + id).with_cli_hint("；minsheng case list 可列出案件");
         ActionRequest r = request;
         if (r.at.empty()) {
             r.at = default_at;
@@ -618,13 +657,19 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
         }
         const Workflow& w = workflow(state->category, state->workflow_version);
         // What is possible now, named in every refusal so the user sees what to do instead.
-        auto possible_now = [&] {
-            std::string names;
-            for (const Action* a : possible_actions(w, *state, r.role, cal, date_of(r.at)))
+        // The command line names each with its id and how to see its inputs; the web, the labels only.
+        auto refused_naming_possible = [&](const Error& refusal) {
+            std::string names, labels;
+            for (const Action* a : possible_actions(w, *state, r.role, cal, date_of(r.at))) {
                 names += (names.empty() ? "" : "、") + a->label + "（" + a->id + "）";
-            return names.empty()
-                       ? std::string("；此案现在没有可做的动作")
-                       : "；现在可做：" + names + "（minsheng case do " + state->id + " 查看所需输入）";
+                labels += (labels.empty() ? "" : "、") + a->label;
+            }
+            if (names.empty())
+                return Error(ErrorKind::Refused, refusal.message() + "；此案现在没有可做的动作")
+                    .with_cli_text(refusal.what() + std::string("；此案现在没有可做的动作"));
+            return Error(ErrorKind::Refused, refusal.message() + "；现在可做：" + labels)
+                .with_cli_text(refusal.what() + ("；现在可做：" + names + "（minsheng case do " + state->id +
+                                                 " 查看所需输入）"));
         };
         Event e;
         try {
@@ -649,7 +694,8 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
             if (r.action == "merge") {
                 auto into = impl_->store->load_case(r.into);
                 if (!into)
-                    throw not_found("没有案件 " + r.into + "（--into）；`minsheng case list` 列出案件");
+                    throw not_found("没有案件 " + r.into)
+                        .with_cli_text("没有案件 " + r.into + "（--into）；`minsheng case list` 列出案件");
                 auto [gone, joined] = decide_merge(*state, *into, r);
                 impl_->append(gone, now);
                 apply_event(*state, gone, cal);
@@ -672,7 +718,7 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
             }
         } catch (const Error& refusal) {
             if (refusal.kind() != ErrorKind::Refused) throw;
-            throw Error(ErrorKind::Refused, refusal.what() + possible_now());
+            throw refused_naming_possible(refusal);
         }
         impl_->append(e, now);
         apply_event(*state, e, cal);
@@ -687,7 +733,7 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
 CaseState Station::get_case(const std::string& id) {
     std::optional<CaseState> s;
     impl_->store->read([&] { s = impl_->store->load_case(id); });
-    if (!s) throw not_found("没有案件 " + id + "；minsheng case list 可列出案件");
+    if (!s) throw not_found("没有案件 " + id).with_cli_hint("；minsheng case list 可列出案件");
     return *s;
 }
 
@@ -698,7 +744,7 @@ std::vector<Event> Station::history(const std::string& id) {
         s = impl_->store->load_case(id);
         if (s) events = impl_->store->case_events(id);
     });
-    if (!s) throw not_found("没有案件 " + id + "；minsheng case list 可列出案件");
+    if (!s) throw not_found("没有案件 " + id).with_cli_hint("；minsheng case list 可列出案件");
     mark_revoked(events);
     return events;
 }
@@ -979,6 +1025,8 @@ VerifyResult Station::verify() {
         std::string prev = kGenesisHash;
         std::int64_t expect = 1;
         bool stop = false;
+        // Each registration the log holds (a handful per station), for the staff table's check below.
+        std::map<std::string, StaffMember> registered;
         store.scan_log([&](const LogEntry& e) {
             if (stop) return;
             const std::string where =
@@ -1000,8 +1048,28 @@ VerifyResult Station::verify() {
             prev = e.hash;
             ++expect;
             ++r.events;
+            if (e.action == "staff-add" && e.case_id.empty()) {
+                const json d = json::parse(e.data, nullptr, false);
+                if (d.is_object()) {
+                    const std::string name = d.value("name", "");
+                    registered[name] = {name, role_from_name(d.value("role", "")).value_or(Role::Coordinator),
+                                        d.value("department", "")};
+                }
+            }
         });
         if (stop) return;
+        // A role or department edited behind the program's back no longer matches its registration.
+        for (const auto& [name, as_registered] : registered) {
+            const std::optional<StaffMember> now = store.staff(name);
+            if (!now || now->role != as_registered.role || now->department != as_registered.department) {
+                r.ok = false;
+                r.problem = "工作人员 " + name + " 的" +
+                            (now ? "角色或部门与其登记记录不符（被绕过程序改动过）"
+                                 : "登记记录在，本人却不在人员表中") +
+                            "；请从备份恢复";
+                return;
+            }
+        }
         // The head record (last event written by minsheng, seq:hash) tells a deleted end from an added one.
         const std::int64_t last = expect - 1;
         const std::optional<std::string> head = store.recorded_head();

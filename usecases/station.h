@@ -159,6 +159,12 @@ public:
     // Cases. `now` is the wall-clock timestamp recorded with the event. `category` may be a Chinese name.
     OpenCaseResult open_case(const std::string& category, const ReportInput& report, bool force_new,
                              const std::string& actor, const std::string& now);
+    // What open_case would do with a report at `address` in `category`, read only (the intake form's preview
+    // as the address is typed): `id` the open case it would join (repeat true), else empty; `similar` the
+    // cases its warning would name on `on`. An empty category (not chosen yet) joins nothing, and every case
+    // at the same address counts as "under another category".
+    OpenCaseResult preview_report(const std::string& category, const std::string& address, Date on,
+                                  const std::string& actor);
     // Performs a workflow action on case `id`; the action may be named by its label and choice values by
     // theirs. A refusal (exit 3) names the actions possible now. `request.at` empty means "now":
     // `default_at`, moved up to the case's latest event when that lies later on the same day.

@@ -720,7 +720,7 @@ struct AuditTemplate {
     std::vector<std::string> ids;
     AuditTemplate() {
         db = fresh_station(dir);
-        const std::string a = open_case(db, "海福巷3号", "2024-03-04T09:00");  // events 1..
+        const std::string a = open_case(db, "海福巷3号", "2024-03-04T09:00");  // events 2.. (1: staff add)
         act(db, kCoordinator, a, "dispatch", {"--department", "街道城管科", "--at", "2024-03-05T10:00"});
         act(db, kCoordinator, a, "dispatch", {"--department", "市政部门", "--at", "2024-03-05T11:00"});
         act(db, kCoordinator, a, "resolve", {"--at", "2024-03-20T10:00"});
@@ -762,45 +762,45 @@ TEST_CASE("audit verify passes on an intact log and names the event that was tam
     const json j = ok_json(as(st.db, kCoordinator, {"--json", "audit", "verify"}));
     CHECK(j.at("ok") == true);
     CHECK(j.at("events") == st.events());
-    CHECK(st.events() == 15);
+    CHECK(st.events() == 16);  // with 王协调's registration, event 1
 
     SECTION("an event's data edited") {
-        sql_exec(st.db, "UPDATE events SET data = replace(data, '街道城管科', '市政部门') WHERE seq = 2");
+        sql_exec(st.db, "UPDATE events SET data = replace(data, '街道城管科', '市政部门') WHERE seq = 3");
         const RunResult r = as(st.db, kCoordinator, {"audit", "verify"});
         check_error(r, 1);
-        CHECK_THAT(r.err, Contains("事件 2"));
+        CHECK_THAT(r.err, Contains("事件 3"));
     }
     SECTION("an event's time edited") {
-        sql_exec(st.db, "UPDATE events SET at = '2024-03-19T10:00:00' WHERE seq = 4");
-        const RunResult r = as(st.db, kCoordinator, {"audit", "verify"});
-        check_error(r, 1);
-        CHECK_THAT(r.err, Contains("事件 4"));
-    }
-    SECTION("an event's actor edited") {
-        sql_exec(st.db, "UPDATE events SET actor = '督办甲' WHERE seq = 7");
-        const RunResult r = as(st.db, kCoordinator, {"audit", "verify"});
-        check_error(r, 1);
-        CHECK_THAT(r.err, Contains("事件 7"));
-    }
-    SECTION("an event deleted from the middle") {
-        sql_exec(st.db, "DELETE FROM events WHERE seq = 5");
+        sql_exec(st.db, "UPDATE events SET at = '2024-03-19T10:00:00' WHERE seq = 5");
         const RunResult r = as(st.db, kCoordinator, {"audit", "verify"});
         check_error(r, 1);
         CHECK_THAT(r.err, Contains("事件 5"));
     }
+    SECTION("an event's actor edited") {
+        sql_exec(st.db, "UPDATE events SET actor = '督办甲' WHERE seq = 8");
+        const RunResult r = as(st.db, kCoordinator, {"audit", "verify"});
+        check_error(r, 1);
+        CHECK_THAT(r.err, Contains("事件 8"));
+    }
+    SECTION("an event deleted from the middle") {
+        sql_exec(st.db, "DELETE FROM events WHERE seq = 6");
+        const RunResult r = as(st.db, kCoordinator, {"audit", "verify"});
+        check_error(r, 1);
+        CHECK_THAT(r.err, Contains("事件 6"));
+    }
     SECTION("the last event deleted") {
-        sql_exec(st.db, "DELETE FROM events WHERE seq = 15");
+        sql_exec(st.db, "DELETE FROM events WHERE seq = 16");
         const RunResult r = as(st.db, kCoordinator, {"audit", "verify"});
         check_error(r, 1);
         CHECK_THAT(r.err, Contains("删除"));
     }
     SECTION("two events swapped") {
         sql_exec(st.db,
-                 "UPDATE events SET seq = -1 WHERE seq = 9; UPDATE events SET seq = 9 WHERE seq = 10; "
-                 "UPDATE events SET seq = 10 WHERE seq = -1;");
+                 "UPDATE events SET seq = -1 WHERE seq = 10; UPDATE events SET seq = 10 WHERE seq = 11; "
+                 "UPDATE events SET seq = 11 WHERE seq = -1;");
         const RunResult r = as(st.db, kCoordinator, {"audit", "verify"});
         check_error(r, 1);
-        CHECK_THAT(r.err, Contains("事件 9"));
+        CHECK_THAT(r.err, Contains("事件 10"));
     }
     SECTION("the current state edited behind the program's back") {
         sql_exec(st.db, "UPDATE cases SET phase = 'closed' WHERE id = '" + st.ids[0] +

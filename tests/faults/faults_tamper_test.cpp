@@ -16,8 +16,9 @@ namespace {
 
 const std::string kCoordinator = "王协调";
 
-// A station with three cases and a dozen events: 1 open A, 2 open B, 3 dispatch A, 4 note A, 5 open C,
-// 6 dispatch B, 7 note B, 8 note A, 9 note C, 10 dispatch C, 11 sign A, 12 note B.
+// A station with three cases and a dozen events after 王协调's registration (1 staff-add): 2 open A, 3 open
+// B, 4 dispatch A, 5 note A, 6 open C, 7 dispatch B, 8 note B, 9 note A, 10 note C, 11 dispatch C, 12 sign A,
+// 13 note B.
 struct Station {
     TempDir dir;
     std::string db;
@@ -110,46 +111,46 @@ TEST_CASE("editing any column of an event is detected at that event", "[faults][
         CAPTURE(column);
         Station s;
         const std::string value = column == "data" ? "'{\"note\":\"改过了\"}'" : "'伪造'";
-        s.sql("UPDATE events SET " + column + " = " + value + " WHERE seq = 7");
-        check_detected(s, 7);
+        s.sql("UPDATE events SET " + column + " = " + value + " WHERE seq = 8");
+        check_detected(s, 8);
     }
     Station s;
-    s.sql("UPDATE events SET data = replace(data, '已电话联系', '未联系') WHERE seq = 4");
-    check_detected(s, 4);
+    s.sql("UPDATE events SET data = replace(data, '已电话联系', '未联系') WHERE seq = 5");
+    check_detected(s, 5);
 }
 
 TEST_CASE("editing an event and its hash is detected at the next event", "[faults][tamper]") {
     Station s;
-    // The forger recomputes nothing else: event 6 no longer follows event 5.
-    s.sql("UPDATE events SET actor = '伪造', hash = x'" + std::string(64, 'a') + "' WHERE seq = 5");
+    // The forger recomputes nothing else: event 7 no longer follows event 6.
+    s.sql("UPDATE events SET actor = '伪造', hash = x'" + std::string(64, 'a') + "' WHERE seq = 6");
     const RunResult r = s.verify();
     CAPTURE(r.err);
     CHECK(r.exit_code == 1);
-    CHECK((r.err.find("事件 5") != std::string::npos || r.err.find("事件 6") != std::string::npos));
+    CHECK((r.err.find("事件 6") != std::string::npos || r.err.find("事件 7") != std::string::npos));
 }
 
 TEST_CASE("deleting an event in the middle is detected where the gap is", "[faults][tamper]") {
     Station s;
-    s.sql("DELETE FROM events WHERE seq = 6");
-    check_detected(s, 6);
+    s.sql("DELETE FROM events WHERE seq = 7");
+    check_detected(s, 7);
 }
 
 TEST_CASE("deleting the last event is detected", "[faults][tamper]") {
     Station s;
-    s.sql("DELETE FROM events WHERE seq = 12");
+    s.sql("DELETE FROM events WHERE seq = 13");
     const RunResult r = s.verify();
     CAPTURE(r.err);
     CHECK(r.exit_code == 1);
     CHECK(one_line(r.err));
     CHECK(r.err.find("删除") != std::string::npos);
-    CHECK(r.err.find("12") != std::string::npos);
+    CHECK(r.err.find("13") != std::string::npos);
 }
 
 TEST_CASE("deleting the last events together with the head record is still detected", "[faults][tamper]") {
     Station s;
     // A careful forger also rewinds the head record, but the projection still shows the deleted note.
-    const std::string hash11 = s.query("SELECT lower(hex(hash)) FROM events WHERE seq = 11");
-    s.sql("DELETE FROM events WHERE seq = 12; UPDATE meta SET value = '11:" + hash11 +
+    const std::string hash12 = s.query("SELECT lower(hex(hash)) FROM events WHERE seq = 12");
+    s.sql("DELETE FROM events WHERE seq = 13; UPDATE meta SET value = '12:" + hash12 +
           "' WHERE key = 'head'");
     const RunResult r = s.verify();
     CAPTURE(r.err);
@@ -159,14 +160,14 @@ TEST_CASE("deleting the last events together with the head record is still detec
 
 TEST_CASE("inserting a forged event in the middle is detected at it", "[faults][tamper]") {
     Station s;
-    // Make room at seq 5 by moving the later events up, then put a forged event there that follows event 4
-    // (the previous hash is event 4's by position; its own hash cannot be right).
+    // Make room at seq 6 by moving the later events up, then put a forged event there that follows event 5
+    // (the previous hash is event 5's by position; its own hash cannot be right).
     s.sql(
-        "UPDATE events SET seq = seq + 100 WHERE seq >= 5; UPDATE events SET seq = seq - 99 WHERE seq >= 105;"
+        "UPDATE events SET seq = seq + 100 WHERE seq >= 6; UPDATE events SET seq = seq - 99 WHERE seq >= 106;"
         "INSERT INTO events (seq, case_id, action, at, actor, recorded_at, data, hash) "
-        "SELECT 5, case_id, 'note', at, actor, recorded_at, '{\"note\":\"伪造的回访\"}', hash "
-        "FROM events WHERE seq = 4");
-    check_detected(s, 5);
+        "SELECT 6, case_id, 'note', at, actor, recorded_at, '{\"note\":\"伪造的回访\"}', hash "
+        "FROM events WHERE seq = 5");
+    check_detected(s, 6);
 }
 
 TEST_CASE("a forged event appended with a correctly recomputed hash is detected and named",
@@ -174,22 +175,22 @@ TEST_CASE("a forged event appended with a correctly recomputed hash is detected 
     Station s;
     // The forger knows the hash recipe (it is no secret) and appends a well-chained event, but does not touch
     // the head record.
-    const std::string prev = s.query("SELECT lower(hex(hash)) FROM events WHERE seq = 12");
-    const std::string case_id = s.query("SELECT case_id FROM events WHERE seq = 12");
+    const std::string prev = s.query("SELECT lower(hex(hash)) FROM events WHERE seq = 13");
+    const std::string case_id = s.query("SELECT case_id FROM events WHERE seq = 13");
     const std::string data = R"({"effect":"none","note":"伪造"})";
     const char sep = '\x1f';
     const std::string at = "2024-03-05T09:00:00", actor = "王协调", recorded = "2024-03-05T09:00:00";
-    const std::string hash = sha256_hex(prev + sep + "13" + sep + case_id + sep + "note" + sep + at + sep +
+    const std::string hash = sha256_hex(prev + sep + "14" + sep + case_id + sep + "note" + sep + at + sep +
                                         actor + sep + recorded + sep + data);
-    s.sql("INSERT INTO events (seq, case_id, action, at, actor, recorded_at, data, hash) VALUES (13, '" +
+    s.sql("INSERT INTO events (seq, case_id, action, at, actor, recorded_at, data, hash) VALUES (14, '" +
           case_id + "', 'note', '" + at + "', '" + actor + "', '" + recorded + "', '" + data + "', x'" +
           hash + "')");
     const RunResult r = s.verify();
     CAPTURE(r.err);
     CHECK(r.exit_code == 1);
     CHECK(one_line(r.err));
-    // The first bad event is the appended one, event 13 ...
-    CHECK(r.err.find("13") != std::string::npos);
+    // The first bad event is the appended one, event 14 ...
+    CHECK(r.err.find("14") != std::string::npos);
     // ... and nothing was deleted: a message saying so sends the auditor looking for the wrong thing.
     CHECK(r.err.find("删除") == std::string::npos);
 }
@@ -198,34 +199,34 @@ TEST_CASE("swapping two events' contents (reordering) is detected at the first o
     SECTION("contents swapped, chain columns left in place") {
         Station s;
         s.sql(
-            "CREATE TEMP TABLE a AS SELECT * FROM events WHERE seq = 4;"
-            "CREATE TEMP TABLE b AS SELECT * FROM events WHERE seq = 8;"
+            "CREATE TEMP TABLE a AS SELECT * FROM events WHERE seq = 5;"
+            "CREATE TEMP TABLE b AS SELECT * FROM events WHERE seq = 9;"
             "UPDATE events SET case_id = (SELECT case_id FROM b), action = (SELECT action FROM b), "
             "at = (SELECT at FROM b), actor = (SELECT actor FROM b), recorded_at = (SELECT recorded_at FROM "
             "b), "
-            "data = (SELECT data FROM b) WHERE seq = 4;"
+            "data = (SELECT data FROM b) WHERE seq = 5;"
             "UPDATE events SET case_id = (SELECT case_id FROM a), action = (SELECT action FROM a), "
             "at = (SELECT at FROM a), actor = (SELECT actor FROM a), recorded_at = (SELECT recorded_at FROM "
             "a), "
-            "data = (SELECT data FROM a) WHERE seq = 8;");
-        check_detected(s, 4);
+            "data = (SELECT data FROM a) WHERE seq = 9;");
+        check_detected(s, 5);
     }
     SECTION("whole rows swapped, hashes travelling with them") {
         Station s;
         s.sql(
-            "UPDATE events SET seq = -1 WHERE seq = 3; UPDATE events SET seq = 3 WHERE seq = 9;"
-            "UPDATE events SET seq = 9 WHERE seq = -1;");
-        check_detected(s, 3);
+            "UPDATE events SET seq = -1 WHERE seq = 4; UPDATE events SET seq = 4 WHERE seq = 10;"
+            "UPDATE events SET seq = 10 WHERE seq = -1;");
+        check_detected(s, 4);
     }
 }
 
 TEST_CASE("removing a whole case, its events and its projection row, is detected", "[faults][tamper]") {
     Station s;
-    const std::string victim = s.ids[2];  // events 5, 9, 10
+    const std::string victim = s.ids[2];  // events 6, 10, 11
     s.sql("DELETE FROM events WHERE case_id = '" + victim + "'; DELETE FROM case_tasks WHERE case_id = '" +
           victim + "'; DELETE FROM case_reporters WHERE case_id = '" + victim +
           "'; DELETE FROM cases WHERE id = '" + victim + "'");
-    check_detected(s, 5);
+    check_detected(s, 6);
 }
 
 TEST_CASE("editing the projection behind the program's back is detected", "[faults][tamper]") {
@@ -269,6 +270,6 @@ TEST_CASE("editing any table of the typed projection is detected and names the c
 
 TEST_CASE("a hash written back as its hex text (the old layout's form) is detected", "[faults][tamper]") {
     Station s;
-    s.sql("UPDATE events SET hash = lower(hex(hash)) WHERE seq = 7");
-    check_detected(s, 7);
+    s.sql("UPDATE events SET hash = lower(hex(hash)) WHERE seq = 8");
+    check_detected(s, 8);
 }

@@ -64,10 +64,11 @@ inline RunResult run_with_stdin(const std::vector<std::string>& args, const std:
 // A running `minsheng serve` on a free port; stopped with SIGTERM on destruction (or by stop()).
 class Server {
 public:
-    Server(const TempDir& dir, const std::string& db, const std::vector<std::string>& extra = {})
+    Server(const TempDir& dir, const std::string& db, const std::vector<std::string>& extra = {},
+           const std::string& today = kTestToday)
         : log_(dir.file("serve.log")), port_(free_port()) {
         std::vector<std::string> args = {
-            "--db", db, "--today", kTestToday, "serve", "--listen", "127.0.0.1:" + std::to_string(port_)};
+            "--db", db, "--today", today, "serve", "--listen", "127.0.0.1:" + std::to_string(port_)};
         args.insert(args.end(), extra.begin(), extra.end());
         pid_ = start_program(MINSHENG_BIN, args, dir.file("serve.out"), log_, {}, "MINSHENG_");
         REQUIRE(pid_ > 0);

@@ -7,6 +7,7 @@ import CaseDetail from './views/CaseDetail.vue'
 import Supervise from './views/Supervise.vue'
 import Ledger from './views/Ledger.vue'
 import Reports from './views/Reports.vue'
+import Staff from './views/Staff.vue'
 
 export const router = createRouter({
   history: createWebHashHistory(),
@@ -20,5 +21,6 @@ export const router = createRouter({
     { path: '/supervise', component: Supervise, meta: { title: '督办台', supervisor: true } },
     { path: '/ledger', component: Ledger, meta: { title: '台账' } },
     { path: '/reports', component: Reports, meta: { title: '报告' } },
+    { path: '/staff', component: Staff, meta: { title: '人员', supervisor: true } },
   ],
 })
