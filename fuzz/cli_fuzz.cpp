@@ -114,7 +114,8 @@ public:
         const bool workflow_check = has(tokens, "workflow") && has(tokens, "check");
         if (rc < 0 || rc > 5) {
             problem = "exit code " + std::to_string(rc) + " is not one of SPEC's 0-5";
-        } else if (e.find("internal error") != std::string::npos || e.find("内部错误") != std::string::npos) {
+        } else if (starts_a_line(e, "minsheng: 内部错误") || starts_a_line(e, "minsheng: internal error")) {
+            // At the start of a line: the words may be part of the input a refusal quotes back.
             problem = "an internal error reached the user";
         } else if (rc != 0 && !(workflow_check && rc == 3)) {
             // A refused import lists every bad row (SPEC: at most 20, then how many more), one line each;
@@ -183,6 +184,17 @@ private:
         argv.push_back(nullptr);
         return cli::run(static_cast<int>(args.size()), argv.data(), out, err,
                         cli::Parts{&cli::full_program(), nullptr});
+    }
+
+    // Whether a line of `text` starts with `prefix`.
+    static bool starts_a_line(const std::string& text, const std::string& prefix) {
+        for (std::size_t at = 0; at < text.size();) {
+            if (text.compare(at, prefix.size(), prefix) == 0) return true;
+            const std::size_t nl = text.find('\n', at);
+            if (nl == std::string::npos) break;
+            at = nl + 1;
+        }
+        return false;
     }
 
     static bool has(const std::vector<std::string>& v, const char* s) {
