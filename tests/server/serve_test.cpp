@@ -2,6 +2,8 @@
 // a real station in a temporary folder, requests with cpp-httplib's client. Sign-in, 401/403/429, the CSRF
 // header, writes recorded as the signed-in person, refusals as 409 with the rule's Chinese sentence, the
 // security headers, the access log, and a clean stop on SIGTERM.
+#include <set>
+
 #include "server_support.h"
 
 TEST_CASE("staff passwd: supervisors for anyone, staff for themselves; kept only as an Argon2id hash") {
@@ -175,4 +177,58 @@ TEST_CASE("serve --behind-tls: the cookie is Secure; an idle session expires") {
     CHECK(b.get("/api/me")->status == 200);
     std::this_thread::sleep_for(std::chrono::seconds(12));
     CHECK(b.get("/api/me")->status == 401);
+}
+
+// The command line and the web on one station at the same moment (SPEC: the server serves "on the same
+// database as the command line"): each report is recorded exactly once, whoever wrote it, and the log holds.
+TEST_CASE("the command line and the web writing at once: every report recorded once, the log intact") {
+    SignedStation s;
+    Server server(s.dir, s.db);
+    Browser b(server.port());
+    REQUIRE(b.sign_in("王协调", "协调员密码5678")->status == 200);
+    constexpr int kEach = 12;
+    std::vector<int> web_status;
+    std::vector<std::string> web_ids;
+    std::thread web([&] {
+        for (int i = 0; i < kEach; ++i) {
+            auto r = b.post("/api/cases", {{"category", "drainage"},
+                                           {"address", "网页路" + std::to_string(i + 1) + "号"},
+                                           {"summary", "下水道堵塞"},
+                                           {"reporter", "宋长松"},
+                                           {"phone", "13812341234"},
+                                           {"channel", "来电"}});
+            web_status.push_back(r ? r->status : -1);
+            if (r && r->status == 201) web_ids.push_back(json::parse(r->body)["id"]);
+        }
+    });
+    std::vector<RunResult> cli;
+    for (int i = 0; i < kEach; ++i)
+        cli.push_back(
+            run_minsheng({"--db", s.db, "--as", "王协调", "--json", "case", "open", "--category", "road",
+                          "--address", "命令行路" + std::to_string(i + 1) + "号", "--summary", "路面坑洼",
+                          "--reporter", "李桂英", "--phone", "13900001111"}));
+    web.join();
+    for (int status : web_status)
+        CHECK(status == 201);
+    for (const RunResult& r : cli) {
+        INFO(r.err);
+        CHECK(r.exit_code == 0);
+    }
+    // Every case once, with the writer's own address; ids never given twice.
+    const json list = json::parse(run_minsheng({"--db", s.db, "--json", "case", "list"}).out);
+    REQUIRE(list.size() == 2 * kEach);
+    std::set<std::string> ids, addresses;
+    for (const json& c : list) {
+        ids.insert(c["id"].get<std::string>());
+        addresses.insert(c["address"].get<std::string>());
+    }
+    CHECK(ids.size() == 2 * kEach);
+    for (int i = 0; i < kEach; ++i) {
+        CHECK(addresses.count("网页路" + std::to_string(i + 1) + "号") == 1);
+        CHECK(addresses.count("命令行路" + std::to_string(i + 1) + "号") == 1);
+    }
+    for (const std::string& id : web_ids)
+        CHECK(ids.count(id) == 1);
+    const json v = audit_verify_json(s.db);
+    CHECK(v["ok"] == true);
 }
