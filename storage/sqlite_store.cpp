@@ -639,7 +639,7 @@ namespace {
 // value bound by bind_case_query. scan_cases and count_cases share it, so a count is of exactly the rows the
 // scan gives. Deadline questions read only running cases (their partial index), never the whole table.
 std::string case_query_from(const CaseQuery& q) {
-    const bool by_deadline = q.deadline_before || q.deadline_until;
+    const bool by_deadline = q.deadline_before || q.deadline_until || q.deadline_from;
     std::string sql = by_deadline ? " FROM cases c INDEXED BY cases_running_by_deadline WHERE 1 = 1"
                                   : " FROM cases c WHERE 1 = 1";
     if (q.phase) sql += " AND c.phase = ?1";
@@ -654,6 +654,7 @@ std::string case_query_from(const CaseQuery& q) {
                             : " AND c.phase IN ('intake', 'coordination') AND (c.deadline < ?4 OR "
                               "c.suspended = 1)";
     if (q.deadline_until) sql += " AND c.phase IN ('intake', 'coordination') AND c.deadline <= ?5";
+    if (q.deadline_from) sql += " AND c.phase IN ('intake', 'coordination') AND c.deadline >= ?15";
     // Exactly the terms of the partial index cases_deadline_unknown (migration 10), so SQLite reads it.
     if (q.unknown_deadline_only) sql += " AND c.deadline IS NULL AND c.phase <> 'rejected'";
     if (q.running_only) sql += " AND c.phase IN ('intake', 'coordination')";
@@ -718,6 +719,7 @@ void bind_case_query(sql::Stmt& st, const CaseQuery& q) {
     if (q.received_from) st.bind(10, *q.received_from);
     if (q.received_to) st.bind(11, *q.received_to);
     if (q.reporter) st.bind(12, *q.reporter);
+    if (q.deadline_from) st.bind(15, *q.deadline_from);
 }
 
 }  // namespace

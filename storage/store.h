@@ -101,6 +101,8 @@ struct CaseQuery {
     bool or_unknown = false;
     // Running cases whose stored deadline is on or before this date (YYYY-MM-DD), through the deadline index.
     std::optional<std::string> deadline_until;
+    // ... and on or after this one: with deadline_until, a range of the deadline index.
+    std::optional<std::string> deadline_from;
     // Only rows whose last event is before this timestamp bound.
     std::optional<std::string> last_event_before;
     // Finding cases (SPEC Part 2), through the search index (index_case_text) and the log's actors.

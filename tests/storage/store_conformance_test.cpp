@@ -184,6 +184,11 @@ TEST_CASE("store conformance: projection rows, open cases at an address, scans w
         CaseQuery until;
         until.deadline_until = "2024-04-01";
         CHECK(ids(until) == std::vector<std::string>{"2024-0001"});
+        CaseQuery window = until;  // a range of the deadline index: the lower bound excludes 2024-0001
+        window.deadline_from = "2024-04-02";
+        CHECK(ids(window).empty());
+        window.deadline_from = "2024-01-01";
+        CHECK(ids(window) == std::vector<std::string>{"2024-0001"});
 
         // An update changes what events change, and the row reads back equal.
         CaseState moved = *store->load_case("2024-0001");
@@ -451,6 +456,11 @@ TEST_CASE(
             q.or_unknown = true;
         });
         with([](CaseQuery& q) { q.deadline_until = "2024-05-01"; });
+        with([](CaseQuery& q) {
+            q.deadline_from = "2024-04-20";
+            q.deadline_until = "2024-05-01";
+        });
+        with([](CaseQuery& q) { q.deadline_from = "2024-04-20"; });
         with([](CaseQuery& q) { q.last_event_before = "2024-04-01"; });
         with([](CaseQuery& q) { q.text = "海福巷1"; });  // three characters and more: the trigram index
         with([](CaseQuery& q) { q.text = "张三"; });     // two: LIKE
