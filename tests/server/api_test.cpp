@@ -8,25 +8,6 @@
 
 namespace {
 
-json report_of(const std::string& address, const std::string& reporter, const std::string& phone,
-               const std::string& at) {
-    return {{"category", "排水"},
-            {"address", address},
-            {"summary", "下水道堵塞"},
-            {"reporter", reporter},
-            {"phone", phone},
-            {"channel", "来电"},
-            {"at", at}};
-}
-
-std::string open_case(Browser& b, const json& report) {
-    auto r = b.post("/api/cases", report);
-    REQUIRE(r);
-    INFO(r->body);
-    REQUIRE(r->status == 201);
-    return body(r)["id"];
-}
-
 int act(Browser& b, const std::string& id, const json& action) {
     auto r = b.post("/api/cases/" + id + "/actions", action);
     REQUIRE(r);

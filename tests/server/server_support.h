@@ -131,6 +131,27 @@ inline json body(const httplib::Result& r) {
     return json::parse(r->body);
 }
 
+// A drainage report at `address` as POST /api/cases takes it.
+inline json report_of(const std::string& address, const std::string& reporter, const std::string& phone,
+                      const std::string& at) {
+    return {{"category", "排水"},
+            {"address", address},
+            {"summary", "下水道堵塞"},
+            {"reporter", reporter},
+            {"phone", phone},
+            {"channel", "来电"},
+            {"at", at}};
+}
+
+// Opens a case through the API (201) and gives its id.
+inline std::string open_case(Browser& b, const json& report) {
+    auto r = b.post("/api/cases", report);
+    REQUIRE(r);
+    INFO(r->body);
+    REQUIRE(r->status == 201);
+    return body(r)["id"];
+}
+
 struct SignedStation {
     TempDir dir;
     std::string db = fresh_station(dir);  // 督办甲 (supervisor), 王协调 (coordinator)

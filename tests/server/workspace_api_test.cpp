@@ -10,21 +10,7 @@
 namespace {
 
 json drainage_report(const std::string& address, const std::string& at) {
-    return {{"category", "排水"},
-            {"address", address},
-            {"summary", "下水道堵塞"},
-            {"reporter", "宋长松"},
-            {"phone", "13812341234"},
-            {"channel", "来电"},
-            {"at", at}};
-}
-
-std::string opened(Browser& b, const json& report) {
-    auto r = b.post("/api/cases", report);
-    REQUIRE(r);
-    INFO(r->body);
-    REQUIRE(r->status == 201);
-    return body(r)["id"];
+    return report_of(address, "宋长松", "13812341234", at);
 }
 
 }  // namespace
@@ -142,8 +128,8 @@ TEST_CASE("api: 登记's preview - the repeat it would join and the similar addr
     Server srv(s.dir, s.db);
     Browser co(srv.port()), anon(srv.port());
     REQUIRE(co.sign_in("王协调", "协调员密码5678")->status == 200);
-    const std::string a = opened(co, drainage_report("海福巷3号", "2026-06-01T09:00"));
-    const std::string b = opened(co, drainage_report("海福巷3号楼", "2026-06-02T09:00"));
+    const std::string a = open_case(co, drainage_report("海福巷3号", "2026-06-01T09:00"));
+    const std::string b = open_case(co, drainage_report("海福巷3号楼", "2026-06-02T09:00"));
     const long long events = event_count(s.db);
 
     CHECK(anon.get("/api/cases/preview?address=x")->status == 401);
@@ -180,8 +166,8 @@ TEST_CASE(
     Server srv(s.dir, s.db);
     Browser co(srv.port());
     REQUIRE(co.sign_in("王协调", "协调员密码5678")->status == 200);
-    const std::string id = opened(co, drainage_report("海福巷3号", "2026-06-01T09:00"));
-    opened(co, drainage_report("海福巷3号", "2026-06-02T09:00"));  // a repeat: a root cause is needed
+    const std::string id = open_case(co, drainage_report("海福巷3号", "2026-06-01T09:00"));
+    open_case(co, drainage_report("海福巷3号", "2026-06-02T09:00"));  // a repeat: a root cause is needed
     REQUIRE(
         co.post("/api/cases/" + id + "/actions", {{"action", "dispatch"}, {"departments", {"街道城管科"}}})
             ->status == 200);
