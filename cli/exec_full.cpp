@@ -18,11 +18,16 @@ extern char** environ;
 
 namespace minsheng::cli {
 
+namespace {
+
+[[noreturn]] void fail(const char* what) {
+    throw storage_error(std::string("无法启动 minsheng 的网页服务和 xlsx 部分（") + what + "：" +
+                        std::strerror(errno) + "）；请检查系统是否允许执行内存文件（memfd）");
+}
+
+}  // namespace
+
 void exec_full_program(char** argv) {
-    auto fail = [](const char* what) -> void {
-        throw storage_error(std::string("无法启动 minsheng 的网页服务和 xlsx 部分（") + what + "：" +
-                            std::strerror(errno) + "）；请检查系统是否允许执行内存文件（memfd）");
-    };
     // Close-on-exec: the memory file goes away with the exec, which has mapped what it needs by then.
     const int fd = ::memfd_create("minsheng", MFD_CLOEXEC);
     if (fd < 0) fail("memfd_create");
@@ -31,7 +36,9 @@ void exec_full_program(char** argv) {
         const ssize_t n = ::write(fd, p, static_cast<std::size_t>(minsheng_full_program_end - p));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
+            const int e = errno;
             ::close(fd);
+            errno = e;
             fail("write");
         }
         p += n;
@@ -41,7 +48,6 @@ void exec_full_program(char** argv) {
     ::close(fd);
     errno = e;
     fail("fexecve");
-    throw;  // not reached: fail throws
 }
 
 }  // namespace minsheng::cli
