@@ -8,11 +8,16 @@
 # 90% reads (list pages, a case, search, my cases, due-soon) and 10% writes (a new report, a note on a case);
 # then the supervisor's per-department table alone. Prints p50/p99 per endpoint, errors, the server's peak
 # resident memory (VmHWM), and `audit verify` afterwards.
+# The staff, as a station has them: the supervisor who imported the ledger (督办甲), a second supervisor
+# (督办乙) and COORDINATORS coordinators (default 46) among whom make_station spreads the cases; all get the
+# same password. SUPERVISOR_CLIENTS of the clients (default 4) sign in as the supervisors, the others as
+# the coordinators, in turn.
 # Targets (issue 18): p99 under 50 ms for reads and 100 ms for writes, zero errors, server under 64 MB.
 #
 # Usage: bash bench/load.sh BUILD_DIR
 # Environment: LOAD_CASES (100000), LOAD_CLIENTS (50), LOAD_SECONDS (60), LOAD_MAX (2000 per client),
-# LOAD_RATE (2 per client per second), LOAD_WORK (scratch folder; removed unless LOAD_KEEP=1; a station
+# LOAD_RATE (2 per client per second), LOAD_COORDINATORS (46; for a new station), LOAD_SUPERVISOR_CLIENTS (4),
+# LOAD_WORK (scratch folder; removed unless LOAD_KEEP=1; a station
 # already there is reused), LOAD_TODAY, LOAD_REPORT (a file the figures are also written to).
 set -euo pipefail
 
@@ -27,6 +32,8 @@ CLIENTS=${LOAD_CLIENTS:-50}
 SECONDS_=${LOAD_SECONDS:-60}
 MAX=${LOAD_MAX:-2000}
 RATE=${LOAD_RATE:-2}
+COORDINATORS=${LOAD_COORDINATORS:-46}
+SUPERVISOR_CLIENTS=${LOAD_SUPERVISOR_CLIENTS:-4}
 LAST_COVERED=$(grep -oE '^  [0-9]{4}:' "$HERE/../workflows/calendar/cn-holidays.yaml" | tr -dc '0-9\n' | sort -n | tail -1)
 TODAY=${LOAD_TODAY:-$(date +%F)}
 if [ "${TODAY:0:4}" -gt "$LAST_COVERED" ]; then TODAY="$LAST_COVERED-12-31"; fi
@@ -49,10 +56,19 @@ if [ ! -f "$DB" ]; then
   "$BUILD/bench/make_ledger" $((N * 1112 / 1000)) "$WORK/ledger.csv" --end "$END" >&2
   "$BIN" --db "$DB" --as $SUPERVISOR init >/dev/null
   "$BIN" --db "$DB" --as $SUPERVISOR import "$WORK/ledger.csv" >&2
-  "$BUILD/bench/make_station" "$DB" "$TODAY" >&2
+  "$BUILD/bench/make_station" "$DB" "$TODAY" --actor $SUPERVISOR --coordinators "$COORDINATORS" >&2
   # Deadlines running into the year after the last notice need it provisional (as bench/run.sh does).
   "$BIN" --db "$DB" --as $SUPERVISOR --today "$TODAY" calendar provisional $((LAST_COVERED + 1)) >/dev/null 2>&1 || true
-  echo "$PASSWORD" | "$BIN" --db "$DB" --as $SUPERVISOR staff passwd $SUPERVISOR --password-stdin >/dev/null
+fi
+# Every staff member signs in with the same password (set once; a reused station keeps it).
+staff_of() { sqlite3 -readonly "$DB" "SELECT group_concat(name, ',') FROM (SELECT name FROM staff WHERE role = '$1' ORDER BY rowid)"; }
+SUPERVISORS=$(staff_of supervisor)
+COORDINATOR_NAMES=$(staff_of coordinator)
+if [ "$(sqlite3 -readonly "$DB" 'SELECT count(*) FROM staff_passwords')" != "$(sqlite3 -readonly "$DB" 'SELECT count(*) FROM staff')" ]; then
+  say "passwords for the station's staff"
+  for name in ${SUPERVISORS//,/ } ${COORDINATOR_NAMES//,/ }; do
+    echo "$PASSWORD" | "$BIN" --db "$DB" --as $SUPERVISOR staff passwd "$name" --password-stdin >/dev/null
+  done
 fi
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -69,7 +85,7 @@ CASES=$(sqlite3 -readonly "$DB" 'SELECT count(*) FROM cases' 2>/dev/null || echo
 say "$CLIENTS clients, ${SECONDS_} s, $RATE requests/s each, at most $MAX requests each, 90% reads / 10% writes"
 REPORT=$WORK/report.txt
 STATUS=0
-"$BUILD/bench/load_client" 127.0.0.1 "$PORT" $SUPERVISOR "$PASSWORD" "$CLIENTS" "$SECONDS_" "$MAX" "$RATE" >"$REPORT" || STATUS=$?
+"$BUILD/bench/load_client" 127.0.0.1 "$PORT" "$PASSWORD" "$SUPERVISORS" "$COORDINATOR_NAMES" "$CLIENTS" "$SECONDS_" "$MAX" "$RATE" "$SUPERVISOR_CLIENTS" >"$REPORT" || STATUS=$?
 PEAK_KB=$(awk '/^VmHWM/ { print $2 }' "/proc/$SERVER/status")
 THREADS=$(awk '/^Threads/ { print $2 }' "/proc/$SERVER/status")
 kill -TERM "$SERVER"

@@ -6,7 +6,15 @@
 // per endpoint, the requests, errors (any unexpected status or a failed connection), p50 and p99 in
 // milliseconds, and the totals.
 //
-// Usage: load_client HOST PORT NAME PASSWORD [CLIENTS=50] [SECONDS=60] [MAX=2000] [RATE=2]
+// Who signs in: the first SUPERVISOR_CLIENTS clients as the supervisors in turn, the others as the
+// coordinators in turn (a station's staff: mostly coordinators, one or two supervisors), all with PASSWORD.
+// "My cases in 办理" differs most between them (a coordinator's own cases are a few hundred; the supervisor
+// who imported the ledger has acted on every case), so its figures are kept per person for supervisors and
+// together for coordinators.
+//
+// Usage: load_client HOST PORT PASSWORD SUPERVISORS COORDINATORS [CLIENTS=50] [SECONDS=60] [MAX=2000]
+//                    [RATE=2] [SUPERVISOR_CLIENTS=4]
+//   SUPERVISORS, COORDINATORS: names separated by commas (COORDINATORS may be empty).
 #include <httplib.h>
 
 #include <algorithm>
@@ -48,6 +56,17 @@ double percentile(std::vector<double>& v, double p) {
     return v[std::min(i, v.size() - 1)];
 }
 
+std::vector<std::string> split_names(const std::string& list) {
+    std::vector<std::string> out;
+    std::size_t from = 0;
+    while (from <= list.size()) {
+        const std::size_t comma = std::min(list.find(',', from), list.size());
+        if (comma > from) out.push_back(list.substr(from, comma - from));
+        from = comma + 1;
+    }
+    return out;
+}
+
 std::string url_encode(const std::string& s) {
     static const char* hex = "0123456789ABCDEF";
     std::string out;
@@ -66,16 +85,37 @@ std::string url_encode(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 5) {
-        std::fprintf(stderr, "usage: load_client HOST PORT NAME PASSWORD [CLIENTS] [SECONDS] [MAX] [RATE]\n");
+    if (argc < 6) {
+        std::fprintf(
+            stderr,
+            "usage: load_client HOST PORT PASSWORD SUPERVISORS COORDINATORS [CLIENTS] [SECONDS] [MAX] "
+            "[RATE] [SUPERVISOR_CLIENTS]\n");
         return 2;
     }
-    const std::string host = argv[1], name = argv[3], password = argv[4];
+    const std::string host = argv[1], password = argv[3];
+    const std::vector<std::string> supervisors = split_names(argv[4]), coordinators = split_names(argv[5]);
     const int port = std::stoi(argv[2]);
-    const int clients = argc > 5 ? std::stoi(argv[5]) : 50;
-    const int seconds = argc > 6 ? std::stoi(argv[6]) : 60;
-    const long max_requests = argc > 7 ? std::stol(argv[7]) : 2000;
-    const double rate = argc > 8 ? std::stod(argv[8]) : 2.0;
+    const int clients = argc > 6 ? std::stoi(argv[6]) : 50;
+    const int seconds = argc > 7 ? std::stoi(argv[7]) : 60;
+    const long max_requests = argc > 8 ? std::stol(argv[8]) : 2000;
+    const double rate = argc > 9 ? std::stod(argv[9]) : 2.0;
+    const int supervisor_clients =
+        coordinators.empty() ? clients : std::min(clients, argc > 10 ? std::stoi(argv[10]) : 4);
+    if (supervisors.empty()) {
+        std::fprintf(stderr, "load_client: no supervisor named\n");
+        return 2;
+    }
+    const std::string name = supervisors.front();  // reads the cases to work on, and the table after
+    // Client t signs in as this person, with this label on its "my cases" figures.
+    auto person = [&](int t) {
+        if (t < supervisor_clients) {
+            const std::string& s = supervisors[static_cast<std::size_t>(t) % supervisors.size()];
+            return std::make_pair(s, "督办 " + s);
+        }
+        return std::make_pair(
+            coordinators[static_cast<std::size_t>(t - supervisor_clients) % coordinators.size()],
+            std::string("协调员"));
+    };
 
     // The cases the clients read and write: running ones, from the first pages of the list.
     std::vector<std::string> ids;
@@ -123,6 +163,7 @@ int main(int argc, char** argv) {
         threads.emplace_back([&, t] {
             std::map<std::string, Samples> mine;
             std::mt19937 rng(static_cast<unsigned>(t) * 7919u + 1u);
+            const auto [me, who] = person(t);
             httplib::Client c(host, port);
             c.set_keep_alive(true);
             // As browsers do: without it a POST's body waited for the server's delayed ACK of its headers
@@ -130,8 +171,8 @@ int main(int argc, char** argv) {
             c.set_tcp_nodelay(true);
             c.set_read_timeout(30, 0);
             const auto t0 = Clock::now();
-            auto in = c.Post("/api/session", json{{"name", name}, {"password", password}}.dump(),
-                             "application/json");
+            auto in =
+                c.Post("/api/session", json{{"name", me}, {"password", password}}.dump(), "application/json");
             record(mine, "POST /api/session (before the window)",
                    std::chrono::duration<double, std::milli>(Clock::now() - t0).count(),
                    in && in->status == 200);
@@ -181,7 +222,7 @@ int main(int argc, char** argv) {
                         endpoint = "GET /api/cases?search=";
                         status = st(c.Get("/api/cases?limit=20&search=" + url_encode(pick(addresses)), h));
                     } else if (r < 85) {
-                        endpoint = "GET /api/cases?mine=1&phase=";
+                        endpoint = "GET /api/cases?mine=1&phase= (" + who + ")";
                         status = st(c.Get("/api/cases?mine=1&phase=coordination&limit=50", h));
                     } else if (r < 90) {
                         endpoint = "GET /api/audit/due-soon";
@@ -253,8 +294,11 @@ int main(int argc, char** argv) {
                     percentile(s.ms, 0.50), percentile(s.ms, 0.99));
     }
     std::printf(
-        "\n%ld requests (the mix) from %d clients in %.1f s (%.0f/s; each client paced at %s), %ld errors\n",
-        total.load(), clients, elapsed, static_cast<double>(total.load()) / elapsed,
+        "\n%ld requests (the mix) from %d clients (%d signed in as %zu supervisors, %d as %zu coordinators) "
+        "in "
+        "%.1f s (%.0f/s; each client paced at %s), %ld errors\n",
+        total.load(), clients, supervisor_clients, supervisors.size(), clients - supervisor_clients,
+        coordinators.size(), elapsed, static_cast<double>(total.load()) / elapsed,
         rate > 0 ? (std::to_string(rate) + "/s").c_str() : "no pause", errors);
     return errors == 0 ? 0 : 1;
 }

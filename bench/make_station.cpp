@@ -4,8 +4,15 @@
 // Every action goes through the engine (Station::do_action), so the log and the projection are exactly what
 // the commands would have written; Station::batch groups them into transactions of a few thousand cases.
 //
-// Usage: make_station DB TODAY [--actor NAME] [--seed S]
+// The work is spread as a station spreads it: each case is handled by one of COORDINATORS coordinators (who
+// rejects, dispatches, records the replies, resolves and visits it), and a second supervisor, 督办乙,
+// escalates the overdue ones and marks the typical ones. The supervisor who imported the ledger (--actor) has
+// recorded every case's intake, as an import does. The staff are registered here (by --actor) unless the
+// station has them already.
+//
+// Usage: make_station DB TODAY [--actor NAME] [--seed S] [--coordinators N]
 //   TODAY (YYYY-MM-DD): no action is dated after it; cases received close to it are still being worked.
+//   N (default 46): coordinators named 王芳, 李伟, … (coordinator_name); 0: --actor does everything.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -48,6 +55,17 @@ struct Row {
     std::string id, category, last_event_at;
 };
 
+// The i-th coordinator's name: a surname and a given name, distinct for i < 400.
+std::string coordinator_name(int i) {
+    static const char* const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
+                                           "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗"};
+    static const char* const given[] = {"芳", "伟", "敏", "静", "丽", "强", "磊",   "军", "洋", "勇",
+                                        "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚"};
+    return std::string(surnames[i % 20]) + given[(i / 20 + i) % 20];
+}
+
+const char* const kSecondSupervisor = "督办乙";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -58,17 +76,37 @@ int main(int argc, char** argv) {
     const std::string db_path = argv[1];
     std::string actor = "督办甲";
     std::uint64_t seed = 1;
+    int coordinator_count = 46;
     for (int i = 3; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         if (a == "--actor")
             actor = argv[i + 1];
         else if (a == "--seed")
             seed = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (a == "--coordinators")
+            coordinator_count = std::atoi(argv[i + 1]);
+    }
+    if (coordinator_count < 0 || coordinator_count > 400) {
+        std::fprintf(stderr, "make_station: --coordinators takes 0 to 400\n");
+        return 2;
     }
     try {
         const Date today = minsheng::parse_date(argv[2]);
         const long end = minutes_of(minsheng::format_date(today) + "T18:00:00");
         minsheng::Station st(db_path);
+        std::vector<std::string> coordinators;
+        for (int i = 0; i < coordinator_count; ++i)
+            coordinators.push_back(coordinator_name(i));
+        const std::string supervisor = coordinator_count > 0 ? kSecondSupervisor : actor;
+        {
+            const std::string now = minsheng::format_date(today) + "T08:00:00";
+            auto enrol = [&](const std::string& name, minsheng::Role role) {
+                if (!st.staff(name)) st.add_staff(actor, {name, role, ""}, now);
+            };
+            if (supervisor != actor) enrol(supervisor, minsheng::Role::Supervisor);
+            for (const auto& name : coordinators)
+                enrol(name, minsheng::Role::Coordinator);
+        }
         // The generator pages through the case ids with its own read-only connection: a benchmark tool may
         // look at the file directly; the writes go through the application layer like any command's.
         minsheng::sql::Db ids_db(db_path, minsheng::sql::Db::Mode::ReadOnly);
@@ -95,6 +133,12 @@ int main(int argc, char** argv) {
                     std::uint64_t h = seed;
                     for (char c : row.id)
                         h = mix(h ^ static_cast<unsigned char>(c));
+                    // Who handles the case, drawn apart from the case's own course (which stays as it was
+                    // with one actor).
+                    const std::string& handler =
+                        coordinators.empty()
+                            ? actor
+                            : coordinators[static_cast<size_t>(mix(h ^ 0xc0) % coordinators.size())];
                     auto rnd = [&](long n) {
                         h = mix(h);
                         return static_cast<long>(h % static_cast<std::uint64_t>(n));
@@ -109,6 +153,7 @@ int main(int argc, char** argv) {
                     auto act = [&](long delay, const std::string& action, std::vector<std::string> d,
                                    std::vector<std::pair<std::string, std::string>> sets,
                                    const std::string& note) {
+                        const bool supervisors_only = action == "escalate" || action == "mark-typical";
                         if (t + delay > end) return false;
                         t += delay;
                         ActionRequest r;
@@ -117,7 +162,7 @@ int main(int argc, char** argv) {
                         r.sets = std::move(sets);
                         r.note = note;
                         r.at = timestamp_of(t);
-                        r.actor = actor;
+                        r.actor = supervisors_only ? supervisor : handler;
                         try {
                             st.do_action(row.id, r, r.at, r.at);
                             ++actions;
