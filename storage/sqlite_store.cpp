@@ -488,11 +488,13 @@ void SqliteStore::append(const LogEntry& e) {
     ins->bind(6, e.recorded_at).bind(7, e.data).bind_blob(8, bytes_of(e.hash)).run();
     impl_->tx.head = LogHead{e.seq, e.hash};
     impl_->tx.head_dirty = true;
-    // Who has acted on the case, for --mine (SPEC Part 2 "Finding cases"). Its phase and receipt are the
-    // case row's, which save_case writes after the event (a new case has no row yet).
+    // Who has acted on the case, for --mine (SPEC Part 2 "Finding cases"), with the case row's phase and
+    // receipt as they are now; a new case has no row yet, and save_case writes them after the event.
     if (!e.case_id.empty()) {
         auto actor = impl_->stmt(
-            "INSERT OR IGNORE INTO case_actors (case_id, actor, phase, received_at) VALUES (?, ?, '', '')");
+            "INSERT OR IGNORE INTO case_actors (case_id, actor, phase, received_at) SELECT ?1, ?2, "
+            "coalesce(c.phase, ''), coalesce(c.received_at, '') FROM (SELECT 1) LEFT JOIN cases c ON c.id = "
+            "?1");
         actor->bind(1, e.case_id).bind(2, e.actor).run();
     }
 }

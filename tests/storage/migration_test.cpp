@@ -214,10 +214,16 @@ TEST_CASE(
     run({"case", "do", id, "visit", "--set", "satisfied=basic", "--at", "2026-06-06T10:00"});
     CHECK(one_value(db, "SELECT visits || '/' || satisfied FROM cases") == "2/1");
 
-    // The station as schema 9 had it: no tally columns, no index of unknown deadlines.
+    // The station as schema 9 had it: no tally columns, no index of unknown deadlines (and migration 12
+    // undone first: case_actors as migration 6 made it, without the typical flag's index).
     {
         minsheng::sql::Db raw(db, minsheng::sql::Db::Mode::ReadWrite);
         raw.exec(
+            "DROP INDEX cases_by_typical; DROP INDEX case_actors_by_actor; "
+            "CREATE TABLE old_actors AS SELECT actor, case_id FROM case_actors; DROP TABLE case_actors; "
+            "CREATE TABLE case_actors ( actor TEXT NOT NULL, case_id TEXT NOT NULL, "
+            "PRIMARY KEY (actor, case_id)) WITHOUT ROWID; "
+            "INSERT INTO case_actors SELECT actor, case_id FROM old_actors; DROP TABLE old_actors; "
             "DROP INDEX cases_deadline_unknown; ALTER TABLE cases DROP COLUMN visits; ALTER TABLE cases DROP "
             "COLUMN satisfied; PRAGMA user_version = 9;");
     }
