@@ -671,7 +671,11 @@ std::string case_query_from(const CaseQuery& q) {
             ? " FROM case_actors a INDEXED BY case_actors_by_actor CROSS JOIN cases c ON c.id = a.case_id "
               "WHERE a.actor = ?9 AND a.phase = ?1"
         : by_deadline ? " FROM cases c INDEXED BY cases_running_by_deadline WHERE 1 = 1"
-                      : " FROM cases c WHERE 1 = 1";
+        // The rule-6 check before every list: the handful of cases whose deadline is unknown, from their
+        // partial index even with a phase or a category, whose own index SQLite (without statistics) prefers,
+        // and which read every case in the phase (4.8k rows and 6 MB of pages for 办理 at 100k) to find none.
+        : q.unknown_deadline_only ? " FROM cases c INDEXED BY cases_deadline_unknown WHERE 1 = 1"
+                                  : " FROM cases c WHERE 1 = 1";
     if (q.phase && !by_actor_and_phase(q)) sql += " AND c.phase = ?1";
     if (q.category) sql += " AND c.category = ?2";
     if (q.department)

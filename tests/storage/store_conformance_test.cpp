@@ -450,6 +450,11 @@ TEST_CASE(
             with([&](CaseQuery& q) { q.department = d; });
         with([](CaseQuery& q) { q.running_only = true; });
         with([](CaseQuery& q) { q.unknown_deadline_only = true; });
+        with([](CaseQuery& q) {  // the rule-6 check of a person's cases in a phase
+            q.unknown_deadline_only = true;
+            q.phase = "coordination";
+            q.actor = "王协调";
+        });
         with([](CaseQuery& q) { q.deadline_before = "2024-04-15"; });
         with([](CaseQuery& q) {
             q.deadline_before = "2024-04-15";
