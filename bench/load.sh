@@ -83,7 +83,7 @@ done
 
 CASES=$(sqlite3 -readonly "$DB" 'SELECT count(*) FROM cases' 2>/dev/null || echo '?')
 say "$CLIENTS clients, ${SECONDS_} s, $RATE requests/s each, at most $MAX requests each, 90% reads / 10% writes"
-REPORT=$WORK/report.txt
+REPORT=$WORK/client.txt  # not report.txt: LOAD_REPORT may name that file
 STATUS=0
 "$BUILD/bench/load_client" 127.0.0.1 "$PORT" "$PASSWORD" "$SUPERVISORS" "$COORDINATOR_NAMES" "$CLIENTS" "$SECONDS_" "$MAX" "$RATE" "$SUPERVISOR_CLIENTS" >"$REPORT" || STATUS=$?
 PEAK_KB=$(awk '/^VmHWM/ { print $2 }' "/proc/$SERVER/status")
