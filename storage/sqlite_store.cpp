@@ -489,12 +489,12 @@ void SqliteStore::append(const LogEntry& e) {
     impl_->tx.head = LogHead{e.seq, e.hash};
     impl_->tx.head_dirty = true;
     // Who has acted on the case, for --mine (SPEC Part 2 "Finding cases"), with the case row's phase and
-    // receipt as they are now; a new case has no row yet, and save_case writes them after the event.
+    // receipt as they are now. A new case has no row yet: save_case adds its people with the row, in one
+    // write each (not a placeholder rewritten, which cost an import a fifth more time).
     if (!e.case_id.empty()) {
         auto actor = impl_->stmt(
-            "INSERT OR IGNORE INTO case_actors (case_id, actor, phase, received_at) SELECT ?1, ?2, "
-            "coalesce(c.phase, ''), coalesce(c.received_at, '') FROM (SELECT 1) LEFT JOIN cases c ON c.id = "
-            "?1");
+            "INSERT OR IGNORE INTO case_actors (case_id, actor, phase, received_at) SELECT id, ?2, phase, "
+            "received_at FROM cases WHERE id = ?1");
         actor->bind(1, e.case_id).bind(2, e.actor).run();
     }
 }
@@ -591,7 +591,14 @@ void SqliteStore::save_case(const CaseState& s, bool is_new) {
     else if (!storage_detail::update_case_rows(*impl_->db, *impl_->stmts, s))
         throw storage_error("案件 " + s.id + " 在保存时消失了");
     // The case's phase and receipt beside each person who acted on it (migration 12: "my cases in a phase"
-    // from one index), written with the row they copy; rows already right are left alone.
+    // from one index), written with the row they copy; rows already right are left alone. A new case's
+    // people are those of its events so far (append found no row to copy).
+    if (is_new) {
+        auto people = impl_->stmt(
+            "INSERT OR IGNORE INTO case_actors (case_id, actor, phase, received_at) SELECT DISTINCT case_id, "
+            "actor, ?1, ?2 FROM events WHERE case_id = ?3");
+        people->bind(1, phase_name(s.phase)).bind(2, s.received_at).bind(3, s.id).run();
+    }
     auto actors = impl_->stmt(
         "UPDATE case_actors SET phase = ?1, received_at = ?2 WHERE case_id = ?3 AND (phase <> ?1 OR "
         "received_at <> ?2)");
