@@ -12,6 +12,7 @@
 
 #include "engine/case.h"
 #include "engine/workflow.h"
+#include "engine/workflow_compiled.h"
 #include "storage/case_rows.h"
 #include "storage/sqlite.h"
 
@@ -273,13 +274,18 @@ const std::vector<std::string>& migrations() {
         ALTER TABLE cases ADD COLUMN satisfied INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX cases_deadline_unknown ON cases (received_at, id) WHERE deadline IS NULL AND phase <> 'rejected';
         )sql",
-        // 12 (the compiled-workflow cache is 11): the web workspace under load, again (issue 18). "My cases
-        // in
-        // a phase" read straight from an index: each (case, person who acted on it) row keeps its case's
-        // phase and receipt beside it (SqliteStore::save_case writes them with the case's row; verify holds
-        // them to it), so a person's cases in 办理 are a range of case_actors_by_actor in received order
-        // and their count is that range's length, where it probed every case in the phase (4.8k at 100k) for
-        // the person. And the whole table's count(*) (the unfiltered list's total) reads the narrowest index
+        // 11: each workflow version's compiled form (engine/workflow_compiled.h), so a command reads its
+        // workflow without parsing the YAML (60% of `case show`'s instructions); migrate() fills it from the
+        // stored YAML. The YAML stays the text of record.
+        R"sql(
+        ALTER TABLE workflows ADD COLUMN compiled TEXT NOT NULL DEFAULT '';
+        )sql",
+        // 12: the web workspace under load, again (issue 18). "My cases in a phase" read straight from an
+        // index: each (case, person who acted on it) row keeps its case's phase and receipt beside it
+        // (SqliteStore::save_case writes them with the case's row; verify holds them to it), so a person's
+        // cases in 办理 are a range of case_actors_by_actor in received order and their count is that
+        // range's length, where it probed every case in the phase (4.8k at 100k) for the person. And the
+        // whole table's count(*) (the unfiltered list's total) reads the narrowest index
         // of cases: this one on the typical flag (0.9 MB at 100k; the address keys' was 4.4 MB, re-read from
         // the OS on every count by a connection's 2 MB page cache); --typical reads it too.
         R"sql(
@@ -416,6 +422,26 @@ void convert_projection_to_v7(sql::Db& db) {
     }
 }
 
+// Migration 11's compiled form of each stored workflow version, from its YAML (read with the checks it passed
+// when stored). A text this minsheng cannot read keeps no compiled form, and is parsed when used, as before.
+void fill_compiled_workflows(sql::Db& db) {
+    std::vector<std::pair<Workflow, std::string>> stored;
+    {
+        sql::Stmt st(db, "SELECT source, file FROM workflows");
+        while (st.step()) {
+            WorkflowLoad load = load_workflow(st.text(0), st.text(1), WorkflowChecks::Stored);
+            if (!load.workflow) continue;
+            std::string compiled = compile_workflow(*load.workflow);
+            stored.emplace_back(std::move(*load.workflow), std::move(compiled));
+        }
+    }
+    sql::Stmt put(db, "UPDATE workflows SET compiled = ? WHERE category = ? AND version = ?");
+    for (const auto& [w, compiled] : stored) {
+        put.reset();
+        put.bind(1, compiled).bind(2, w.category).bind(3, w.version).run();
+    }
+}
+
 // Migration 10's tally of each case's answered and satisfied visits, from its `visit` and `revoke` events
 // (visit_answer, revoked_seqs: the rule the engine folds the state with), read case by case in log order.
 void fill_visit_tallies(sql::Db& db) {
@@ -535,6 +561,7 @@ void migrate(sql::Db& db, int up_to) {
                 .run();
         }
     }
+    if (have < 11 && up_to >= 11) fill_compiled_workflows(db);
     db.exec("PRAGMA user_version = " + std::to_string(up_to));
 }
 
