@@ -39,14 +39,15 @@ std::pair<std::string, std::string> split_set(const std::string& kv) {
     return {kv.substr(0, eq), kv.substr(eq + 1)};
 }
 
-void print_history(std::ostream& out, const Workflow& w, const std::vector<Event>& history) {
+void print_history(std::ostream& out, Station& st, const Workflow& w, const std::vector<Event>& history) {
     if (history.empty()) {
         out << texts::kNoEvents << '\n';
         return;
     }
+    const auto names = category_names(st);  // a corrected category by its name
     Table t({"时间", "动作", "经办人", "办理情况"});
     for (const auto& e : history) {
-        const texts::HistoryRow r = texts::history_row(w, e);
+        const texts::HistoryRow r = texts::history_row(w, e, &names);
         t.add({r.time, r.action, r.actor, r.change});
     }
     t.print(out);
@@ -100,10 +101,10 @@ void print_case_text(std::ostream& out, Station& st, const CaseState& c, const C
                            texts::task_status_text(task.status) +
                            (task.note.empty() ? "" : "：" + task.note)});
     for (const auto& [k, val] : c.fields)
-        t.add({"字段 " + k, texts::field_value_text(w, k, val)});
+        t.add({field_label(k), texts::field_value_text(w, k, val)});
     t.print(out);
     out << "\n办理经过\n";
-    print_history(out, w, history);
+    print_history(out, st, w, history);
 }
 
 // The case list (SPEC Part 2): the first reporter and phone beside each case, in full (staff see phones).
@@ -232,7 +233,7 @@ void run_history(Context& ctx, const CaseOptions& o) {
         out << a.dump(2) << '\n';
     } else {
         const CaseState c = st.get_case(o.id);
-        print_history(out, st.workflow(c.category, c.workflow_version), h);
+        print_history(out, st, st.workflow(c.category, c.workflow_version), h);
     }
 }
 

@@ -19,6 +19,7 @@ using minsheng::test::ok_json;
 using minsheng::test::one_line;
 using minsheng::test::run_minsheng;
 using minsheng::test::RunResult;
+using minsheng::test::sql_exec;
 using minsheng::test::TempDir;
 using nlohmann::json;
 
@@ -238,6 +239,58 @@ TEST_CASE("people's output is Chinese: help, CLI11's errors, history, empty answ
               0);
         CHECK_THAT(csv.out, Contains("排水/下水道,受理,") && Contains("未督办"));
     }
+}
+
+TEST_CASE("case show, case history and verify name fields, choices and events in Chinese; --json keeps ids",
+          "[cli][e2e][chinese]") {
+    TempDir dir;
+    const std::string db = fresh_station(dir);
+    const std::string id = open_case(db, "排水", "海福巷8号", "2025-06-02T09:00");
+    ok(as(db, kCoordinator,
+          {"case", "do", id, "派单", "--department", "街道城管科", "--set", "elderly=yes", "--at",
+           "2025-06-02T10:00"}));
+    ok(as(db, kCoordinator, {"case", "do", id, "办理完毕", "--set", "root_cause=主管道堵塞"}));
+    ok(as(db, kCoordinator, {"case", "do", id, "回访", "--set", "satisfied=基本满意"}));
+    const std::string other = open_case(db, "排水", "和平路12号", "2025-06-20T09:00");
+    ok(as(db, kCoordinator,
+          {"case", "do", other, "correct", "--set", "category=道路", "--set", "address=和平路13号", "--note",
+           "登记时选错类别、写错门牌"}));
+
+    const RunResult show = ok(as(db, kCoordinator, {"case", "show", id}));
+    INFO(show.out);
+    CHECK_THAT(show.out, Contains("根本原因") && Contains("主管道堵塞") && Contains("回访结果") &&
+                             Contains("基本满意") && Contains("涉及老年人"));
+    for (const char* id_word : {"root_cause", "satisfied", "elderly", "basic", "字段 "})
+        CHECK(show.out.find(id_word) == std::string::npos);
+    const RunResult history = ok(as(db, kCoordinator, {"case", "history", id}));
+    INFO(history.out);
+    CHECK_THAT(history.out, Contains("根本原因：主管道堵塞") && Contains("回访结果：基本满意") &&
+                                Contains("涉及老年人：是"));
+    for (const char* id_word : {"root_cause", "satisfied", "elderly", "basic", "yes"})
+        CHECK(history.out.find(id_word) == std::string::npos);
+    const RunResult corrected = ok(as(db, kCoordinator, {"case", "history", other}));
+    INFO(corrected.out);
+    CHECK_THAT(corrected.out,
+               Contains("类别：排水/下水道 → 道路/路面") && Contains("地址：和平路12号 → 和平路13号"));
+    for (const char* id_word : {"category", "address", "drainage", "road"})
+        CHECK(corrected.out.find(id_word) == std::string::npos);
+    // Programs read ids.
+    const json j = ok_json(as(db, kCoordinator, {"--json", "case", "show", id}));
+    CHECK(j["fields"]["root_cause"] == "主管道堵塞");
+    CHECK(j["fields"]["satisfied"] == "basic");
+    CHECK(j["fields"]["elderly"] == "yes");
+
+    // A bad event is named by its label: a case's action, and the station's own (添加人员), which has no
+    // case.
+    sql_exec(db, "UPDATE events SET actor = '伪造' WHERE action = 'dispatch'");
+    RunResult verify = as(db, kCoordinator, {"audit", "verify"});
+    CHECK(verify.exit_code == 1);
+    CHECK_THAT(verify.err, Contains("（案件 " + id + "，派单/转办）"));
+    sql_exec(db, "UPDATE events SET actor = '伪造' WHERE action = 'staff-add'");
+    verify = as(db, kCoordinator, {"audit", "verify"});
+    CHECK(verify.exit_code == 1);
+    CHECK_THAT(verify.err, Contains("（添加人员）") && Contains("被改动过"));
+    CHECK(verify.err.find("staff-add") == std::string::npos);
 }
 
 TEST_CASE("finding cases: search, reporter, phone, mine, typical, dates, all combined",
