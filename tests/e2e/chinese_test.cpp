@@ -188,6 +188,12 @@ TEST_CASE("people's output is Chinese: help, CLI11's errors, history, empty answ
         CHECK(h.out.find("REQUIRED") == std::string::npos);
         CHECK(h.out.find("Usage") == std::string::npos);
         CHECK(h.out.find("OPTIONS") == std::string::npos);
+        // A checked option's type and range in words, not CLI11's "INT:INT in [1900 - 9999]".
+        const RunResult annual = ok(run_minsheng({"report", "annual", "--help"}));
+        CHECK_THAT(annual.out, Contains("--year 整数:1900 到 9999") && Contains("--format 文字:{md,"));
+        CHECK(annual.out.find("INT") == std::string::npos);
+        CHECK(annual.out.find("TEXT") == std::string::npos);
+        CHECK(annual.out.find(" in [") == std::string::npos);
     }
     SECTION("a missing command, an unexpected argument, a missing option") {
         const RunResult none = run_minsheng({"--db", db});
@@ -202,8 +208,13 @@ TEST_CASE("people's output is Chinese: help, CLI11's errors, history, empty answ
         const RunResult missing = as(db, kCoordinator, {"case", "open", "--category", "排水"});
         CHECK(missing.exit_code == 2);
         CHECK_THAT(missing.err, Contains("缺少必填的 --address"));
-        for (const RunResult* r : {&none, &extra, &missing})
+        const RunResult range = as(db, kCoordinator, {"audit", "due-soon", "--within", "5000"});
+        CHECK(range.exit_code == 2);
+        CHECK_THAT(range.err, Contains("--within 的值 5000 超出范围：应在 0 到 1000 之间"));
+        for (const RunResult* r : {&none, &extra, &missing, &range}) {
             CHECK(r->err.find("required") == std::string::npos);
+            CHECK(r->err.find("range") == std::string::npos);
+        }
     }
     SECTION("case history is a table of labels and words, 补录 when recorded late") {
         const std::string id = open_case(db, "drainage", "海福巷8号", "2025-06-02T09:00");
