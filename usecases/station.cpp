@@ -712,9 +712,13 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
                 return;
             }
             if (r.action == "correct") {
+                // The category by its id or its name (SPEC Part 2), stored as the id.
                 std::optional<WorkflowOpening> category;
-                for (const auto& [k, v] : r.sets)
-                    if (k == "category") category = opening(resolve_category(trim(v)));
+                for (auto& [k, v] : r.sets)
+                    if (k == "category") {
+                        v = resolve_category(trim(v));
+                        category = opening(v);
+                    }
                 e = decide_correct(*state, r, category);
             } else {
                 e = decide_action(w, *state, r, cal);
