@@ -38,6 +38,7 @@ std::optional<Effect> effect_from_name(std::string_view name);
 struct SourceMark {
     int line = 0;
     int column = 0;
+    bool operator==(const SourceMark&) const = default;
 };
 
 // The counters the engine computes from a case's history (repeat_count, reopen_count, escalation_level,
@@ -54,6 +55,7 @@ struct Condition {
     Op op = Op::Equals;
     std::string value;  // for Equals, NotEquals (one of several values: `values`), GreaterThan (an integer)
     std::vector<std::string> values;  // Equals/NotEquals against any of these when non-empty
+    bool operator==(const Condition&) const = default;
 };
 
 // "When `when` all hold, `require` must all hold, else the action is refused with `message`."
@@ -62,12 +64,14 @@ struct Guard {
     std::vector<Condition> require;
     std::string message;  // shown to the user when refused
     SourceMark mark;
+    bool operator==(const Guard&) const = default;
 };
 
 // A branch of an action with several possible targets (e.g. the visit: satisfied -> closed, not -> handling).
 struct Outcome {
     std::vector<Condition> when;  // evaluated against the fields after this action's --set values
     std::string to;               // step id
+    bool operator==(const Outcome&) const = default;
 };
 
 struct Step {
@@ -75,6 +79,7 @@ struct Step {
     std::string label;  // Chinese label shown to users
     Phase phase = Phase::Intake;
     SourceMark mark;
+    bool operator==(const Step&) const = default;
 };
 
 struct Action {
@@ -102,6 +107,7 @@ struct Action {
     // The fields this action takes with --set: the field names in `requires`, the keys of `choices` and
     // `fields`. Any other --set is refused.
     std::vector<std::string> accepted_fields() const;
+    bool operator==(const Action&) const = default;
 };
 
 struct Workflow {
@@ -121,6 +127,9 @@ struct Workflow {
     // The first action whose `sets` writes `field`; nullptr when none does.
     const Action* action_setting(std::string_view field) const;
     const Step& initial_step() const;
+    // Member by member: the compiled form's round-trip test compares a workflow read back with the one
+    // written.
+    bool operator==(const Workflow&) const = default;
 };
 
 // The actions every workflow accepts whatever its file says (SPEC Part 2 "Next steps, corrections, merging"):

@@ -12,6 +12,7 @@
 
 #include "engine/case.h"
 #include "engine/workflow.h"
+#include "engine/workflow_compiled.h"
 #include "storage/case_rows.h"
 #include "storage/sqlite.h"
 
@@ -273,6 +274,12 @@ const std::vector<std::string>& migrations() {
         ALTER TABLE cases ADD COLUMN satisfied INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX cases_deadline_unknown ON cases (received_at, id) WHERE deadline IS NULL AND phase <> 'rejected';
         )sql",
+        // 11: each workflow version's compiled form (engine/workflow_compiled.h), so a command reads its
+        // workflow without parsing the YAML (60% of `case show`'s instructions); migrate() fills it from the
+        // stored YAML. The YAML stays the text of record.
+        R"sql(
+        ALTER TABLE workflows ADD COLUMN compiled TEXT NOT NULL DEFAULT '';
+        )sql",
     };
     return m;
 }
@@ -389,6 +396,26 @@ void convert_projection_to_v7(sql::Db& db) {
         s.visits_answered = 0;
         s.visits_satisfied = 0;
         storage_detail::insert_case_rows(stmts, s);
+    }
+}
+
+// Migration 11's compiled form of each stored workflow version, from its YAML (read with the checks it passed
+// when stored). A text this minsheng cannot read keeps no compiled form, and is parsed when used, as before.
+void fill_compiled_workflows(sql::Db& db) {
+    std::vector<std::pair<Workflow, std::string>> stored;
+    {
+        sql::Stmt st(db, "SELECT source, file FROM workflows");
+        while (st.step()) {
+            WorkflowLoad load = load_workflow(st.text(0), st.text(1), WorkflowChecks::Stored);
+            if (!load.workflow) continue;
+            std::string compiled = compile_workflow(*load.workflow);
+            stored.emplace_back(std::move(*load.workflow), std::move(compiled));
+        }
+    }
+    sql::Stmt put(db, "UPDATE workflows SET compiled = ? WHERE category = ? AND version = ?");
+    for (const auto& [w, compiled] : stored) {
+        put.reset();
+        put.bind(1, compiled).bind(2, w.category).bind(3, w.version).run();
     }
 }
 
@@ -511,6 +538,7 @@ void migrate(sql::Db& db, int up_to) {
                 .run();
         }
     }
+    if (have < 11 && up_to >= 11) fill_compiled_workflows(db);
     db.exec("PRAGMA user_version = " + std::to_string(up_to));
 }
 

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "engine/error.h"
+#include "engine/workflow_compiled.h"
 #include "storage/case_rows.h"
 #include "storage/schema.h"
 #include "storage/sqlite.h"
@@ -71,9 +72,10 @@ void insert_calendar(sql::Db& db, const std::vector<CalendarYear>& years, const 
 void insert_workflow(sql::Db& db, const Workflow& w, const std::string& file, const std::string& now) {
     sql::Stmt ins(db,
                   "INSERT OR IGNORE INTO workflows (category, version, name, deadline_days, source, file, "
-                  "loaded_at, initial_step, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                  "loaded_at, initial_step, description, compiled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     ins.bind(1, w.category).bind(2, w.version).bind(3, w.name).bind(4, w.deadline_days).bind(5, w.source);
-    ins.bind(6, file).bind(7, now).bind(8, w.initial_step().id).bind(9, w.description).run();
+    ins.bind(6, file).bind(7, now).bind(8, w.initial_step().id).bind(9, w.description);
+    ins.bind(10, compile_workflow(w)).run();
     if (sqlite3_changes(db.handle()) == 1) store_workflow_steps(db, w);
 }
 
@@ -967,14 +969,15 @@ std::vector<WorkflowInfo> SqliteStore::workflows() {
 }
 
 std::optional<StoredWorkflow> SqliteStore::workflow(const std::string& category, std::optional<int> version) {
-    auto st =
-        impl_->stmt(version ? "SELECT version, source, file FROM workflows WHERE category = ? AND version = ?"
-                            : "SELECT version, source, file FROM workflows WHERE category = ? ORDER BY "
-                              "version DESC LIMIT 1");
+    auto st = impl_->stmt(
+        version ? "SELECT version, source, file, compiled FROM workflows WHERE category = ? AND "
+                  "version = ?"
+                : "SELECT version, source, file, compiled FROM workflows WHERE category = ? ORDER BY "
+                  "version DESC LIMIT 1");
     st->bind(1, category);
     if (version) st->bind(2, *version);
     if (!st->step()) return std::nullopt;
-    return StoredWorkflow{category, static_cast<int>(st->integer(0)), st->text(1), st->text(2)};
+    return StoredWorkflow{category, static_cast<int>(st->integer(0)), st->text(1), st->text(2), st->text(3)};
 }
 
 std::optional<WorkflowOpening> SqliteStore::opening(const std::string& category) {

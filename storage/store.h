@@ -42,8 +42,9 @@ struct WorkflowInfo {
 struct StoredWorkflow {
     std::string category;
     int version = 0;
-    std::string source;  // the YAML text
+    std::string source;    // the YAML text
     std::string file;
+    std::string compiled;  // engine/workflow_compiled.h's form of it; empty when none was stored
 };
 
 // One year of the station's working-day calendar.

@@ -13,6 +13,7 @@
 #include "engine/names.h"
 #include "engine/statutory.h"
 #include "engine/text.h"
+#include "engine/workflow_compiled.h"
 #include "storage/open.h"
 #include "usecases/hash_chain.h"
 #include "usecases/texts.h"
@@ -328,10 +329,16 @@ const Workflow& Station::workflow(const std::string& category, std::optional<int
     if (!stored) throw unknown_category(category);
     auto key = std::make_pair(category, stored->version);
     auto it = impl_->workflows.find(key);
-    if (it == impl_->workflows.end())
+    if (it == impl_->workflows.end()) {
+        // The compiled form when this minsheng can read it; the YAML, with the checks it passed when stored,
+        // otherwise (a form of another format, or none).
+        auto compiled = read_compiled_workflow(stored->compiled, stored->source);
         it = impl_->workflows
-                 .emplace(key, load_workflow_or_throw(stored->source, stored->file, WorkflowChecks::Stored))
+                 .emplace(key, compiled ? std::move(*compiled)
+                                        : load_workflow_or_throw(stored->source, stored->file,
+                                                                 WorkflowChecks::Stored))
                  .first;
+    }
     return it->second;
 }
 

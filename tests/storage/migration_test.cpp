@@ -3,6 +3,7 @@
 // copied into the schema-4 layout (tests/test_support.h write_schema4_copy), opened by the current program
 // (which migrates it in one transaction), and must then verify, show every case exactly as before, and keep
 // every hash the chain had.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -214,10 +215,12 @@ TEST_CASE(
     run({"case", "do", id, "visit", "--set", "satisfied=basic", "--at", "2026-06-06T10:00"});
     CHECK(one_value(db, "SELECT visits || '/' || satisfied FROM cases") == "2/1");
 
-    // The station as schema 9 had it: no tally columns, no index of unknown deadlines.
+    // The station as schema 9 had it: no tally columns, no index of unknown deadlines (nor schema 11's
+    // column).
     {
         minsheng::sql::Db raw(db, minsheng::sql::Db::Mode::ReadWrite);
         raw.exec(
+            "ALTER TABLE workflows DROP COLUMN compiled; "
             "DROP INDEX cases_deadline_unknown; ALTER TABLE cases DROP COLUMN visits; ALTER TABLE cases DROP "
             "COLUMN satisfied; PRAGMA user_version = 9;");
     }
@@ -226,4 +229,66 @@ TEST_CASE(
     CHECK(minsheng::test::audit_verify_json(db).at("ok") == true);
     CHECK(user_version(db) == minsheng::schema_version());
     CHECK(one_value(db, "SELECT visits || '/' || satisfied FROM cases") == "2/1");
+}
+
+// Each stored workflow version's compiled form's format (0: none, or unreadable), by category.
+std::map<std::string, int> compiled_formats(const std::string& path) {
+    std::map<std::string, int> out;
+    minsheng::sql::Db raw(path, minsheng::sql::Db::Mode::ReadOnly);
+    minsheng::sql::Stmt st(raw, "SELECT category, compiled FROM workflows");
+    while (st.step()) {
+        const json j = json::parse(st.text(1), nullptr, false);
+        out[st.text(0)] = j.is_object() ? j.value("format", 0) : 0;
+    }
+    return out;
+}
+
+// Every stored workflow version's compiled form with its format number set to `format`.
+void set_compiled_format(const std::string& path, int format) {
+    minsheng::sql::Db raw(path, minsheng::sql::Db::Mode::ReadWrite);
+    std::vector<std::pair<std::string, std::string>> forms;
+    {
+        minsheng::sql::Stmt st(raw, "SELECT category, compiled FROM workflows");
+        while (st.step()) {
+            json j = json::parse(st.text(1));
+            j["format"] = format;
+            forms.emplace_back(st.text(0), j.dump());
+        }
+    }
+    minsheng::sql::Stmt put(raw, "UPDATE workflows SET compiled = ? WHERE category = ?");
+    for (const auto& [category, bytes] : forms) {
+        put.reset();
+        put.bind(1, bytes).bind(2, category).run();
+    }
+}
+
+TEST_CASE(
+    "migration 11 gives each stored workflow its compiled form; a case reads the same through it, through "
+    "the "
+    "YAML when it is missing or of another format, and the command reads no YAML when it is there",
+    "[storage][migration]") {
+    const Worked w;
+    const json before = w.show_all();
+    const std::map<std::string, int> all_format_1 = {
+        {"dibao", 1}, {"drainage", 1}, {"general", 1}, {"road", 1}, {"sanitation", 1}};
+    CHECK(compiled_formats(w.db) == all_format_1);
+
+    // The station as schema 10 had it: no compiled column. Opening it migrates it and fills every version.
+    {
+        minsheng::sql::Db raw(w.db, minsheng::sql::Db::Mode::ReadWrite);
+        raw.exec("ALTER TABLE workflows DROP COLUMN compiled; PRAGMA user_version = 10;");
+    }
+    CHECK(w.show_all() == before);
+    CHECK(user_version(w.db) == minsheng::schema_version());
+    CHECK(compiled_formats(w.db) == all_format_1);
+
+    // A form this minsheng did not write (another format) is passed over for the YAML.
+    set_compiled_format(w.db, 999);
+    CHECK(compiled_formats(w.db).at("drainage") == 999);
+    CHECK(w.show_all() == before);
+
+    // And with a good form, the YAML is not read at all: a station whose YAML is unreadable shows its cases.
+    set_compiled_format(w.db, 1);
+    minsheng::test::sql_exec(w.db, "UPDATE workflows SET source = 'steps: [' || source");
+    CHECK(w.show_all() == before);
 }

@@ -32,7 +32,9 @@ inline void write_schema4_copy(const std::string& from, const std::string& to, i
     migrate(db, version);  // 4, 5 (an index more) or 6 (the search tables more)
     db.exec(
         "INSERT INTO meta SELECT * FROM src.meta; INSERT INTO staff SELECT * FROM src.staff;"
-        "INSERT INTO workflows SELECT * FROM src.workflows; INSERT INTO workflow_steps SELECT * FROM "
+        // The columns schema 4 had (migration 11 added `compiled`, which the migration fills).
+        "INSERT INTO workflows SELECT category, version, name, deadline_days, source, file, loaded_at, "
+        "initial_step, description FROM src.workflows; INSERT INTO workflow_steps SELECT * FROM "
         "src.workflow_steps; INSERT INTO calendar_years SELECT * FROM src.calendar_years;"
         "INSERT INTO calendar_days SELECT * FROM src.calendar_days; INSERT INTO id_counters SELECT * FROM "
         "src.id_counters;"

@@ -502,6 +502,7 @@ TEST_CASE("a schema-8 station gains the filter indexes (migration 9), verifies a
     minsheng::test::sql_exec(
         path,
         // Migration 10 undone too (its index and the visit tally's columns), then migration 9's indexes.
+        "ALTER TABLE workflows DROP COLUMN compiled; "
         "DROP INDEX cases_deadline_unknown; ALTER TABLE cases DROP COLUMN visits; ALTER TABLE cases DROP "
         "COLUMN satisfied; DROP INDEX cases_by_category; DROP INDEX cases_by_phase; PRAGMA user_version = "
         "8;");

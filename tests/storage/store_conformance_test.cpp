@@ -10,6 +10,7 @@
 
 #include "cli/shipped.h"
 #include "engine/error.h"
+#include "engine/workflow_compiled.h"
 #include "prelude.h"
 #include "storage/sqlite_store.h"
 #include "usecases/hash_chain.h"
@@ -343,6 +344,11 @@ TEST_CASE("store conformance: case numbers, staff, workflows and the calendar", 
         REQUIRE(store->workflow("road"));
         CHECK(store->workflow("road")->version == 1);
         CHECK_FALSE(store->workflow("nothing"));
+        // Each version keeps the compiled form of what was stored, beside its YAML.
+        const auto road = store->workflow("road");
+        const auto compiled = read_compiled_workflow(road->compiled, road->source);
+        REQUIRE(compiled);
+        CHECK(*compiled == load_workflow_or_throw(road->source, road->file));
         REQUIRE(store->opening("road"));
         CHECK_FALSE(store->opening("road")->initial_step.empty());
         CHECK(store->step_label("road", 1, store->opening("road")->initial_step));
