@@ -216,6 +216,26 @@ TEST_CASE("people's output is Chinese: help, CLI11's errors, history, empty answ
             CHECK(r->err.find("range") == std::string::npos);
         }
     }
+    SECTION(
+        "only the named command's group is built, and the global options' values are never taken for it") {
+        // `--as audit` names a person, not the command: the command is `case`.
+        const RunResult as_audit = run_minsheng({"--db", db, "--as", "audit", "--json", "case", "list"});
+        CHECK(as_audit.exit_code == 0);
+        CHECK(as_audit.out == "[]\n");
+        // A misspelt command is told apart from every command there is, as before.
+        const RunResult misspelt = run_minsheng({"--db", db, "cas", "list"});
+        CHECK(misspelt.exit_code == 2);
+        CHECK(one_line(misspelt.err));
+        // The top-level help lists every group; a group's help (the help flag first or after it) is its own.
+        const RunResult help = ok(run_minsheng({"--help"}));
+        for (const char* word : {"case", "audit", "calendar", "report", "import", "export", "staff", "serve"})
+            CHECK_THAT(help.out, Contains(word));
+        CHECK(ok(run_minsheng({"--help", "case"})).out == ok(run_minsheng({"case", "--help"})).out);
+        // A command after another group's word is still an error of one line.
+        const RunResult two = run_minsheng({"--db", db, "audit", "case", "list"});
+        CHECK(two.exit_code == 2);
+        CHECK(one_line(two.err));
+    }
     SECTION("case history is a table of labels and words, 补录 when recorded late") {
         const std::string id = open_case(db, "drainage", "海福巷8号", "2025-06-02T09:00");
         ok(as(db, kCoordinator, {"case", "do", id, "派单", "--department", "街道城管科"}));
