@@ -39,14 +39,15 @@ std::pair<std::string, std::string> split_set(const std::string& kv) {
     return {kv.substr(0, eq), kv.substr(eq + 1)};
 }
 
-void print_history(std::ostream& out, const Workflow& w, const std::vector<Event>& history) {
+void print_history(std::ostream& out, Station& st, const Workflow& w, const std::vector<Event>& history) {
     if (history.empty()) {
         out << texts::kNoEvents << '\n';
         return;
     }
+    const auto names = category_names(st);  // a corrected category by its name
     Table t({"时间", "动作", "经办人", "办理情况"});
     for (const auto& e : history) {
-        const texts::HistoryRow r = texts::history_row(w, e);
+        const texts::HistoryRow r = texts::history_row(w, e, &names);
         t.add({r.time, r.action, r.actor, r.change});
     }
     t.print(out);
@@ -56,13 +57,18 @@ void print_case_text(std::ostream& out, Station& st, const CaseState& c, const C
                      const std::string& step_label, const std::vector<Event>& history,
                      const std::vector<ClockRound>& rounds) {
     const Workflow& w = st.workflow(c.category, c.workflow_version);
+    auto time_text = [](const std::string& at) {  // 2025-06-02 09:00, as the history writes it
+        std::string t = at.substr(0, 16);
+        if (t.size() > 10 && t[10] == 'T') t[10] = ' ';
+        return t;
+    };
     out << "案件 " << c.id << "  " << w.name << '\n';
     Table t({"项目", "内容"});
     t.add({"阶段", texts::phase_text(c.phase, c.suspended)});
     t.add({"步骤", step_label});
     t.add({"地址", c.address});
     t.add({"问题", c.summary});
-    t.add({"受理时间", c.received_at.substr(0, 16)});
+    t.add({"受理时间", time_text(c.received_at)});
     t.add({"办理期限", texts::deadline_text(v) + (v.problem.empty() ? "" : "（" + v.problem + "）")});
     t.add({"时限", texts::clock_text(c, v)});
     if (rounds.size() > 1) {
@@ -91,7 +97,7 @@ void print_case_text(std::ostream& out, Station& st, const CaseState& c, const C
     }
     for (const auto& r : c.reporters) {
         t.add({"反映人", r.name + (r.phone.empty() ? "" : " " + r.phone) +
-                             (r.channel.empty() ? "" : " " + r.channel) + " " + r.at.substr(0, 16)});
+                             (r.channel.empty() ? "" : " " + r.channel) + " " + time_text(r.at)});
         // A repeat report's own words, when they differ from the case's summary.
         if (!r.summary.empty()) t.add({"  反映内容", r.summary});
     }
@@ -100,10 +106,10 @@ void print_case_text(std::ostream& out, Station& st, const CaseState& c, const C
                            texts::task_status_text(task.status) +
                            (task.note.empty() ? "" : "：" + task.note)});
     for (const auto& [k, val] : c.fields)
-        t.add({"字段 " + k, texts::field_value_text(w, k, val)});
+        t.add({field_label(k), texts::field_value_text(w, k, val)});
     t.print(out);
     out << "\n办理经过\n";
-    print_history(out, w, history);
+    print_history(out, st, w, history);
 }
 
 // The case list (SPEC Part 2): the first reporter and phone beside each case, in full (staff see phones).
@@ -232,7 +238,7 @@ void run_history(Context& ctx, const CaseOptions& o) {
         out << a.dump(2) << '\n';
     } else {
         const CaseState c = st.get_case(o.id);
-        print_history(out, st.workflow(c.category, c.workflow_version), h);
+        print_history(out, st, st.workflow(c.category, c.workflow_version), h);
     }
 }
 

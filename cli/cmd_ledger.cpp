@@ -136,6 +136,19 @@ struct ImportOptions {
 
 constexpr int kInputs = kLedgerInputColumns;
 
+// The command line's words for fixing an import problem: the flags to add (the web words its own).
+std::string cli_hint(ImportHint hint) {
+    switch (hint) {
+        case ImportHint::NotUtf8:
+            return "（若 Excel 或 WPS 按 GBK 保存了文件，请加 --encoding gbk）";
+        case ImportHint::UnknownColumns:
+            return "，或加 --ignore-unknown 忽略它们";
+        case ImportHint::None:
+            break;
+    }
+    return "";
+}
+
 }  // namespace
 
 ImportResult import_ledger(Station& st, const LedgerImport& o,
@@ -183,7 +196,9 @@ ImportResult import_ledger(Station& st, const LedgerImport& o,
         std::string unknown;
         for (size_t i = 0; i < fields.size(); ++i) {
             if (!is_valid_utf8(fields[i]))
-                throw fail(line, "表头不是有效的 UTF-8（若 Excel 或 WPS 按 GBK 保存，请加 --encoding gbk）");
+                throw ImportRefusal(
+                    fail(line, "表头不是有效的 UTF-8").with_cli_hint(cli_hint(ImportHint::NotUtf8)),
+                    ImportHint::NotUtf8);
             const auto c = ledger_column(fields[i]);
             if (!c) {
                 if (!blank(fields[i])) unknown += (unknown.empty() ? "'" : "、'") + trim(fields[i]) + "'";
@@ -198,8 +213,10 @@ ImportResult import_ledger(Station& st, const LedgerImport& o,
             where[k] = static_cast<int>(i);
         }
         if (!unknown.empty() && !o.ignore_unknown)
-            throw fail(line, "未知的列 " + unknown + "（已知的列：" + known_ledger_columns() +
-                                 "）；不要的列请删除，或加 --ignore-unknown 忽略它们");
+            throw ImportRefusal(fail(line, "未知的列 " + unknown + "（已知的列：" + known_ledger_columns() +
+                                               "）；不要的列请删除")
+                                    .with_cli_hint(cli_hint(ImportHint::UnknownColumns)),
+                                ImportHint::UnknownColumns);
         std::string missing;
         for (auto c :
              {LedgerColumn::ReceivedAt, LedgerColumn::Category, LedgerColumn::Address, LedgerColumn::Summary})
@@ -253,9 +270,8 @@ ImportResult import_ledger(Station& st, const LedgerImport& o,
             try {
                 require_text(v, labels[c], multiline);
             } catch (const Error& e) {
-                row.problem = e.what();
-                if (!is_valid_utf8(v))
-                    row.problem += "（若 Excel 或 WPS 按 GBK 保存了文件，请加 --encoding gbk）";
+                row.problem = e.message();
+                if (!is_valid_utf8(v)) row.hint = ImportHint::NotUtf8;
                 return true;
             }
             if (c <= static_cast<int>(LedgerColumn::Summary) && blank(v)) {
@@ -292,7 +308,7 @@ ImportResult import_ledger(Station& st, const LedgerImport& o,
                 row.others.push_back(std::move(in));
             }
         } catch (const Error& e) {
-            row.problem = e.what();
+            row.problem = e.message();
         }
         return true;
     };
@@ -330,7 +346,8 @@ void run_import(Context& ctx, const ImportOptions& o) {
     if (r.problem_count > 0) {
         // One line per bad row; the last line is the error itself (exit 3): the last bad row, or how many
         // more there are beyond the 20 listed. A single bad row is a single line, like any other refusal.
-        auto one_line = [](std::string line) {
+        auto one_line = [](const ImportProblem& p) {
+            std::string line = p.text + cli_hint(p.hint);
             std::replace(line.begin(), line.end(), '\n', ' ');
             return line;
         };

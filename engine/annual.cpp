@@ -27,7 +27,8 @@ std::string no_numbers(const std::string& text) {
 }  // namespace
 
 AnnualAccumulator::AnnualAccumulator(int year, const Calendar& cal) : cal_(cal) {
-    if (year < 1900 || year > 9999) throw usage_error("年份 " + std::to_string(year) + " 不在 1900–9999 之间");
+    if (year < 1900 || year > 9999)
+        throw usage_error("年份 " + std::to_string(year) + " 不在 1900–9999 之间");
     const Date first(static_cast<unsigned short>(year), 1, 1);
     last_ = Date(static_cast<unsigned short>(year), 12, 31);
     // Every figure below needs the year's working days: say so now, naming the year, if they are unknown.
@@ -181,8 +182,9 @@ std::vector<std::pair<std::string, std::string>> annual_definitions(int year) {
          "案件数为偶数时取中间两数的平均。"},
         {"overdue", "年末超期：" + end +
                         "仍未办结（受理或办理阶段，含挂起）且已超过办理期限的案件数，包括往年受理、结转至本年"
-                        "的案件；与 audit overdue --as-of " +
-                        y + "-12-31 的结果一致。其中本年受理的另行列出（“其中本年受理”）。"},
+                        "的案件；与 " +
+                        y +
+                        " 年 12 月 31 日日终的超期案件清单一致。其中本年受理的另行列出（“其中本年受理”）。"},
         {"reopened", "重新办理：受理案件中，" + end +
                          "前至少重新办理过一次（回访不满意退回办理，或已归档后经督办重开）的案件数。"},
         {"repeat_reports",

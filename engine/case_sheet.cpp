@@ -2,6 +2,7 @@
 
 #include "engine/calendar.h"
 #include "engine/lifecycle.h"
+#include "engine/names.h"
 #include "engine/report_render.h"
 
 namespace minsheng {
@@ -16,8 +17,9 @@ std::string show_time(const std::string& ts) {
     return s;
 }
 
-// What an event says in words: its note, the fields it set, the departments it named, the reporter.
-std::string event_text(const Event& e) {
+// What an event says in words: its note, the fields it set (by their Chinese names), the departments it
+// named, the reporter.
+std::string event_text(const Event& e, const CaseSheetLabels& labels) {
     std::string out;
     auto add = [&](const std::string& s) {
         if (!s.empty()) out += (out.empty() ? "" : "；") + s;
@@ -33,8 +35,10 @@ std::string event_text(const Event& e) {
     if (e.data.contains("department") && e.data["department"].is_string())
         add(e.data["department"].get<std::string>());
     if (e.data.contains("set") && e.data["set"].is_object())
-        for (const auto& [k, v] : e.data["set"].items())
-            add(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
+        for (const auto& [k, v] : e.data["set"].items()) {
+            const std::string value = v.is_string() ? v.get<std::string>() : v.dump();
+            add(field_label(k) + "：" + (labels.field_value ? labels.field_value(k, value) : value));
+        }
     if (e.data.contains("note") && e.data["note"].is_string()) add(e.data["note"].get<std::string>());
     return out;
 }
@@ -113,7 +117,7 @@ std::string case_sheet_html(const CaseState& c, const ClockView& v, const CaseSh
     for (const auto& e : history)
         h += "<tr><td>" + html_escape(show_time(e.at)) + "</td><td>" +
              html_escape(labels.action_label ? labels.action_label(e.action) : e.action) + "</td><td>" +
-             html_escape(e.actor) + "</td><td>" + html_escape(event_text(e)) + "</td></tr>\n";
+             html_escape(e.actor) + "</td><td>" + html_escape(event_text(e, labels)) + "</td></tr>\n";
     h += "</table>\n<div class=\"sign\">\n"
          "<div>承办人（签字）：<span class=\"line\"></span><br><br>日期：<span class=\"line\"></span></div>\n"
          "<div>督办（签字）：<span class=\"line\"></span><br><br>日期：<span class=\"line\"></span></div>\n"

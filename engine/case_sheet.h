@@ -16,6 +16,8 @@ struct CaseSheetLabels {
     std::string step_label;     // 待派单
     // The Chinese label of an action id (the workflow's label; 受理 for open, 重复反映 for report).
     std::function<std::string(const std::string&)> action_label;
+    // A field's value as people read it (satisfied=yes -> 满意); the value itself when unset.
+    std::function<std::string(const std::string& field, const std::string& value)> field_value;
 };
 
 std::string case_sheet_html(const CaseState& c, const ClockView& v, const CaseSheetLabels& labels,

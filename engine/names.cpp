@@ -114,7 +114,8 @@ std::string choice_label(const Action& action, const std::string& field, const s
 }
 
 std::string field_label(const std::string& field) {
-    // The names the shipped workflows' fields go by (workflows/*.yaml), as the workspace labels them.
+    // The names the shipped workflows' fields go by (workflows/*.yaml), and the case's own that `correct`
+    // changes, as the workspace labels them (web/src/labels.js).
     static const std::vector<std::pair<std::string, std::string>> labels = {
         {"department", "部门"},
         {"note", "说明"},
@@ -129,6 +130,12 @@ std::string field_label(const std::string& field) {
         {"persons", "涉及人数"},
         {"hukou_elsewhere", "人户分离"},
         {"exception_approved", "特事特办已批准"},
+        {"address", "地址"},
+        {"summary", "问题描述"},
+        {"reporter", "反映人"},
+        {"phone", "联系电话"},
+        {"channel", "反映渠道"},
+        {"category", "类别"},
     };
     for (const auto& [id, label] : labels)
         if (id == field) return label;

@@ -51,8 +51,8 @@ std::string resolve_choice(const Action& action, const std::string& field, const
 // "满意" for satisfied=yes when the workflow labels it, else the value itself.
 std::string choice_label(const Action& action, const std::string& field, const std::string& value);
 
-// A field's name for people in messages: the shipped workflows' fields in Chinese (root_cause 根本原因),
-// the field's id for one only a station's own workflow knows.
+// A field's name for people: the shipped workflows' fields in Chinese (root_cause 根本原因) and the case's
+// own that `correct` changes (address 地址 …), the field's id for one only a station's own workflow knows.
 std::string field_label(const std::string& field);
 
 // A workflow's refusal message as the web shows it: the parts meant for the command line left out — a

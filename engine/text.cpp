@@ -287,7 +287,7 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
     const std::string best = closest(word, candidates);
-    return best.empty() ? "" : " (did you mean '" + best + "'?)";
+    return best.empty() ? "" : "（是 \"" + best + "\" 吗？）";
 }
 
 // -------------------------------------------------------------------------------------------------------------

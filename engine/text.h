@@ -75,7 +75,7 @@ std::string mask_phone(std::string_view phone);
 // The candidate closest to a misspelt `word`, or "" when none is close. A typo of one word of a compound
 // name counts as close too, so `deadine` suggests `deadline_days`.
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
-// " (did you mean 'x'?)" naming the candidate closest to a misspelt `word`, or "" when none is close: the
+// `（是 "x" 吗？）` naming the candidate closest to a misspelt `word`, or "" when none is close: the
 // suggestion the workflow checker gives for unknown keys and names, and the template checker for unknown
 // placeholders.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);

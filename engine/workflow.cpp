@@ -146,7 +146,75 @@ bool is_field_name(std::string_view s) {
 }
 
 std::string quoted(std::string_view s) {
-    return "'" + std::string(s) + "'";
+    return "\"" + std::string(s) + "\"";
+}
+
+// Where a problem is, for the start of its message: `where` names a part of the file (动作 "x", 步骤,
+// 动作 "x" 的 guard …; empty at the top level) and lead() makes it the message's lead: 动作 "x"：….
+std::string lead(const std::string& where) {
+    return where.empty() ? "" : where + "：";
+}
+
+// A part inside `where`: of(动作 "x", "\"choices\"") is 动作 "x" 的 "choices".
+std::string of(const std::string& where, const std::string& part) {
+    return where.empty() ? part : where + " 的 " + part;
+}
+
+// yaml-cpp's own messages (yaml-cpp/exceptions.h) in Chinese; one it may add later stays as it is.
+std::string yaml_error_text(const std::string& msg) {
+    static const std::pair<std::string_view, std::string_view> kTexts[] = {
+        {"YAML directives must have exactly one argument", "%YAML 指令须有且只有一个参数"},
+        {"bad YAML version: ", "YAML 版本号无效："},
+        {"YAML major version too large", "YAML 主版本号太大"},
+        {"repeated YAML directive", "%YAML 指令重复了"},
+        {"TAG directives must have exactly two arguments", "%TAG 指令须有且只有两个参数"},
+        {"repeated TAG directive", "%TAG 指令重复了"},
+        {"illegal character found while scanning tag handle", "标签前缀中有不允许的字符"},
+        {"tag handle with no suffix", "标签前缀后面缺少名字"},
+        {"end of verbatim tag not found", "标签 !<… 缺少结尾的 >"},
+        {"end of map not found", "映射没有正常结束（缩进不齐？）"},
+        {"end of map flow not found", "“{” 缺少对应的 “}”"},
+        {"end of sequence not found", "列表没有正常结束（缩进不齐？）"},
+        {"end of sequence flow not found", "“[” 缺少对应的 “]”"},
+        {"cannot assign multiple tags to the same node", "同一个值不能有多个标签（!…）"},
+        {"cannot assign multiple anchors to the same node", "同一个值不能有多个锚点（&…）"},
+        {"cannot assign multiple aliases to the same node", "同一个值不能有多个别名（*…）"},
+        {"aliases can't have any content, *including* tags", "别名（*…）后面不能再写内容或标签"},
+        {"bad character found while scanning hex number", "十六进制转义中有不允许的字符"},
+        {"invalid unicode: ", "无效的 Unicode 转义："},
+        {"unknown escape character: ", "未知的转义字符："},
+        {"unknown token", "无法识别的符号"},
+        {"illegal document indicator in scalar", "文字中出现了文档分隔符（--- 或 ...）"},
+        {"illegal EOF in scalar", "文字还没结束文件就结束了（引号没有配对？）"},
+        {"illegal character in scalar", "文字中有不允许的字符"},
+        {"illegal tab when looking for indentation", "缩进里有 Tab：YAML 的缩进只能用空格"},
+        {"illegal flow end", "多出了 “]” 或 “}”"},
+        {"illegal block entry", "这里不能写列表项 “- ”（缩进不对？）"},
+        {"illegal map key", "这里不能写键（缩进不对？）"},
+        {"illegal map value", "这里不能写 “键: 值”（缩进不对？含 “: ” 的文字须加引号）"},
+        {"alias not found after *", "“*” 后面缺少别名"},
+        {"anchor not found after &", "“&” 后面缺少锚点名"},
+        {"illegal character found while scanning alias", "别名中有不允许的字符"},
+        {"illegal character found while scanning anchor", "锚点名中有不允许的字符"},
+        {"cannot set zero indentation for a block scalar", "多行文字（| 或 >）的缩进不能是 0"},
+        {"unexpected character in block scalar", "多行文字的 | 或 > 后面有多余的字符"},
+        {"cannot assign the same alias to multiple nodes", "同一个别名不能用于多个值"},
+        {"the referenced anchor is not defined", "引用的锚点没有定义（*名字 之前须有 &名字）"},
+        {"unmatched group tag", "标签没有配对"},
+        {"unexpected end sequence token", "多出了列表的结尾"},
+        {"unexpected end map token", "多出了映射的结尾"},
+        {"invalid character in single-quoted string", "单引号文字中有不允许的字符"},
+        {"invalid anchor", "无效的锚点"},
+        {"invalid alias", "无效的别名"},
+        {"invalid tag", "无效的标签"},
+    };
+    for (const auto& [english, chinese] : kTexts) {
+        if (msg == english) return std::string(chinese);
+        // The few that end ": " carry what was found after them.
+        if (english.back() == ' ' && msg.rfind(english, 0) == 0)
+            return std::string(chinese) + msg.substr(english.size());
+    }
+    return msg;
 }
 
 std::vector<std::string> to_strings(std::initializer_list<std::string_view> words) {
@@ -368,11 +436,13 @@ std::optional<std::pair<SourceMark, std::string>> second_document(const std::str
         for (int i = 0; i < 2 && parser.HandleNextDocument(counter); ++i) {
         }
     } catch (const YAML::Exception& e) {
-        return std::pair(mark_of(e.mark), "YAML syntax error: " + e.msg);
+        return std::pair(mark_of(e.mark), "YAML 语法错误：" + yaml_error_text(e.msg));
     }
     if (counter.documents < 2) return std::nullopt;
-    return std::pair(mark_of(counter.second_node.value_or(counter.second_start)),
-                     std::string("a workflow file holds one YAML document; this is another"));
+    return std::pair(
+        mark_of(counter.second_node.value_or(counter.second_start)),
+        std::string(
+            "一个流程文件只能有一个 YAML 文档，这里开始了第二个：删去这个 --- 及其后的内容，或分成两个文件"));
 }
 
 struct Entry {
@@ -415,20 +485,20 @@ public:
         for (auto it = map.begin(); it != map.end(); ++it) {
             const YAML::Node key = it->first;
             if (!key.IsScalar()) {
-                problem(key, "keys must be plain names" + where);
+                problem(key, lead(where) + "键须是简单的名字（不能是列表或映射）");
                 continue;
             }
             const std::string name = key.Scalar();
             if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-                problem(key, "unknown key " + quoted(name) + where + did_you_mean(name, allowed));
+                problem(key, lead(where) + "未知的键 " + quoted(name) + did_you_mean(name, allowed));
                 if (suggested) suggested->insert(closest(name, allowed));
                 continue;
             }
             const auto dup =
                 std::find_if(out.begin(), out.end(), [&](const Entry& e) { return e.key == name; });
             if (dup != out.end()) {
-                problem(key, "duplicate key " + quoted(name) + where + " (first at line " +
-                                 std::to_string(mark_of(dup->key_node).line) + ")");
+                problem(key, lead(where) + "键 " + quoted(name) + " 重复了（第一次在第 " +
+                                 std::to_string(mark_of(dup->key_node).line) + " 行）；只留一个");
                 continue;
             }
             out.push_back(Entry{name, key, it->second});
@@ -445,19 +515,19 @@ public:
     // A text value; empty text is refused when `non_empty`.
     std::optional<std::string> text(const Entry& e, const std::string& where, bool non_empty = true) {
         if (!e.value.IsScalar()) {
-            problem(e.value.IsNull() ? e.key_node : e.value, quoted(e.key) + where + " must be text");
+            problem(e.value.IsNull() ? e.key_node : e.value, lead(where) + quoted(e.key) + " 须是文字");
             return std::nullopt;
         }
         if (non_empty && e.value.Scalar().empty()) {
-            problem(e.value, quoted(e.key) + where + " must not be empty");
+            problem(e.value, lead(where) + quoted(e.key) + " 不能是空的");
             return std::nullopt;
         }
         return e.value.Scalar();
     }
 
     std::optional<int> positive_int(const Entry& e, int max) {
-        const std::string bad = quoted(e.key) + " must be a positive integer" +
-                                (max < INT32_MAX ? " (at most " + std::to_string(max) + ")" : std::string());
+        const std::string bad = quoted(e.key) + " 须是正整数" +
+                                (max < INT32_MAX ? "（不超过 " + std::to_string(max) + "）" : std::string());
         if (!e.value.IsScalar()) {
             problem(e.value.IsNull() ? e.key_node : e.value, bad);
             return std::nullopt;
@@ -473,7 +543,7 @@ public:
             ok = n > 0 && n <= max;
         }
         if (!ok) {
-            problem(e.value, bad + ", not " + quoted(s));
+            problem(e.value, bad + "，而不是 " + quoted(s));
             return std::nullopt;
         }
         return static_cast<int>(n);
@@ -485,7 +555,7 @@ public:
             if (s == "true" || s == "yes") return true;
             if (s == "false" || s == "no") return false;
         }
-        problem(e.value.IsNull() ? e.key_node : e.value, quoted(e.key) + where + " must be true or false");
+        problem(e.value.IsNull() ? e.key_node : e.value, lead(where) + quoted(e.key) + " 须是 true 或 false");
         return std::nullopt;
     }
 
@@ -493,12 +563,13 @@ public:
     std::vector<std::pair<std::string, YAML::Node>> text_list(const Entry& e, const std::string& where) {
         std::vector<std::pair<std::string, YAML::Node>> out;
         if (!e.value.IsSequence()) {
-            problem(e.value.IsNull() ? e.key_node : e.value, quoted(e.key) + where + " must be a list");
+            problem(e.value.IsNull() ? e.key_node : e.value,
+                    lead(where) + quoted(e.key) + " 须是列表，如 [甲, 乙]");
             return out;
         }
         for (const YAML::Node& item : e.value) {
             if (!item.IsScalar() || item.Scalar().empty()) {
-                problem(item, "the items of " + quoted(e.key) + where + " must be non-empty text");
+                problem(item, lead(where) + quoted(e.key) + " 的每一项都须是非空的文字");
                 continue;
             }
             out.emplace_back(item.Scalar(), item);
@@ -511,12 +582,13 @@ public:
         std::vector<Condition> out;
         if (!e.value.IsMap()) {
             problem(e.value.IsNull() ? e.key_node : e.value,
-                    quoted(e.key) + where + " must be a map of field: test (e.g. {satisfied: yes})");
+                    lead(where) + quoted(e.key) + " 须是 “字段: 条件” 的映射，如 {satisfied: yes}");
             return out;
         }
-        for (const Entry& c : entries(e.value, {}, " in " + quoted(e.key) + where)) {
+        for (const Entry& c : entries(e.value, {}, of(where, quoted(e.key)))) {
             if (!is_field_name(c.key)) {
-                problem(c.key_node, quoted(c.key) + " is not a field name (lower-case letters, digits, _)");
+                problem(c.key_node,
+                        quoted(c.key) + " 不是字段名（字段名只用小写字母、数字和 _，以字母开头）");
                 continue;
             }
             Condition cond;
@@ -535,16 +607,15 @@ public:
         if (v.IsSequence() && v.size() > 0) {
             for (const YAML::Node& item : v) {
                 if (!item.IsScalar()) {
-                    problem(item, "the values compared with " + quoted(field) + " must be plain values");
+                    problem(item, "与 " + quoted(field) + " 比较的值须是简单的值（不能是列表或映射）");
                     return false;
                 }
                 cond.values.push_back(item.Scalar());
             }
             return true;
         }
-        problem(v.IsNull() ? at : v, "the test on " + quoted(field) +
-                                         " needs a value, a list of values, or {not: V}, {present: true}, "
-                                         "{gt: N}");
+        problem(v.IsNull() ? at : v,
+                "对 " + quoted(field) + " 的条件须是一个值、一组值，或 {not: V}、{present: true}、{gt: N}");
         return false;
     }
 
@@ -554,11 +625,11 @@ public:
             return read_values(c.value, c.key_node, c.key, cond);
         }
         const auto ops =
-            entries(c.value, to_strings({"not", "present", "gt"}), " in the test on " + quoted(c.key));
+            entries(c.value, to_strings({"not", "present", "gt"}), "对 " + quoted(c.key) + " 的条件");
         if (ops.size() != 1) {
             // An unknown test name has been reported already; an empty or crowded map has not.
             if (ops.size() > 1 || c.value.size() == 0)
-                problem(c.value, "the test on " + quoted(c.key) + " needs exactly one of not, present, gt");
+                problem(c.value, "对 " + quoted(c.key) + " 的条件须有且只有 not、present、gt 中的一个");
             return false;
         }
         const Entry& op = ops.front();
@@ -567,7 +638,7 @@ public:
             return read_values(op.value, op.key_node, c.key, cond);
         }
         if (op.key == "present") {
-            const auto b = boolean(op, " in the test on " + quoted(c.key));
+            const auto b = boolean(op, "对 " + quoted(c.key) + " 的条件");
             if (!b) return false;
             cond.op = *b ? Condition::Op::Present : Condition::Op::Absent;
             return true;
@@ -579,7 +650,7 @@ public:
             ok = is_digit(s[i]) || (i == 0 && s[i] == '-' && s.size() > 1);
         if (!ok) {
             problem(op.value.IsNull() ? op.key_node : op.value,
-                    "'gt' in the test on " + quoted(c.key) + " must be an integer");
+                    "对 " + quoted(c.key) + " 的条件中 \"gt\" 须是整数");
             return false;
         }
         cond.value = s;
@@ -642,17 +713,16 @@ public:
         const SourceMark root_mark = mark_of(root);
         for (const char* required : {"category", "name", "version", "steps", "actions"})
             if (!Loader::find(top, required) && !suggested.count(required))
-                in_.problem(root_mark, "missing required key " + quoted(required));
+                in_.problem(root_mark, "缺少必需的键 " + quoted(required));
 
         if (const Entry* e = Loader::find(top, "category")) {
             if (auto s = in_.text(*e, "")) {
                 if (is_id(*s))
                     wf_.category = *s;
                 else
-                    in_.problem(e->value,
-                                "'category' must be an id: lower-case letters, digits, '_' or '-', "
-                                "starting with a letter; not " +
-                                    quoted(*s));
+                    in_.problem(
+                        e->value,
+                        "\"category\" 须是 id（小写字母、数字、_ 或 -，以字母开头），而不是 " + quoted(*s));
             }
         }
         if (const Entry* e = Loader::find(top, "name"))
@@ -664,7 +734,7 @@ public:
         if (const Entry* e = Loader::find(top, "departments")) {
             for (auto& [name, node] : in_.text_list(*e, "")) {
                 if (std::find(wf_.departments.begin(), wf_.departments.end(), name) != wf_.departments.end())
-                    in_.problem(node, "department " + quoted(name) + " is listed twice");
+                    in_.problem(node, "部门 " + quoted(name) + " 列了两次；只留一个");
                 else
                     wf_.departments.push_back(name);
             }
@@ -700,15 +770,15 @@ private:
             const report::TemplateProblem& p = problems[i];
             std::string message = p.message;
             if (i == kMaxTemplateProblems)
-                message = "and " + std::to_string(problems.size() - i) + " more problems in the template";
+                message = "模板中还有 " + std::to_string(problems.size() - i) + " 个问题";
             if (auto at = mark_in_scalar(wf_.source, e.value, tmpl, p.offset)) {
-                in_.problem(*at, "write_up: " + message);
+                in_.problem(*at, "write_up：" + message);
             } else {
                 const std::size_t newline = tmpl.find('\n');
                 const bool one_line = newline == std::string::npos || newline + 1 == tmpl.size();
                 in_.problem(e.value, "write_up" +
-                                         (one_line ? "" : " (template line " + std::to_string(p.line) + ")") +
-                                         ": " + message);
+                                         (one_line ? "" : "（模板第 " + std::to_string(p.line) + " 行）") +
+                                         "：" + message);
             }
             if (i == kMaxTemplateProblems) break;
         }
@@ -717,7 +787,7 @@ private:
     void read_steps(const Entry& e) {
         if (!e.value.IsSequence()) {
             in_.problem(e.value.IsNull() ? e.key_node : e.value,
-                        "'steps' must be a list of {id, label, phase}");
+                        "\"steps\" 须是步骤的列表，每步写 {id, label, phase}");
             steps_ok_ = false;
             return;
         }
@@ -726,45 +796,43 @@ private:
         has_intake_ = std::any_of(wf_.steps.begin(), wf_.steps.end(),
                                   [](const Step& s) { return s.phase == Phase::Intake; });
         if (!has_intake_ && steps_ok_)
-            in_.problem(e.key_node, "no step has phase 'intake': new cases would have nowhere to start");
+            in_.problem(e.key_node, "没有 phase 为 intake 的步骤：新案件无处开始；请加一个受理步骤");
         if (steps_ok_ && std::none_of(wf_.steps.begin(), wf_.steps.end(),
                                       [](const Step& s) { return s.phase == Phase::Closed; }))
-            in_.problem(e.key_node, "no step has phase 'closed': cases could never be finished");
+            in_.problem(e.key_node, "没有 phase 为 closed 的步骤：案件永远无法办结；请加一个办结步骤");
     }
 
     void read_step(const YAML::Node& node) {
         if (!node.IsMap()) {
-            in_.problem(node, "each step must be a map {id, label, phase}");
+            in_.problem(node, "每个步骤须是映射 {id, label, phase}");
             steps_ok_ = false;
             return;
         }
         std::set<std::string> suggested;
-        const auto fields = in_.entries(node, kStepKeys, " in a step", &suggested);
+        const auto fields = in_.entries(node, kStepKeys, "步骤", &suggested);
         Step step;
         step.mark = mark_of(node);
         bool ok = true;
         for (const char* required : {"id", "label", "phase"}) {
             if (!Loader::find(fields, required)) {
                 if (!suggested.count(required))
-                    in_.problem(node, std::string("step is missing required key ") + quoted(required));
+                    in_.problem(node, std::string("步骤缺少必需的键 ") + quoted(required));
                 ok = false;
             }
         }
         if (const Entry* id = Loader::find(fields, "id")) {
-            if (auto s = in_.text(*id, " of a step")) {
+            if (auto s = in_.text(*id, "步骤")) {
                 if (!is_id(*s)) {
                     in_.problem(id->value,
-                                "step id " + quoted(*s) +
-                                    " must be lower-case letters, digits, '_' or '-', starting with a "
-                                    "letter");
+                                "步骤 id " + quoted(*s) + " 只能用小写字母、数字、_ 或 -，并以字母开头");
                     ok = false;
                 } else if (*s == "open" || *s == "any") {
-                    in_.problem(id->value, "step id " + quoted(*s) + " is reserved: 'from: " + *s +
-                                               "' means a set of steps");
+                    in_.problem(id->value, "步骤 id " + quoted(*s) + " 是保留字（from: " + *s +
+                                               " 表示一组步骤）；请换一个 id");
                     ok = false;
                 } else if (auto first = step_lines_.find(*s); first != step_lines_.end()) {
-                    in_.problem(id->value, "duplicate step id " + quoted(*s) + " (first defined at line " +
-                                               std::to_string(first->second) + ")");
+                    in_.problem(id->value, "步骤 id " + quoted(*s) + " 重复了（第一次定义在第 " +
+                                               std::to_string(first->second) + " 行）");
                     ok = false;
                 } else {
                     step_lines_.emplace(*s, step.mark.line);
@@ -775,19 +843,19 @@ private:
             }
         }
         if (const Entry* label = Loader::find(fields, "label")) {
-            if (auto s = in_.text(*label, " of a step"))
+            if (auto s = in_.text(*label, "步骤"))
                 step.label = *s;
             else
                 ok = false;
         }
         if (const Entry* phase = Loader::find(fields, "phase")) {
-            if (auto s = in_.text(*phase, " of a step")) {
+            if (auto s = in_.text(*phase, "步骤")) {
                 if (auto p = phase_from_name(*s)) {
                     step.phase = *p;
                 } else {
                     in_.problem(phase->value,
-                                "unknown phase " + quoted(*s) + did_you_mean(*s, kPhaseNames) +
-                                    "; phases are intake, coordination, follow_up, closed, rejected");
+                                "未知的阶段 " + quoted(*s) + did_you_mean(*s, kPhaseNames) +
+                                    "；阶段只有 intake、coordination、follow_up、closed、rejected");
                     ok = false;
                 }
             } else {
@@ -802,7 +870,7 @@ private:
 
     void read_actions(const Entry& e) {
         if (!e.value.IsSequence()) {
-            in_.problem(e.value.IsNull() ? e.key_node : e.value, "'actions' must be a list of actions");
+            in_.problem(e.value.IsNull() ? e.key_node : e.value, "\"actions\" 须是动作的列表");
             actions_ok_ = false;
             return;
         }
@@ -822,13 +890,14 @@ private:
         if (wf_.find_step(id)) return true;
         // When steps failed to load the name may be fine; saying so would only add noise.
         if (steps_ok_)
-            in_.problem(node, what + " names undefined step " + quoted(id) + did_you_mean(id, step_ids()));
+            in_.problem(node,
+                        what + " 指向的步骤 " + quoted(id) + " 没有定义" + did_you_mean(id, step_ids()));
         return false;
     }
 
     void read_action(const YAML::Node& node) {
         if (!node.IsMap()) {
-            in_.problem(node, "each action must be a map with at least id and from");
+            in_.problem(node, "每个动作须是映射，至少写 id 和 from");
             actions_ok_ = false;
             return;
         }
@@ -836,37 +905,35 @@ private:
         ActionNodes at;
         a.mark = mark_of(node);
         at.from = at.to = at.effect = a.mark;
-        std::string where = " in an action";
+        std::string where = "动作";
         std::vector<Entry> fields;
         // The id first, so that every other message can name the action.
         for (auto it = node.begin(); it != node.end(); ++it)
             if (it->first.IsScalar() && it->first.Scalar() == "id" && it->second.IsScalar() &&
                 is_id(it->second.Scalar()))
-                where = " in action " + quoted(it->second.Scalar());
+                where = "动作 " + quoted(it->second.Scalar());
         std::set<std::string> suggested;
         fields = in_.entries(node, kActionKeys, where, &suggested);
-        const std::string name = where.substr(4);  // "action 'x'" or "an action"
+        const std::string& name = where;  // 动作 "x", or 动作 before the id is known
 
         bool ok = true;
         if (const Entry* id = Loader::find(fields, "id")) {
-            if (auto s = in_.text(*id, " of an action")) {
+            if (auto s = in_.text(*id, "动作")) {
                 if (!is_id(*s)) {
                     in_.problem(id->value,
-                                "action id " + quoted(*s) +
-                                    " must be lower-case letters, digits, '_' or '-', starting with a "
-                                    "letter");
+                                "动作 id " + quoted(*s) + " 只能用小写字母、数字、_ 或 -，并以字母开头");
                 } else if (is_builtin_action(*s)) {
-                    in_.problem(id->value, "action id " + quoted(*s) +
-                                               " is built in: every workflow has correct, revoke and merge "
-                                               "(SPEC Part 2); choose another id");
+                    in_.problem(id->value,
+                                "动作 id " + quoted(*s) +
+                                    " 是内置动作：每个流程都有 correct、revoke 和 merge；请换一个 id");
                 } else if (const Action* first = wf_.find_action(*s)) {
-                    in_.problem(id->value, "duplicate action id " + quoted(*s) + " (first defined at line " +
-                                               std::to_string(first->mark.line) + ")");
+                    in_.problem(id->value, "动作 id " + quoted(*s) + " 重复了（第一次定义在第 " +
+                                               std::to_string(first->mark.line) + " 行）");
                 }
                 a.id = *s;
             }
         } else if (!suggested.count("id")) {
-            in_.problem(node, "action is missing required key 'id'");
+            in_.problem(node, "动作缺少必需的键 \"id\"");
         }
         if (const Entry* label = Loader::find(fields, "label")) {
             if (auto s = in_.text(*label, where)) a.label = *s;
@@ -877,21 +944,21 @@ private:
             at.from = mark_of(from->value, mark_of(from->key_node));
             ok = read_from(*from, a, name) && ok;
         } else {
-            if (!suggested.count("from")) in_.problem(node, name + " is missing required key 'from'");
+            if (!suggested.count("from")) in_.problem(node, name + " 缺少必需的键 \"from\"");
             ok = false;
         }
 
         const Entry* to = Loader::find(fields, "to");
         const Entry* outcomes = Loader::find(fields, "outcomes");
         if (to && outcomes) {
-            in_.problem(outcomes->key_node, name + " has both 'to' and 'outcomes'; use one of them");
+            in_.problem(outcomes->key_node, name + " 同时写了 \"to\" 和 \"outcomes\"；只能用其中一个");
             ok = false;
         }
         if (to) {
             at.to = mark_of(to->value, mark_of(to->key_node));
             if (auto s = in_.text(*to, where)) {
                 a.to = *s;
-                ok = step_ref(*s, to->value, name + ": 'to'") && ok;
+                ok = step_ref(*s, to->value, of(name, "\"to\"")) && ok;
             } else {
                 ok = false;
             }
@@ -904,13 +971,13 @@ private:
                 if (auto r = role_from_name(role)) {
                     if (std::find(a.roles.begin(), a.roles.end(), *r) == a.roles.end()) a.roles.push_back(*r);
                 } else {
-                    in_.problem(item, "unknown role " + quoted(role) + did_you_mean(role, kRoleNames) +
-                                          "; roles are coordinator, supervisor");
+                    in_.problem(item, "未知的角色 " + quoted(role) + did_you_mean(role, kRoleNames) +
+                                          "；角色只有 coordinator（协调员）、supervisor（督办）");
                 }
             }
             if (roles->value.IsSequence() && roles->value.size() == 0)
-                in_.problem(roles->value, name +
-                                              ": 'roles' is empty; omit it to let everyone act, or list "
+                in_.problem(roles->value, lead(name) +
+                                              "\"roles\" 是空的：不写 roles 则人人可做，只许督办做请写 "
                                               "[supervisor]");
         } else {
             a.roles = {Role::Coordinator, Role::Supervisor};
@@ -919,14 +986,14 @@ private:
         if (const Entry* req = Loader::find(fields, "requires")) {
             for (auto& [input, item] : in_.text_list(*req, where)) {
                 if (input != "department" && input != "note" && !is_field_name(input)) {
-                    in_.problem(item, quoted(input) + " in 'requires'" + where +
-                                          " is neither department, note nor a field name");
+                    in_.problem(item, lead(of(where, "\"requires\"")) + quoted(input) +
+                                          " 既不是 department、note，也不是字段名");
                 } else if (is_counter(input)) {
-                    in_.problem(item, quoted(input) + " in 'requires'" + where +
-                                          " is a counter the case keeps, not an input" +
+                    in_.problem(item, lead(of(where, "\"requires\"")) + quoted(input) +
+                                          " 是案件自己计算的计数，不能作为输入" +
                                           did_you_mean(input, to_strings({"department"})));
                 } else if (std::find(a.requires_.begin(), a.requires_.end(), input) != a.requires_.end()) {
-                    in_.problem(item, quoted(input) + " is listed twice in 'requires'" + where);
+                    in_.problem(item, lead(of(where, "\"requires\"")) + quoted(input) + " 列了两次");
                 } else {
                     a.requires_.push_back(input);
                 }
@@ -937,12 +1004,13 @@ private:
         if (const Entry* taken = Loader::find(fields, "fields")) {
             for (auto& [field, item] : in_.text_list(*taken, where)) {
                 if (!is_field_name(field)) {
-                    in_.problem(item, quoted(field) + " in 'fields'" + where + " is not a field name");
+                    in_.problem(item, lead(of(where, "\"fields\"")) + quoted(field) +
+                                          " 不是字段名（字段名只用小写字母、数字和 _，以字母开头）");
                 } else if (is_counter(field)) {
-                    in_.problem(item, quoted(field) + " in 'fields'" + where +
-                                          " is a counter the case keeps, not an input");
+                    in_.problem(item, lead(of(where, "\"fields\"")) + quoted(field) +
+                                          " 是案件自己计算的计数，不能作为输入");
                 } else if (std::find(a.fields.begin(), a.fields.end(), field) != a.fields.end()) {
-                    in_.problem(item, quoted(field) + " is listed twice in 'fields'" + where);
+                    in_.problem(item, lead(of(where, "\"fields\"")) + quoted(field) + " 列了两次");
                 } else {
                     a.fields.push_back(field);
                 }
@@ -958,9 +1026,9 @@ private:
                     a.effect = *eff;
                 else
                     in_.problem(effect->value,
-                                "unknown effect " + quoted(*s) + did_you_mean(*s, effect_names()) +
-                                    "; effects are none, dispatch, sign, return, reply, suspend, "
-                                    "resume, escalate, extend, mark_typical");
+                                "未知的效果 " + quoted(*s) + did_you_mean(*s, effect_names()) +
+                                    "；效果只有 none、dispatch、sign、return、reply、suspend、resume、"
+                                    "escalate、extend、mark_typical");
             }
         }
         if (const Entry* rr = Loader::find(fields, "require_replies"))
@@ -970,10 +1038,11 @@ private:
                                       a.effect == Effect::Return || a.effect == Effect::Reply;
         const auto& req = a.requires_;
         if (needs_department && std::find(req.begin(), req.end(), "department") == req.end())
-            in_.problem(at.effect, name + " has effect " + quoted(effect_name(a.effect)) +
-                                       " but does not list 'department' in 'requires'");
+            in_.problem(at.effect, name + " 的效果是 " + quoted(effect_name(a.effect)) +
+                                       "，须要部门：请在 \"requires\" 中加上 department");
         if (a.effect == Effect::Extend && std::find(req.begin(), req.end(), "days") == req.end())
-            in_.problem(at.effect, name + " has effect 'extend' but does not list 'days' in 'requires'");
+            in_.problem(at.effect,
+                        name + " 的效果是 \"extend\"，须要延期天数：请在 \"requires\" 中加上 days");
 
         at.complete = ok;
         if (!ok) actions_ok_ = false;
@@ -995,28 +1064,28 @@ private:
             // A lone step id is read as a list of one: the obvious meaning.
             if (is_id(s)) {
                 a.from.push_back(s);
-                return step_ref(s, from.value, name + ": 'from'");
+                return step_ref(s, from.value, of(name, "\"from\""));
             }
         }
         if (!from.value.IsSequence() || from.value.size() == 0) {
             in_.problem(from.value.IsNull() ? from.key_node : from.value,
-                        name + ": 'from' must be a list of step ids, 'open' or 'any'");
+                        lead(name) + "\"from\" 须是步骤 id 的列表，或 open、any");
             return false;
         }
         bool ok = true;
         for (const YAML::Node& item : from.value) {
             if (!item.IsScalar()) {
-                in_.problem(item, name + ": the items of 'from' must be step ids");
+                in_.problem(item, lead(name) + "\"from\" 的每一项都须是步骤 id");
                 ok = false;
                 continue;
             }
             const std::string& s = item.Scalar();
             if (std::find(a.from.begin(), a.from.end(), s) != a.from.end()) {
-                in_.problem(item, name + ": step " + quoted(s) + " is listed twice in 'from'");
+                in_.problem(item, lead(name) + "步骤 " + quoted(s) + " 在 \"from\" 中列了两次");
                 continue;
             }
             a.from.push_back(s);
-            ok = step_ref(s, item, name + ": 'from'") && ok;
+            ok = step_ref(s, item, of(name, "\"from\"")) && ok;
         }
         return ok;
     }
@@ -1024,25 +1093,24 @@ private:
     bool read_outcomes(const Entry& e, Action& a, ActionNodes& at, const std::string& name) {
         if (!e.value.IsSequence() || e.value.size() == 0) {
             in_.problem(e.value.IsNull() ? e.key_node : e.value,
-                        name +
-                            ": 'outcomes' must be a non-empty list of "
-                            "{when, to}");
+                        lead(name) + "\"outcomes\" 须是非空的列表，每项写 {when, to}");
             return false;
         }
         bool ok = true;
         bool unconditional_seen = false;
         for (const YAML::Node& node : e.value) {
             if (!node.IsMap()) {
-                in_.problem(node, name + ": each outcome must be a map {when, to}");
+                in_.problem(node, lead(name) + "每个 outcome 须是映射 {when, to}");
                 ok = false;
                 continue;
             }
-            const std::string where = " in an outcome of " + name;
+            const std::string where = of(name, "outcome");
             std::set<std::string> suggested;
             const auto fields = in_.entries(node, kOutcomeKeys, where, &suggested);
             Outcome out;
             if (unconditional_seen)
-                in_.problem(node, name + ": this outcome is never chosen: an earlier outcome has no 'when'");
+                in_.problem(node,
+                            lead(name) + "这个 outcome 永远不会被选中：前面有一个 outcome 没有 \"when\"");
             if (const Entry* when = Loader::find(fields, "when"))
                 out.when = in_.conditions(*when, where);
             else
@@ -1052,13 +1120,12 @@ private:
                 to_mark = mark_of(to->value, mark_of(to->key_node));
                 if (auto s = in_.text(*to, where)) {
                     out.to = *s;
-                    ok = step_ref(*s, to->value, name + ": outcome 'to'") && ok;
+                    ok = step_ref(*s, to->value, of(name, "outcome 的 \"to\"")) && ok;
                 } else {
                     ok = false;
                 }
             } else {
-                if (!suggested.count("to"))
-                    in_.problem(node, "outcome of " + name + " is missing required key 'to'");
+                if (!suggested.count("to")) in_.problem(node, where + " 缺少必需的键 \"to\"");
                 ok = false;
             }
             a.outcomes.push_back(std::move(out));
@@ -1074,9 +1141,10 @@ private:
             for (const std::string& field : a.accepted_fields()) {
                 const Action* setter = wf_.action_setting(field);
                 if (!setter) continue;
-                in_.problem(a.mark, quoted(field) + " is taken with --set by action " + quoted(a.id) +
-                                        " but set by action " + quoted(setter->id) +
-                                        "; only that action may write it");
+                in_.problem(a.mark, "动作 " + quoted(a.id) + " 接收字段 " + quoted(field) + "，但它由动作 " +
+                                        quoted(setter->id) +
+                                        " 的 sets 写入，只有那个动作可以写它：请从动作 " + quoted(a.id) +
+                                        " 的 requires、choices、fields 中去掉它");
             }
         }
     }
@@ -1084,17 +1152,18 @@ private:
     void read_choices(const Entry& e, Action& a, const std::string& where) {
         if (!e.value.IsMap()) {
             in_.problem(e.value.IsNull() ? e.key_node : e.value,
-                        "'choices'" + where + " must be a map of field: [allowed values]");
+                        lead(where) + "\"choices\" 须是 “字段: [可选值]” 的映射");
             return;
         }
-        for (const Entry& c : in_.entries(e.value, {}, " in 'choices'" + where)) {
+        for (const Entry& c : in_.entries(e.value, {}, of(where, "\"choices\""))) {
             if (!is_field_name(c.key)) {
-                in_.problem(c.key_node, quoted(c.key) + " in 'choices'" + where + " is not a field name");
+                in_.problem(c.key_node, lead(of(where, "\"choices\"")) + quoted(c.key) +
+                                            " 不是字段名（字段名只用小写字母、数字和 _，以字母开头）");
                 continue;
             }
             if (is_counter(c.key)) {
-                in_.problem(c.key_node, quoted(c.key) + " in 'choices'" + where +
-                                            " is a counter the case keeps, not an input");
+                in_.problem(c.key_node, lead(of(where, "\"choices\"")) + quoted(c.key) +
+                                            " 是案件自己计算的计数，不能作为输入");
                 continue;
             }
             std::vector<std::string> values;
@@ -1103,22 +1172,21 @@ private:
                 for (const auto& item : c.value) {
                     const YAML::Node k = item.first, v = item.second;
                     if (!k.IsScalar() || k.Scalar().empty() || !v.IsScalar() || v.Scalar().empty()) {
-                        in_.problem(k, "the choices for " + quoted(c.key) + where +
-                                           " must be value: label pairs of non-empty text");
+                        in_.problem(
+                            k, lead(where) + quoted(c.key) + " 的选项须是 “值: 标签”，值和标签都不能为空");
                         continue;
                     }
                     values.push_back(k.Scalar());
                     a.choice_labels[c.key][k.Scalar()] = v.Scalar();
                 }
-                if (c.value.size() == 0)
-                    in_.problem(c.value, "the choices for " + quoted(c.key) + where + " are empty");
+                if (c.value.size() == 0) in_.problem(c.value, lead(where) + quoted(c.key) + " 的选项是空的");
                 a.choices[c.key] = std::move(values);
                 continue;
             }
-            for (auto& [value, node] : in_.text_list(c, " in 'choices'" + where))
+            for (auto& [value, node] : in_.text_list(c, of(where, "\"choices\"")))
                 values.push_back(value);
             if (c.value.IsSequence() && c.value.size() == 0)
-                in_.problem(c.value, "the choices for " + quoted(c.key) + where + " are empty");
+                in_.problem(c.value, lead(where) + quoted(c.key) + " 的选项是空的");
             a.choices[c.key] = std::move(values);
         }
     }
@@ -1126,13 +1194,13 @@ private:
     void read_guards(const Entry& e, Action& a, const std::string& where) {
         if (!e.value.IsSequence()) {
             in_.problem(e.value.IsNull() ? e.key_node : e.value,
-                        "'guards'" + where + " must be a list of {when, require, message}");
+                        lead(where) + "\"guards\" 须是列表，每项写 {when, require, message}");
             return;
         }
-        const std::string gwhere = " in a guard" + where;
+        const std::string gwhere = of(where, "guard");
         for (const YAML::Node& node : e.value) {
             if (!node.IsMap()) {
-                in_.problem(node, "each guard" + where + " must be a map {when, require, message}");
+                in_.problem(node, lead(where) + "每个 guard 须是映射 {when, require, message}");
                 continue;
             }
             std::set<std::string> suggested;
@@ -1143,14 +1211,14 @@ private:
             if (const Entry* require = Loader::find(fields, "require")) {
                 g.require = in_.conditions(*require, gwhere);
                 if (require->value.IsMap() && require->value.size() == 0)
-                    in_.problem(require->value, "'require'" + gwhere + " lists no condition");
+                    in_.problem(require->value, lead(gwhere) + "\"require\" 没有写任何条件");
             } else if (!suggested.count("require")) {
-                in_.problem(node, "guard" + where + " is missing required key 'require'");
+                in_.problem(node, gwhere + " 缺少必需的键 \"require\"");
             }
             if (const Entry* message = Loader::find(fields, "message")) {
                 if (auto s = in_.text(*message, gwhere)) g.message = *s;
             } else if (!suggested.count("message")) {
-                in_.problem(node, "guard" + where + " is missing required key 'message'");
+                in_.problem(node, gwhere + " 缺少必需的键 \"message\"");
             }
             a.guards.push_back(std::move(g));
         }
@@ -1159,18 +1227,19 @@ private:
     void read_sets(const Entry& e, Action& a, const std::string& where) {
         if (!e.value.IsMap()) {
             in_.problem(e.value.IsNull() ? e.key_node : e.value,
-                        "'sets'" + where + " must be a map of field: value");
+                        lead(where) + "\"sets\" 须是 “字段: 值” 的映射");
             return;
         }
-        for (const Entry& s : in_.entries(e.value, {}, " in 'sets'" + where)) {
+        for (const Entry& s : in_.entries(e.value, {}, of(where, "\"sets\""))) {
             if (!is_field_name(s.key)) {
-                in_.problem(s.key_node, quoted(s.key) + " in 'sets'" + where + " is not a field name");
+                in_.problem(s.key_node, lead(of(where, "\"sets\"")) + quoted(s.key) +
+                                            " 不是字段名（字段名只用小写字母、数字和 _，以字母开头）");
             } else if (is_counter(s.key)) {
-                in_.problem(s.key_node,
-                            quoted(s.key) + " in 'sets'" + where + " is a counter the case keeps");
+                in_.problem(s.key_node, lead(of(where, "\"sets\"")) + quoted(s.key) +
+                                            " 是案件自己计算的计数，动作不能写它");
             } else if (!s.value.IsScalar()) {
                 in_.problem(s.value.IsNull() ? s.key_node : s.value,
-                            "the value set for " + quoted(s.key) + where + " must be a plain value");
+                            lead(where) + "给 " + quoted(s.key) + " 设的值须是简单的值（不能是列表或映射）");
             } else {
                 a.sets[s.key] = s.value.Scalar();
             }
@@ -1190,7 +1259,7 @@ private:
     }
 
     static std::string describe(const Step& s) {
-        return std::string(phase_name(s.phase)) + " (step " + s.id + ")";
+        return "步骤 " + quoted(s.id) + "（" + std::string(phase_name(s.phase)) + " 阶段）";
     }
 
     // Each from-step x target pair against the lifecycle. One message per phase of from-step and target,
@@ -1199,7 +1268,7 @@ private:
         for (std::size_t i = 0; i < wf_.actions.size(); ++i) {
             const Action& a = wf_.actions[i];
             const ActionNodes& at = nodes_[i];
-            const std::string name = "action " + quoted(a.id);
+            const std::string name = "动作 " + quoted(a.id);
             std::vector<std::pair<const Step*, SourceMark>> targets;
             if (!a.to.empty()) {
                 if (const Step* t = wf_.find_step(a.to)) targets.emplace_back(t, at.to);
@@ -1213,10 +1282,9 @@ private:
                 if (stays) {
                     if (!is_open(from->phase) && !may_stay_in_finished(a.effect) &&
                         said.emplace(static_cast<int>(from->phase), "").second)
-                        in_.problem(at.from, name + " with effect " + quoted(effect_name(a.effect)) +
-                                                 " would act on " + describe(*from) +
-                                                 ", which is finished; only "
-                                                 "open steps (intake, coordination, follow_up) allow it");
+                        in_.problem(at.from, name + " 的效果 " + quoted(effect_name(a.effect)) +
+                                                 " 会作用于已结束的" + describe(*from) +
+                                                 "；只有未结束的阶段（intake、coordination、follow_up）可以");
                     continue;
                 }
                 for (const auto& [to, mark] : targets) {
@@ -1224,12 +1292,12 @@ private:
                         continue;
                     if (!said.emplace(static_cast<int>(from->phase), to->id).second) continue;
                     if (!event_for_move(from->phase, to->phase)) {
-                        in_.problem(mark, name + " would move from " + describe(*from) + " to " +
-                                              describe(*to) + ", which the lifecycle forbids");
+                        in_.problem(mark, name + " 会从" + describe(*from) + "移到" + describe(*to) +
+                                              "，案件的生命周期不允许这样移动");
                     } else if (must_keep_phase(a.effect) && from->phase != to->phase) {
-                        in_.problem(mark, name + " has effect " + quoted(effect_name(a.effect)) +
-                                              ", which must not change the phase, but would move from " +
-                                              describe(*from) + " to " + describe(*to));
+                        in_.problem(mark, name + " 的效果 " + quoted(effect_name(a.effect)) +
+                                              " 不能改变阶段，但它会从" + describe(*from) + "移到" +
+                                              describe(*to));
                     }
                 }
             }
@@ -1285,11 +1353,12 @@ private:
         for (std::size_t i = 0; i < n; ++i) {
             const Step& s = wf_.steps[i];
             if (!reachable[i])
-                in_.problem(s.mark, "step " + quoted(s.id) + " cannot be reached from the initial step " +
-                                        quoted(wf_.steps[initial].id) + " by any action");
+                in_.problem(s.mark, "步骤 " + quoted(s.id) + " 无法到达：从起始步骤 " +
+                                        quoted(wf_.steps[initial].id) + " 出发，没有任何动作通向它");
             if (is_open(s.phase) && !closed.empty() && !finishing[i])
-                in_.problem(s.mark, "no sequence of actions leads from step " + quoted(s.id) +
-                                        " to a closed step: cases there could never be finished");
+                in_.problem(s.mark,
+                            "从步骤 " + quoted(s.id) +
+                                " 出发，没有任何动作能到达办结（closed）步骤：案件到了这里就永远无法办结");
         }
     }
 
@@ -1309,8 +1378,7 @@ WorkflowLoad load_workflow(const std::string& text, const std::string& file_name
     WorkflowLoad result;
     Loader loader(file_name);
     if (auto deep = too_deep(text)) {
-        loader.problem(*deep, "nesting deeper than " + std::to_string(kMaxNesting) +
-                                  " levels; a workflow file never needs that many");
+        loader.problem(*deep, "嵌套超过 " + std::to_string(kMaxNesting) + " 层；流程文件用不着这么多层");
         result.problems = loader.take_problems();
         for (WorkflowProblem& p : result.problems)
             p.mark = character_mark(text, p.mark);
@@ -1320,7 +1388,7 @@ WorkflowLoad load_workflow(const std::string& text, const std::string& file_name
     try {
         root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
-        loader.problem(mark_of(e.mark), "YAML syntax error: " + e.msg);
+        loader.problem(mark_of(e.mark), "YAML 语法错误：" + yaml_error_text(e.msg));
         result.problems = loader.take_problems();
         for (WorkflowProblem& p : result.problems)
             p.mark = character_mark(text, p.mark);
@@ -1330,20 +1398,19 @@ WorkflowLoad load_workflow(const std::string& text, const std::string& file_name
     wf.source = text;
     try {
         if (root.IsNull()) {
-            loader.problem(mark_of(root), blank(text) ? "the file is empty: a workflow needs category, name, "
-                                                        "version, steps and actions"
-                                                      : "the document holds no value: a workflow is a map of "
-                                                        "category, name, version, steps and actions");
+            loader.problem(mark_of(root),
+                           blank(text) ? "文件是空的：流程须有 category、name、version、steps 和 actions"
+                                       : "文档里没有内容：流程是由 category、name、version、"
+                                         "steps 和 actions 组成的映射");
         } else if (!root.IsMap()) {
-            loader.problem(root,
-                           "the top level must be a map (category, name, version, steps, actions, ...)");
+            loader.problem(root, "最外层须是映射（category、name、version、steps、actions …）");
         } else {
             WorkflowReader(loader, wf, checks).read(root);
         }
     } catch (const YAML::Exception& e) {
         // The reader only asks nodes what they are before reading them, so this is a bug; still a problem,
         // never a crash.
-        loader.problem(mark_of(e.mark), std::string("cannot read the workflow: ") + e.what());
+        loader.problem(mark_of(e.mark), std::string("无法读取流程：") + e.what());
     }
     // A second parse only to find a second document: stored text passed this check when it was stored, and
     // `case show` reads a stored workflow on every call (half its instructions went to this parse).

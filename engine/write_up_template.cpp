@@ -134,7 +134,7 @@ Parsed parse_template(std::string_view t) {
         }
         const size_t close = t.find("}}", open + 2);
         if (close == std::string_view::npos) {
-            problem(open, "'{{' is never closed with '}}'");
+            problem(open, "\"{{\" 没有用 \"}}\" 关闭");
             add_text(t.substr(pos));
             break;
         }
@@ -162,18 +162,16 @@ Parsed parse_template(std::string_view t) {
         pos = next;
         if (sigil == '!') continue;
         if (sigil == '{' || sigil == '&' || sigil == '>' || sigil == '=') {
-            problem(open, "'{{" + std::string(1, sigil) +
-                              "' is not supported; use {{name}}, {{#name}}, {{^name}} "
-                              "or {{/name}}");
+            problem(open, "不支持 \"{{" + std::string(1, sigil) +
+                              "\"：请用 {{name}}、{{#name}}、{{^name}} 或 {{/name}}");
             continue;
         }
         if (name.empty()) {
-            problem(open, "empty placeholder '{{" + inner + "}}'");
+            problem(open, "占位符 \"{{" + inner + "}}\" 是空的：请写上名字，如 {{address}}");
             continue;
         }
         if (!valid_name(name)) {
-            problem(open,
-                    "bad placeholder name '" + name + "' (lower-case letters, digits, _ and fields.KEY)");
+            problem(open, "占位符名 \"" + name + "\" 不合格式（只用小写字母、数字和 _，或写 fields.KEY）");
             continue;
         }
         if (!known_name(name)) {
@@ -186,22 +184,23 @@ Parsed parse_template(std::string_view t) {
             std::string hint = did_you_mean(name, names);
             if (hint.empty()) {
                 for (const auto& n : names)
-                    hint += (hint.empty() ? " (known: " : ", ") + n;
-                hint += ", fields.KEY)";
+                    hint += (hint.empty() ? "（可用的有：" : "、") + n;
+                hint += "、fields.KEY）";
             }
-            problem(open, "unknown placeholder '" + name + "'" + hint);
+            problem(open, "未知的占位符 \"" + name + "\"" + hint);
             continue;
         }
         if (sigil == '#' || sigil == '^') {
             stack.push_back({{sigil == '#' ? Node::Kind::Section : Node::Kind::Inverted, name, {}}, open});
         } else if (sigil == '/') {
             if (stack.empty()) {
-                problem(open, "'{{/" + name + "}}' closes no section");
+                problem(open,
+                        "\"{{/" + name + "}}\" 前面没有要关闭的 {{#" + name + "}} 或 {{^" + name + "}}");
             } else if (stack.back().node.text != name) {
                 const Node& section = stack.back().node;
                 const char opener = section.kind == Node::Kind::Inverted ? '^' : '#';
-                problem(open, "'{{/" + name + "}}' does not match the open section '{{" + opener +
-                                  section.text + "}}'; expected '{{/" + section.text + "}}'");
+                problem(open, "\"{{/" + name + "}}\" 与尚未关闭的 \"{{" + opener + section.text +
+                                  "}}\" 不配对：这里应是 \"{{/" + section.text + "}}\"");
             } else {
                 Node done = std::move(stack.back().node);
                 stack.pop_back();
@@ -212,8 +211,8 @@ Parsed parse_template(std::string_view t) {
         }
     }
     while (!stack.empty()) {
-        problem(stack.back().offset, "section '" + stack.back().node.text + "' is never closed with {{/" +
-                                         stack.back().node.text + "}}");
+        problem(stack.back().offset,
+                "段落 \"" + stack.back().node.text + "\" 没有用 {{/" + stack.back().node.text + "}} 关闭");
         Node done = std::move(stack.back().node);
         stack.pop_back();
         current().push_back(std::move(done));
@@ -246,7 +245,7 @@ bool truthy(const std::string& v) {
 }
 
 std::string TemplateProblem::to_string() const {
-    return "line " + std::to_string(line) + ": " + message;
+    return "第 " + std::to_string(line) + " 行：" + message;
 }
 
 std::vector<TemplateProblem> template_problems(std::string_view tmpl) {
@@ -256,7 +255,7 @@ std::vector<TemplateProblem> template_problems(std::string_view tmpl) {
 std::string render_template(std::string_view tmpl, const TemplateValues& values, const std::string& what,
                             const std::string& advice) {
     const Parsed p = parse_template(tmpl);
-    if (!p.problems.empty()) throw refused(what + ": " + p.problems.front().to_string() + advice);
+    if (!p.problems.empty()) throw refused(what + "：" + p.problems.front().to_string() + advice);
     std::string out;
     render_nodes(p.nodes, values, out);
     return out;

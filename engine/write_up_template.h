@@ -32,7 +32,7 @@ struct TemplateProblem {
     std::size_t offset = 0;         // bytes from the start of the template to the tag's "{{"
     int line = 1;                   // the line of the template it is on, from 1
     std::string message;            // e.g. "unknown placeholder 'adress' (did you mean 'address'?)"
-    std::string to_string() const;  // "line N: message"
+    std::string to_string() const;  // "第 N 行：message"
 };
 // Whether a value shows a {{#name}} section (and hides a {{^name}} one): not empty and not "0".
 bool truthy(const std::string& value);
@@ -41,8 +41,8 @@ bool truthy(const std::string& value);
 // when a workflow is loaded, and the renderer refuses a template that has any.
 std::vector<TemplateProblem> template_problems(std::string_view tmpl);
 // Renders the template; throws Error(Refused) naming the first problem when template_problems() finds any,
-// as "WHAT: line N: message ADVICE".
+// as "WHAT：第 N 行：message ADVICE".
 std::string render_template(std::string_view tmpl, const TemplateValues& values,
-                            const std::string& what = "write_up template", const std::string& advice = "");
+                            const std::string& what = "write_up 模板", const std::string& advice = "");
 
 }  // namespace minsheng::report

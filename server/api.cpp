@@ -35,6 +35,20 @@ using nlohmann::json;
 
 namespace {
 
+// The web's words for fixing an import problem (the command line names its flags instead): what a browser
+// user does on the 台账 screen.
+std::string web_import_hint(ImportHint hint) {
+    switch (hint) {
+        case ImportHint::NotUtf8:
+            return "（文件不是 UTF-8 编码：请在 Excel 或 WPS 中另存为“CSV UTF-8”后重新选择）";
+        case ImportHint::UnknownColumns:
+            return "，或勾选“忽略不认识的列”后重新试导入";
+        case ImportHint::None:
+            break;
+    }
+    return "";
+}
+
 thread_local std::string current_user;
 
 // A failure with its HTTP status (401, 403, 429) that the application layer's ErrorKind cannot say.
@@ -786,12 +800,20 @@ void install_api(httplib::Server& svr, const ServeOptions& o) {
                 each = [&](const ImportPlan& p) {
                     plan.push_back({{"line", p.line}, {"id", p.id}, {"repeat", p.repeat}});
                 };
-            const ImportResult r = o.documents.import_ledger(station(o), in, each);
+            ImportResult r;
+            try {
+                r = o.documents.import_ledger(station(o), in, each);
+            } catch (const ImportRefusal& e) {
+                throw Error(e.kind(), e.message() + web_import_hint(e.hint));
+            }
             if (r.problem_count > 0) {
+                json problems = json::array();
+                for (const ImportProblem& p : r.problems)
+                    problems.push_back(p.text + web_import_hint(p.hint));
                 res.status = 409;
                 res.set_content(json{{"error", "台账有 " + std::to_string(r.problem_count) +
                                                    " 行有误，什么也没有导入；改正后重新导入"},
-                                     {"problems", r.problems},
+                                     {"problems", problems},
                                      {"problem_count", r.problem_count}}
                                     .dump(),
                                 "application/json; charset=utf-8");

@@ -8,6 +8,7 @@
 #include "engine/case_sheet.h"
 #include "engine/error.h"
 #include "engine/outcome.h"
+#include "usecases/texts.h"
 
 namespace minsheng {
 
@@ -92,9 +93,10 @@ std::string case_sheet(Station& st, const std::string& id, Date today) {
     const Workflow& w = st.workflow(c.category, c.workflow_version);
     labels.action_label = [&w](const std::string& action) -> std::string {
         if (action == "open") return "受理";
-        if (action == "report") return "重复反映";
-        const Action* a = w.find_action(action);
-        return a && !a->label.empty() ? a->label : action;
+        return texts::action_label(w, action);  // 更正, 撤销, 并案 … as `case history` says them
+    };
+    labels.field_value = [&w](const std::string& field, const std::string& value) {
+        return texts::field_value_text(w, field, value);
     };
     return case_sheet_html(c, v, labels, st.history(id));
 }

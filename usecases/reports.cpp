@@ -22,11 +22,8 @@ std::vector<report::WriteUp> typical_write_ups(Station& st, const std::vector<st
     for (const auto& id : ids) {
         const CaseState c = st.get_case(id);  // NotFound (exit 5) for an unknown id
         if (!c.typical)
-            throw refused(
-                "case " + id +
-                " is not marked as a typical case (典型事例); a supervisor selects it with `minsheng case "
-                "do " +
-                id + " mark-typical`");
+            throw refused("案件 " + id + " 未被标记为典型事例，不能成文：须由督办先把它标记为典型事例")
+                .with_cli_hint("（minsheng case do " + id + " mark-typical）");
         out.push_back(write_up_of(st, c, st.history(id)));
     }
     return out;

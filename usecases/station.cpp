@@ -16,6 +16,7 @@
 #include "engine/workflow_compiled.h"
 #include "storage/open.h"
 #include "usecases/hash_chain.h"
+#include "usecases/texts.h"
 
 namespace minsheng {
 
@@ -570,13 +571,14 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
                 throw storage_error("导入中途遇到另一个写入者占用数据库；未写入任何内容，请重新运行");
             started = true;
             while (next(row)) {
-                auto bad = [&](const std::string& why) {
+                auto bad = [&](const std::string& why, ImportHint hint = ImportHint::None) {
                     if (result.problems.size() < kMaxImportProblems)
-                        result.problems.push_back(source + ":" + std::to_string(row.line) + ": " + why);
+                        result.problems.push_back(
+                            {source + ":" + std::to_string(row.line) + ": " + why, hint});
                     ++result.problem_count;
                 };
                 if (!row.problem.empty()) {
-                    bad(row.problem);
+                    bad(row.problem, row.hint);
                     continue;
                 }
                 try {
@@ -619,7 +621,8 @@ ImportResult Station::import_reports(const std::string& source, const std::funct
                     if (e.kind() == ErrorKind::Storage)
                         throw Error(ErrorKind::Storage,
                                     source + ":" + std::to_string(row.line) + ": " + e.what());
-                    bad(e.what());
+                    // The rule's sentence: the row's user typed no flag (a future 受理时间 is not `--at`).
+                    bad(e.message());
                 }
             }
             if (result.problem_count > 0 || dry_run) throw DryRun{};
@@ -716,9 +719,13 @@ Event Station::do_action(const std::string& id, ActionRequest request, const std
                 return;
             }
             if (r.action == "correct") {
+                // The category by its id or its name (SPEC Part 2), stored as the id.
                 std::optional<WorkflowOpening> category;
-                for (const auto& [k, v] : r.sets)
-                    if (k == "category") category = opening(resolve_category(trim(v)));
+                for (auto& [k, v] : r.sets)
+                    if (k == "category") {
+                        v = resolve_category(trim(v));
+                        category = opening(v);
+                    }
                 e = decide_correct(*state, r, category);
             } else {
                 e = decide_action(w, *state, r, cal);
@@ -1023,6 +1030,30 @@ VerifyResult Station::verify() {
     VerifyResult r;
     Store& store = *impl_->store;
     const Calendar& cal = calendar();
+    // A bad event is named for people: its case and its action's label in the station's workflows (a
+    // workflow that no longer reads leaves its actions' ids), or the words for the events no workflow
+    // defines — the station's own (添加人员, 设置密码) have no case.
+    std::map<std::string, std::string> labels;
+    try {
+        for (const WorkflowInfo& info : workflows()) {
+            try {
+                for (const Action& a : workflow(info.category, info.version).actions)
+                    labels[a.id] = a.label;
+            } catch (const Error&) {
+            }
+        }
+    } catch (const Error&) {  // a damaged station: the check below says what is wrong
+    }
+    auto named = [&labels](const LogEntry& e) {
+        const auto label = texts::builtin_event_label(e.action);
+        const auto it = labels.find(e.action);
+        return "事件 " + std::to_string(e.seq) + "（" +
+               (e.case_id.empty() ? "" : "案件 " + e.case_id + "，") +
+               (label                ? *label
+                : it != labels.end() ? it->second
+                                     : e.action) +
+               "）";
+    };
     // One snapshot of the whole check: a write landing between reading the log and its head record would
     // otherwise look like a deleted or added event.
     store.read([&] {
@@ -1039,8 +1070,6 @@ VerifyResult Station::verify() {
         std::map<std::string, StaffMember> registered;
         store.scan_log([&](const LogEntry& e) {
             if (stop) return;
-            const std::string where =
-                "事件 " + std::to_string(e.seq) + "（案件 " + e.case_id + "，" + e.action + "）";
             auto bad = [&](const std::string& what) {
                 r.ok = false;
                 r.problem = what;
@@ -1051,10 +1080,10 @@ VerifyResult Station::verify() {
                            std::to_string(expect - 1) + " 直接跳到事件 " + std::to_string(e.seq) +
                            "；请从备份恢复");
             if (e.prev_hash != prev)
-                return bad(where +
+                return bad(named(e) +
                            " 与前一条事件接不上：前序哈希不符（有事件被插入或调换了顺序）；请从备份恢复");
             if (event_hash(prev, e.seq, e.case_id, e.action, e.at, e.actor, e.recorded_at, e.data) != e.hash)
-                return bad(where + " 被改动过：内容与其哈希不符；请从备份恢复");
+                return bad(named(e) + " 被改动过：内容与其哈希不符；请从备份恢复");
             prev = e.hash;
             ++expect;
             ++r.events;

@@ -68,6 +68,23 @@ struct CaseFilter {
     std::optional<Date> received_from, received_to;  // inclusive
 };
 
+// What a front end adds to an import's problem in its own words: the problem says what is wrong with the
+// file, the hint how to fix it where the user is — the command line names its flags (--encoding gbk,
+// --ignore-unknown), the web what a browser user does (save the file as CSV UTF-8, tick a box).
+enum class ImportHint {
+    None,
+    NotUtf8,         // the text is not UTF-8: likely saved as GBK by Chinese Excel or WPS
+    UnknownColumns,  // the header names columns the station does not know
+};
+
+// A ledger refused as a whole (its header): message() is the problem, what() the command line's wording
+// with its hint; `hint` for another front end to word.
+class ImportRefusal : public Error {
+public:
+    ImportRefusal(const Error& e, ImportHint h) : Error(e), hint(h) {}
+    ImportHint hint;
+};
+
 // One row of a bulk intake (SPEC `import`).
 struct ImportRow {
     int line = 0;          // where the row starts in its file, for messages
@@ -78,6 +95,13 @@ struct ImportRow {
                                       // (address, summary and latest_at are the row's)
     bool own_case = false;  // the row is one case of an exported ledger: never joins another row's case
     std::string problem;    // what is wrong with the row as read (the station reports it and goes on)
+    ImportHint hint = ImportHint::None;  // how to fix `problem`, for the front end to word
+};
+
+// A bad row of an import.
+struct ImportProblem {
+    std::string text;  // "SOURCE:LINE: reason", the reason without command-line syntax or hint
+    ImportHint hint = ImportHint::None;
 };
 
 struct ImportResult {
@@ -86,8 +110,8 @@ struct ImportResult {
     std::int64_t repeats = 0;           // repeat reports attached to open cases
     std::int64_t without_deadline = 0;  // new cases whose deadline the calendar cannot give yet
     std::string deadline_problem;       // why, for the first of them
-    // Bad rows, "SOURCE:LINE: reason", the first kMaxImportProblems of them; when any, nothing was written.
-    std::vector<std::string> problems;
+    // Bad rows, the first kMaxImportProblems of them; when any, nothing was written.
+    std::vector<ImportProblem> problems;
     std::int64_t problem_count = 0;
 };
 constexpr std::size_t kMaxImportProblems = 20;

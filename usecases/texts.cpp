@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "engine/names.h"
 #include "engine/text.h"
 
 namespace minsheng::texts {
@@ -176,13 +177,20 @@ const std::vector<std::string>& overdue_csv_header() {
     return h;
 }
 
-std::string action_label(const Workflow& w, const std::string& action) {
+std::optional<std::string> builtin_event_label(const std::string& action) {
     if (action == "open") return "登记";
     if (action == "report") return "重复反映";
     if (action == "recompute") return "期限重算";
     if (action == "correct") return "更正";
     if (action == "revoke") return "撤销";
     if (action == "merge" || action == "merge-in") return "并案";
+    if (action == "staff-add") return "添加人员";
+    if (action == "staff-passwd") return "设置密码";
+    return std::nullopt;
+}
+
+std::string action_label(const Workflow& w, const std::string& action) {
+    if (auto label = builtin_event_label(action)) return *label;
     if (const Action* a = w.find_action(action)) return a->label;
     return action;
 }
@@ -194,6 +202,8 @@ std::string field_value_text(const Workflow& w, const std::string& field, const 
         auto it = labels->second.find(value);
         if (it != labels->second.end()) return it->second;
     }
+    if (value == "yes") return yes_no(true);
+    if (value == "no") return yes_no(false);
     return value;
 }
 
@@ -245,16 +255,22 @@ std::string recompute_text(const json& data) {
 }
 
 // What a correct, revoke or merge event says; "" for any other event.
-std::string correction_text(const Workflow& w, const Event& e) {
+std::string correction_text(const Workflow& w, const Event& e,
+                            const std::map<std::string, std::string>* category_names) {
     const std::string note = text_of(e.data, "note");
     const std::string why = note.empty() ? "" : "（" + note + "）";
     if (e.action == "correct") {
         std::string out = "更正 ";
         const json was = e.data.value("was", json::object());
         const json set = e.data.value("set", json::object());
+        auto value = [&](const std::string& field, std::string v) {
+            if (field == "category" && category_names)
+                if (auto it = category_names->find(v); it != category_names->end()) return it->second;
+            return v;
+        };
         for (const auto& [k, v] : set.items())
-            out += k + "：" + text_of(was, k.c_str()) + " → " + (v.is_string() ? v.get<std::string>() : "") +
-                   "；";
+            out += field_label(k) + "：" + value(k, text_of(was, k.c_str())) + " → " +
+                   value(k, v.is_string() ? v.get<std::string>() : "") + "；";
         return out + why;
     }
     if (e.action == "revoke")
@@ -269,7 +285,8 @@ std::string correction_text(const Workflow& w, const Event& e) {
 
 }  // namespace
 
-HistoryRow history_row(const Workflow& w, const Event& e) {
+HistoryRow history_row(const Workflow& w, const Event& e,
+                       const std::map<std::string, std::string>* category_names) {
     HistoryRow row;
     std::string at = e.at.substr(0, 16);
     std::replace(at.begin(), at.end(), 'T', ' ');
@@ -282,7 +299,7 @@ HistoryRow history_row(const Workflow& w, const Event& e) {
         row.change = recompute_text(d);
         return row;
     }
-    if (const std::string c = correction_text(w, e); !c.empty()) {
+    if (const std::string c = correction_text(w, e, category_names); !c.empty()) {
         row.change = c;
         return row;
     }
@@ -310,7 +327,8 @@ HistoryRow history_row(const Workflow& w, const Event& e) {
     }
     if (d.contains("set") && d["set"].is_object())
         for (const auto& [k, v] : d["set"].items())
-            if (v.is_string()) parts.push_back(k + " = " + field_value_text(w, k, v.get<std::string>()));
+            if (v.is_string())
+                parts.push_back(field_label(k) + "：" + field_value_text(w, k, v.get<std::string>()));
     if (!text_of(d, "level_name").empty()) parts.push_back("督办等级 " + text_of(d, "level_name"));
     if (d.contains("days") && d["days"].is_number_integer())
         parts.push_back("延期 " + std::to_string(d["days"].get<int>()) + " 个工作日");

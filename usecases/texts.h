@@ -5,6 +5,8 @@
 // keeps SPEC's keys and ids and never comes from here.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,18 +40,24 @@ std::string clock_text(const CaseState& c, const ClockView& v);
 inline constexpr std::string_view kNoCases = "没有符合条件的案件";
 inline constexpr std::string_view kNoEvents = "没有记录";
 
-// An action's label in `w` ("派单/转办"), or the words for the events every case has (登记, 重复反映,
-// 期限重算); the id itself only for an action the workflow does not know.
+// The words for the events no workflow defines: those every case has (登记, 重复反映, 期限重算, 更正, 撤销,
+// 并案) and the station's own (添加人员, 设置密码); nothing for a workflow's action.
+std::optional<std::string> builtin_event_label(const std::string& action);
+// An action's label in `w` ("派单/转办"), or builtin_event_label; the id itself only for an action the
+// workflow does not know.
 std::string action_label(const Workflow& w, const std::string& action);
-// A field's value as people read it: the choice's label when the action labels it (satisfied=yes -> 满意).
+// A field's value as people read it: the choice's label when an action labels it (satisfied=yes -> 满意),
+// else yes/no as 是/否 (elderly=yes -> 是), else the value as given.
 std::string field_value_text(const Workflow& w, const std::string& field, const std::string& value);
 
 // One row of `case history` (SPEC Part 2): time (with 补录 when recorded more than a day after), action
-// label, who, and what changed, in words.
+// label, who, and what changed, in words: fields by their Chinese names (field_label), choices by their
+// labels, a corrected category by its name when `category_names` (id -> name) is given.
 struct HistoryRow {
     std::string time, action, actor, change;
 };
-HistoryRow history_row(const Workflow& w, const Event& e);
+HistoryRow history_row(const Workflow& w, const Event& e,
+                       const std::map<std::string, std::string>* category_names = nullptr);
 
 // "（补录于 2025-06-01 10:00）" for an event recorded more than a day after its time, else "".
 std::string recorded_late_note(const Event& e);

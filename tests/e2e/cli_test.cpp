@@ -1054,7 +1054,7 @@ TEST_CASE("a bad write_up placeholder: workflow check names its place, load and 
     const std::string file = dir.file("wf/general.yaml");
     write_text(file, text);
     const std::string problem = file + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                                ": write_up: unknown placeholder 'adress' (did you mean 'address'?)\n";
+                                ": write_up：未知的占位符 \"adress\"（是 \"address\" 吗？）\n";
 
     const RunResult check = run_minsheng({"workflow", "check", file});
     CHECK(check.exit_code == 3);

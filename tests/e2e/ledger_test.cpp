@@ -619,6 +619,26 @@ TEST_CASE("an unknown column is refused naming it and the known names, unless --
     CHECK(export_json(db)[0]["reporters"][0]["phone"] == "131");
 }
 
+TEST_CASE("a bad row says what is wrong with the ledger, and the flag only where a flag fixes it") {
+    TempDir dir;
+    const std::string db = fresh_station(dir);
+    const Snapshot before = snapshot(db);
+    // A 受理时间 after today: the row's user typed no --at.
+    write_text(dir.file("f.csv"), "受理时间,类别,地址,问题描述\r\n2027-01-05 09:00,road,路1号,坑\r\n");
+    auto future = ms(db, {"import", dir.file("f.csv")});
+    CHECK(future.exit_code == 3);
+    CHECK(one_line(future.err));
+    CHECK_THAT(future.err, Contains("f.csv:2: ") && Contains("在将来"));
+    CHECK(future.err.find("--at") == std::string::npos);
+    // A cell saved as GBK in a file read as UTF-8: --encoding gbk fixes it.
+    write_text(dir.file("g.csv"),
+               "受理时间,类别,地址,问题描述,反映人\r\n2025-10-16,road,路1号,坑," + to_gbk("张桂芳") + "\r\n");
+    auto gbk = ms(db, {"import", dir.file("g.csv")});
+    CHECK(gbk.exit_code == 3);
+    CHECK_THAT(gbk.err, Contains("g.csv:2: ") && Contains("--encoding gbk"));
+    CHECK(snapshot(db) == before);
+}
+
 TEST_CASE("a refused import lists every bad row, at most 20, then how many more, and writes nothing") {
     TempDir dir;
     const std::string db = fresh_station(dir);
@@ -649,10 +669,10 @@ TEST_CASE("a refused import lists every bad row, at most 20, then how many more,
         for (std::string l; std::getline(in, l);)
             lines.push_back(l);
         REQUIRE(lines.size() == 16);
-        CHECK_THAT(lines[0],
-                   StartsWith("minsheng: " + dir.file("b.csv") + ":3: ") && Contains("受理时间"));
+        CHECK_THAT(lines[0], StartsWith("minsheng: " + dir.file("b.csv") + ":3: ") && Contains("受理时间"));
         CHECK_THAT(lines[1], StartsWith("minsheng: " + dir.file("b.csv") + ":4: ") && Contains("水电"));
-        CHECK_THAT(lines[15], StartsWith("minsheng: " + dir.file("b.csv") + ":28: ") && Contains("列，而表头只有"));
+        CHECK_THAT(lines[15],
+                   StartsWith("minsheng: " + dir.file("b.csv") + ":28: ") && Contains("列，而表头只有"));
     }
     CHECK(snapshot(db) == before);
 

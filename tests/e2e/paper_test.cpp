@@ -109,6 +109,12 @@ TEST_CASE("case show --format html: the A4 工单, then the 办结单, with sign
     CHECK(has(text, "民生工作站办结单"));
     CHECK(has(text, "主管道淤堵"));
     CHECK(has(text, "满意"));
+    // The history names fields and choices in Chinese, as `case history` does (SPEC Part 2).
+    const std::string sheet = read_text(html);
+    CHECK(has(sheet, "根本原因：主管道淤堵"));
+    CHECK(has(sheet, "回访结果：满意"));
+    CHECK_FALSE(has(sheet, "root_cause"));
+    CHECK_FALSE(has(sheet, "satisfied"));
     CHECK(has(text, "承办人（签字）"));
 
     // --out follows the rule of every --out: never through a symbolic link.

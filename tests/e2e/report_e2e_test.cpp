@@ -128,6 +128,7 @@ TEST_CASE("report typical: the 海福巷3号 write-up reads like 典型事例一
     // Only cases a supervisor marked typical are written up.
     RunResult r = ms(db, {"report", "typical", id});
     CHECK(r.exit_code == 3);
+    CHECK(contains(r.err, "未被标记为典型事例"));
     CHECK(contains(r.err, "mark-typical"));
     CHECK(ms(db, {"case", "do", id, "mark-typical", "--at", "2024-01-10T09:00"}).exit_code == 4);
     step(db, {"case", "do", id, "mark-typical", "--at", "2024-01-10T09:00"}, kSupervisor);

@@ -374,14 +374,14 @@ TEST_CASE("the write-up template: placeholders, sections, inverted and nested se
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].line == 2);
     CHECK(problems[0].offset == std::string("第一行\n").size());
-    CHECK(problems[0].message == "unknown placeholder 'adress' (did you mean 'address'?)");
-    CHECK(problems[0].to_string() == "line 2: unknown placeholder 'adress' (did you mean 'address'?)");
-    CHECK(contains(template_problems("{{zzzz}}").at(0).message, "(known: id, category, "));
+    CHECK(problems[0].message == "未知的占位符 \"adress\"（是 \"address\" 吗？）");
+    CHECK(problems[0].to_string() == "第 2 行：未知的占位符 \"adress\"（是 \"address\" 吗？）");
+    CHECK(contains(template_problems("{{zzzz}}").at(0).message, "（可用的有：id、category、"));
     CHECK(template_problems("{{#repeated}}x").size() == 1);
     CHECK(template_problems("{{#repeated}}x").at(0).message ==
-          "section 'repeated' is never closed with {{/repeated}}");
+          "段落 \"repeated\" 没有用 {{/repeated}} 关闭");
     CHECK(template_problems("{{#repeated}}x{{/resolved}}{{/repeated}}").at(0).message ==
-          "'{{/resolved}}' does not match the open section '{{#repeated}}'; expected '{{/repeated}}'");
+          "\"{{/resolved}}\" 与尚未关闭的 \"{{#repeated}}\" 不配对：这里应是 \"{{/repeated}}\"");
     // In template order, the section never closed (reported once the end is reached) first.
     problems = template_problems("{{#repeated}}x{{nope}}");
     REQUIRE(problems.size() == 2);

@@ -162,7 +162,7 @@ TEST_CASE("a workflow cannot list a counter among the fields or choices an actio
         CAPTURE(line);
         const WorkflowLoad load = load_workflow(head + line, "x.yaml");
         REQUIRE_FALSE(load.problems.empty());
-        CHECK(load.problems.front().message.find("counter") != std::string::npos);
+        CHECK(load.problems.front().message.find("是案件自己计算的计数") != std::string::npos);
     }
     const WorkflowLoad ok = load_workflow(head + "  - {id: n, from: open, fields: [finding]}\n", "x.yaml");
     CHECK(ok.problems.empty());
@@ -181,7 +181,7 @@ TEST_CASE("a workflow cannot let an action take a field another action sets", "[
         CAPTURE(line);
         const WorkflowLoad load = load_workflow(head + line, "x.yaml");
         REQUIRE(load.problems.size() == 1);
-        CHECK(load.problems.front().message.find("set by action 'approve'") != std::string::npos);
+        CHECK(load.problems.front().message.find("由动作 \"approve\" 的 sets 写入") != std::string::npos);
         // A station's stored text still loads (the runtime refuses the --set anyway).
         CHECK(load_workflow(head + line, "x.yaml", WorkflowChecks::Stored).problems.empty());
     }

@@ -199,38 +199,38 @@ TEST_CASE("a problem prints as FILE:LINE:COL: message and the throwing loader re
     } catch (const Error& e) {
         CHECK(e.kind() == ErrorKind::Refused);
         CHECK(std::string(e.what()) == "流程文件有误，未载入（用 workflow check 列出全部问题）：w.yaml:1:1: "
-                                       "missing required key 'name'");
+                                       "缺少必需的键 \"name\"");
     }
     CHECK(load_workflow_or_throw(kHead + kActions, "ok.yaml").category == "t");
 }
 
 TEST_CASE("YAML syntax errors carry the parser's position", "[workflow][problems]") {
-    CHECK_PROBLEM(load("category: t\n  name: n\n"), "YAML syntax error: illegal map value", 2, 7);
+    CHECK_PROBLEM(load("category: t\n  name: n\n"), "YAML 语法错误：这里不能写 “键: 值”", 2, 7);
     CHECK_PROBLEM(load("category: t\nstates: *undefined\n"),
-                  "YAML syntax error: the referenced anchor is not defined", 2, 9);
+                  "YAML 语法错误：引用的锚点没有定义", 2, 9);
     // Where the parser gives up is where it says, even when the cause is earlier.
     const auto l = load("category: t\nsteps: [a, b\n");
-    CHECK_PROBLEM(l, "YAML syntax error: end of sequence flow not found", 3, 1);
+    CHECK_PROBLEM(l, "YAML 语法错误：“[” 缺少对应的 “]”", 3, 1);
     CHECK(l.problems.size() == 1);
 }
 
 TEST_CASE("the top level must be a map holding one document", "[workflow][problems]") {
-    CHECK_PROBLEM(load(""), "the file is empty", 1, 1);
-    CHECK_PROBLEM(load("# only a comment\n"), "the file is empty", 1, 1);
-    CHECK_PROBLEM(load("- a\n- b\n"), "the top level must be a map", 1, 1);
-    CHECK_PROBLEM(load("just text\n"), "the top level must be a map", 1, 1);
-    CHECK_PROBLEM(load(kHead + kActions + "---\nx: 1\n"), "holds one YAML document", 14, 1);
+    CHECK_PROBLEM(load(""), "文件是空的", 1, 1);
+    CHECK_PROBLEM(load("# only a comment\n"), "文件是空的", 1, 1);
+    CHECK_PROBLEM(load("- a\n- b\n"), "最外层须是映射", 1, 1);
+    CHECK_PROBLEM(load("just text\n"), "最外层须是映射", 1, 1);
+    CHECK_PROBLEM(load(kHead + kActions + "---\nx: 1\n"), "只能有一个 YAML 文档", 14, 1);
     // yaml-cpp 0.7's LoadAll loops forever on these (jbeder/yaml-cpp#1040); the loader must return.
-    CHECK_PROBLEM(load(",\n"), "the document holds no value", 1, 1);
-    CHECK_PROBLEM(load("&a, *a\n"), "holds one YAML document", 1, 3);
+    CHECK_PROBLEM(load(",\n"), "文档里没有内容", 1, 1);
+    CHECK_PROBLEM(load("&a, *a\n"), "只能有一个 YAML 文档", 1, 3);
 }
 
 TEST_CASE("nesting too deep is refused before parsing", "[workflow][problems]") {
-    CHECK_PROBLEM(load("x: " + std::string(100, '[')), "nesting deeper than 64", 1, 67);
+    CHECK_PROBLEM(load("x: " + std::string(100, '[')), "嵌套超过 64 层", 1, 67);
     std::string dashes;
     for (int i = 0; i < 100; ++i)
         dashes += "- ";
-    CHECK_PROBLEM(load(dashes + "x\n"), "nesting deeper than 64", 1, 127);
+    CHECK_PROBLEM(load(dashes + "x\n"), "嵌套超过 64 层", 1, 127);
     // Brackets inside quotes and comments are text.
     const auto ok = load(kHead + kActions + "description: '" + std::string(100, '[') + "' # " +
                          std::string(100, '{') + "\n");
@@ -240,43 +240,43 @@ TEST_CASE("nesting too deep is refused before parsing", "[workflow][problems]") 
 
 TEST_CASE("unknown keys are reported where they are, with a suggestion", "[workflow][problems]") {
     CHECK_PROBLEM(load(kHead + kActions + "deadine: 20\n"),
-                  "unknown key 'deadine' (did you mean 'deadline_days'?)", 13, 1);
+                  "未知的键 \"deadine\"（是 \"deadline_days\" 吗？）", 13, 1);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, requries: [note]}\n"),
-                  "unknown key 'requries' in action 'x' (did you mean 'requires'?)", 13, 25);
+                  "动作 \"x\"：未知的键 \"requries\"（是 \"requires\" 吗？）", 13, 25);
     CHECK_PROBLEM(load(kHead + "  - {id: y, lable: Y, phase: closed}\n" + kActions),
-                  "unknown key 'lable' in a step (did you mean 'label'?)", 9, 13);
+                  "步骤：未知的键 \"lable\"（是 \"label\" 吗？）", 9, 13);
     CHECK_PROBLEM(load(kHead + kActions +
                        "  - id: g\n"
                        "    from: open\n"
                        "    guards:\n"
                        "      - {require: {a: b}, mesage: m}\n"),
-                  "unknown key 'mesage' in a guard in action 'g' (did you mean 'message'?)", 16, 27);
+                  "动作 \"g\" 的 guard：未知的键 \"mesage\"（是 \"message\" 吗？）", 16, 27);
     CHECK_PROBLEM(load(kHead + kActions +
                        "  - id: o\n"
                        "    from: [visiting]\n"
                        "    outcomes:\n"
                        "      - {wen: {a: b}, to: done}\n"),
-                  "unknown key 'wen' in an outcome of action 'o' (did you mean 'when'?)", 16, 10);
+                  "动作 \"o\" 的 outcome：未知的键 \"wen\"（是 \"when\" 吗？）", 16, 10);
     CHECK_PROBLEM(
         load(kHead + kActions + "  - {id: c, from: open, guards: [{require: {a: {gte: 1}}, message: m}]}\n"),
-        "unknown key 'gte' in the test on 'a' (did you mean 'gt'?)", 13, 49);
-    CHECK_PROBLEM(load(kHead + kActions + "version: 2\n"), "duplicate key 'version' (first at line 3)", 13,
+        "对 \"a\" 的条件：未知的键 \"gte\"（是 \"gt\" 吗？）", 13, 49);
+    CHECK_PROBLEM(load(kHead + kActions + "version: 2\n"), "键 \"version\" 重复了（第一次在第 3 行）", 13,
                   1);
 }
 
 TEST_CASE("missing required keys are reported at their map", "[workflow][problems]") {
     const auto l = load("category: t\nname: n\nsteps: []\nactions: []\n");
-    CHECK_PROBLEM(l, "missing required key 'version'", 1, 1);
+    CHECK_PROBLEM(l, "缺少必需的键 \"version\"", 1, 1);
     CHECK_PROBLEM(load(kHead + "  - {id: x, phase: closed}\n" + kActions),
-                  "step is missing required key 'label'", 9, 5);
+                  "步骤缺少必需的键 \"label\"", 9, 5);
     CHECK_PROBLEM(load(kHead + kActions + "  - {label: 无名, from: open}\n"),
-                  "action is missing required key 'id'", 13, 5);
+                  "动作缺少必需的键 \"id\"", 13, 5);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: nofrom}\n"),
-                  "action 'nofrom' is missing required key 'from'", 13, 5);
+                  "动作 \"nofrom\" 缺少必需的键 \"from\"", 13, 5);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: g, from: open, guards: [{require: {a: b}}]}\n"),
-                  "guard in action 'g' is missing required key 'message'", 13, 34);
+                  "动作 \"g\" 的 guard 缺少必需的键 \"message\"", 13, 34);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: o, from: [visiting], outcomes: [{when: {a: b}}]}\n"),
-                  "outcome of action 'o' is missing required key 'to'", 13, 42);
+                  "动作 \"o\" 的 outcome 缺少必需的键 \"to\"", 13, 42);
 }
 
 TEST_CASE("values of the wrong type are reported at the value", "[workflow][problems]") {
@@ -284,85 +284,83 @@ TEST_CASE("values of the wrong type are reported at the value", "[workflow][prob
         std::string text = kHead + kActions;
         return load(text.replace(text.find("version: 1"), 10, line3));
     };
-    CHECK_PROBLEM(with("version: 0"), "'version' must be a positive integer, not '0'", 3, 10);
-    CHECK_PROBLEM(with("version: 1.5"), "'version' must be a positive integer", 3, 10);
-    CHECK_PROBLEM(with("version: [1]"), "'version' must be a positive integer", 3, 10);
-    CHECK_PROBLEM(with("version:"), "'version' must be a positive integer", 3, 1);
-    CHECK_PROBLEM(with("deadline_days: -5\nversion: 1"), "'deadline_days' must be a positive integer", 3, 16);
-    CHECK_PROBLEM(with("deadline_days: 99999\nversion: 1"), "at most 1000", 3, 16);
-    CHECK_PROBLEM(with("version: 1\ncategory2: x"), "unknown key 'category2'", 4, 1);
+    CHECK_PROBLEM(with("version: 0"), "\"version\" 须是正整数，而不是 \"0\"", 3, 10);
+    CHECK_PROBLEM(with("version: 1.5"), "\"version\" 须是正整数", 3, 10);
+    CHECK_PROBLEM(with("version: [1]"), "\"version\" 须是正整数", 3, 10);
+    CHECK_PROBLEM(with("version:"), "\"version\" 须是正整数", 3, 1);
+    CHECK_PROBLEM(with("deadline_days: -5\nversion: 1"), "\"deadline_days\" 须是正整数", 3, 16);
+    CHECK_PROBLEM(with("deadline_days: 99999\nversion: 1"), "不超过 1000", 3, 16);
+    CHECK_PROBLEM(with("version: 1\ncategory2: x"), "未知的键 \"category2\"", 4, 1);
     CHECK_PROBLEM(load("category: Drain Age\nname: n\nversion: 1\nsteps: []\nactions: []\n"),
-                  "'category' must be an id", 1, 11);
+                  "\"category\" 须是 id", 1, 11);
     CHECK_PROBLEM(load("category: t\nname: {a: b}\nversion: 1\nsteps: []\nactions: []\n"),
-                  "'name' must be text", 2, 7);
-    CHECK_PROBLEM(load("category: t\nname: n\nversion: 1\nsteps: x\nactions: []\n"), "'steps' must be a list",
+                  "\"name\" 须是文字", 2, 7);
+    CHECK_PROBLEM(load("category: t\nname: n\nversion: 1\nsteps: x\nactions: []\n"), "\"steps\" 须是步骤的列表",
                   4, 8);
-    CHECK_PROBLEM(load(kHead + kActions + "departments: 城管科\n"), "'departments' must be a list", 13, 14);
-    CHECK_PROBLEM(load(kHead + kActions + "write_up: [a]\n"), "'write_up' must be text", 13, 11);
+    CHECK_PROBLEM(load(kHead + kActions + "departments: 城管科\n"), "\"departments\" 须是列表", 13, 14);
+    CHECK_PROBLEM(load(kHead + kActions + "write_up: [a]\n"), "\"write_up\" 须是文字", 13, 11);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, requires: note}\n"),
-                  "'requires' in action 'x' must "
-                  "be a list",
+                  "动作 \"x\"：\"requires\" 须是列表",
                   13, 35);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, require_replies: maybe}\n"),
-                  "'require_replies' in action 'x' must be true or false", 13, 42);
+                  "动作 \"x\"：\"require_replies\" 须是 true 或 false", 13, 42);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: 3}\n"),
-                  "'from' must be a list of step ids, 'open' or "
-                  "'any'",
+                  "动作 \"x\"：\"from\" 须是步骤 id 的列表，或 open、any",
                   13, 19);
     CHECK_PROBLEM(load(kHead + kActions +
                        "  - {id: x, from: open, guards: [{require: {n: {gt: many}}, message: m}]}\n"),
-                  "'gt' in the test on 'n' must be an integer", 13, 53);
+                  "对 \"n\" 的条件中 \"gt\" 须是整数", 13, 53);
     CHECK_PROBLEM(
         load(kHead + kActions + "  - {id: x, from: open, guards: [{require: {n: }, message: m}]}\n"),
-        "the test on 'n' needs a value", 13, 45);
+        "对 \"n\" 的条件须是一个值", 13, 45);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, sets: {days: [1]}}\n"),
-                  "the value set for 'days' in action 'x' must be a plain value", 13, 38);
+                  "动作 \"x\"：给 \"days\" 设的值须是简单的值", 13, 38);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, sets: {reopen_count: 0}}\n"),
-                  "'reopen_count' in 'sets' in action 'x' is a counter", 13, 32);
+                  "动作 \"x\" 的 \"sets\"：\"reopen_count\" 是案件自己计算的计数", 13, 32);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, requires: [departments]}\n"),
-                  "is a counter the case keeps, not an input (did you mean 'department'?)", 13, 36);
-    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, roles: []}\n"), "'roles' is empty", 13,
+                  "是案件自己计算的计数，不能作为输入（是 \"department\" 吗？）", 13, 36);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, roles: []}\n"), "\"roles\" 是空的", 13,
                   32);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, to: handling, outcomes: [{to: done}]}\n"),
-                  "has both 'to' and 'outcomes'", 13, 39);
+                  "同时写了 \"to\" 和 \"outcomes\"", 13, 39);
 }
 
 TEST_CASE("duplicate ids are reported at the second one", "[workflow][problems]") {
     CHECK_PROBLEM(load(kHead + "  - {id: handling, label: 又一个, phase: coordination}\n" + kActions),
-                  "duplicate step id 'handling' (first defined at line 6)", 9, 10);
+                  "步骤 id \"handling\" 重复了（第一次定义在第 6 行）", 9, 10);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: resolve, from: [handling], to: visiting}\n"),
-                  "duplicate action id 'resolve' (first defined at line 11)", 13, 10);
+                  "动作 id \"resolve\" 重复了（第一次定义在第 11 行）", 13, 10);
     CHECK_PROBLEM(load(kHead + "  - {id: open, label: 开, phase: coordination}\n" + kActions),
-                  "step id 'open' is reserved", 9, 10);
+                  "步骤 id \"open\" 是保留字", 9, 10);
 }
 
 TEST_CASE("actions must name defined steps", "[workflow][problems]") {
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: [handlng], to: handling}\n"),
-                  "action 'x': 'from' names undefined step 'handlng' (did you mean 'handling'?)", 13, 20);
+                  "动作 \"x\" 的 \"from\" 指向的步骤 \"handlng\" 没有定义（是 \"handling\" 吗？）", 13, 20);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: [handling], to: nowhere}\n"),
-                  "action 'x': 'to' names undefined step 'nowhere'", 13, 35);
+                  "动作 \"x\" 的 \"to\" 指向的步骤 \"nowhere\" 没有定义", 13, 35);
     CHECK_PROBLEM(
         load(kHead + kActions + "  - {id: x, from: [visiting], outcomes: [{when: {a: b}, to: dne}]}\n"),
-        "action 'x': outcome 'to' names undefined step 'dne' (did you mean 'done'?)", 13, 61);
+        "动作 \"x\" 的 outcome 的 \"to\" 指向的步骤 \"dne\" 没有定义（是 \"done\" 吗？）", 13, 61);
 }
 
 TEST_CASE("phases, roles and effects must be known names", "[workflow][problems]") {
     CHECK_PROBLEM(load(kHead + "  - {id: z, label: Z, phase: followup}\n" + kActions),
-                  "unknown phase 'followup' (did you mean 'follow_up'?)", 9, 30);
+                  "未知的阶段 \"followup\"（是 \"follow_up\" 吗？）", 9, 30);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, roles: [supervisr]}\n"),
-                  "unknown role 'supervisr' (did you mean 'supervisor'?)", 13, 33);
+                  "未知的角色 \"supervisr\"（是 \"supervisor\" 吗？）", 13, 33);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, effect: mark-typical}\n"),
-                  "unknown effect 'mark-typical' (did you mean 'mark_typical'?)", 13, 33);
+                  "未知的效果 \"mark-typical\"（是 \"mark_typical\" 吗？）", 13, 33);
 }
 
 TEST_CASE("a workflow needs an intake step and a closed step", "[workflow][problems]") {
     CHECK_PROBLEM(
         load("category: t\nname: n\nversion: 1\nsteps:\n  - {id: a, label: A, phase: coordination}\n"
              "  - {id: b, label: B, phase: closed}\nactions: []\n"),
-        "no step has phase 'intake'", 4, 1);
+        "没有 phase 为 intake 的步骤", 4, 1);
     CHECK_PROBLEM(load("category: t\nname: n\nversion: 1\nsteps:\n  - {id: a, label: A, phase: intake}\n"
                        "actions: []\n"),
-                  "no step has phase 'closed'", 4, 1);
+                  "没有 phase 为 closed 的步骤", 4, 1);
 }
 
 TEST_CASE("moves the lifecycle forbids do not load", "[workflow][problems]") {
@@ -370,22 +368,22 @@ TEST_CASE("moves the lifecycle forbids do not load", "[workflow][problems]") {
         kHead + kActions + "  - {id: skip, from: [received], to: done}\n";  // 13: intake -> closed
     CHECK_PROBLEM(
         load(shortcut),
-        "action 'skip' would move from intake (step received) to closed (step done), which the lifecycle "
-        "forbids",
+        "动作 \"skip\" 会从步骤 \"received\"（intake 阶段）移到步骤 \"done\"（closed 阶段），"
+        "案件的生命周期不允许这样移动",
         13, 38);
     // One target, several from-steps: each forbidden pair of phases is named once.
     const auto any = load(kHead + kActions + "  - {id: back, from: any, to: received}\n");
-    CHECK_PROBLEM(any, "from coordination (step handling) to intake (step received)", 13, 31);
-    CHECK_PROBLEM(any, "from follow_up (step visiting) to intake (step received)", 13, 31);
-    CHECK_PROBLEM(any, "from closed (step done) to intake (step received)", 13, 31);
+    CHECK_PROBLEM(any, "从步骤 \"handling\"（coordination 阶段）移到步骤 \"received\"（intake 阶段）", 13, 31);
+    CHECK_PROBLEM(any, "从步骤 \"visiting\"（follow_up 阶段）移到步骤 \"received\"（intake 阶段）", 13, 31);
+    CHECK_PROBLEM(any, "从步骤 \"done\"（closed 阶段）移到步骤 \"received\"（intake 阶段）", 13, 31);
     // Outcomes are checked one by one, at their own `to`.
     CHECK_PROBLEM(load(kHead + kActions +
                        "  - {id: v, from: [visiting], outcomes: [{when: {a: b}, to: done}, {to: "
                        "received}]}\n"),
-                  "to intake (step received), which the lifecycle forbids", 13, 73);
+                  "移到步骤 \"received\"（intake 阶段），案件的生命周期不允许这样移动", 13, 73);
     // A closed step takes no work that stays put; a note or mark_typical is fine.
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: s, from: any, effect: suspend, requires: [note]}\n"),
-                  "action 's' with effect 'suspend' would act on closed (step done), which is finished", 13,
+                  "动作 \"s\" 的效果 \"suspend\" 会作用于已结束的步骤 \"done\"（closed 阶段）", 13,
                   19);
     const auto fine = load(kHead + kActions +
                            "  - {id: n, from: any, requires: [note]}\n"
@@ -400,8 +398,8 @@ TEST_CASE("suspend, resume, escalate, extend and mark_typical must not change th
         load(kHead + kActions +
              "  - {id: s, from: [handling], to: visiting, effect: suspend, requires: "
              "[note]}\n"),
-        "action 's' has effect 'suspend', which must not change the phase, but would move from coordination "
-        "(step handling) to follow_up (step visiting)",
+        "动作 \"s\" 的效果 \"suspend\" 不能改变阶段，但它会从步骤 \"handling\"（coordination 阶段）"
+        "移到步骤 \"visiting\"（follow_up 阶段）",
         13, 35);
     // Moving to another step of the same phase is allowed.
     const auto ok = load(kHead + "  - {id: waiting, label: 等待材料, phase: coordination}\n" + kActions +
@@ -413,9 +411,9 @@ TEST_CASE("suspend, resume, escalate, extend and mark_typical must not change th
 
 TEST_CASE("department effects require a department, extend requires days", "[workflow][problems]") {
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: s, from: [handling], effect: sign}\n"),
-                  "action 's' has effect 'sign' but does not list 'department' in 'requires'", 13, 39);
+                  "动作 \"s\" 的效果是 \"sign\"，须要部门：请在 \"requires\" 中加上 department", 13, 39);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: e, from: open, effect: extend, requires: [note]}\n"),
-                  "action 'e' has effect 'extend' but does not list 'days' in 'requires'", 13, 33);
+                  "动作 \"e\" 的效果是 \"extend\"，须要延期天数：请在 \"requires\" 中加上 days", 13, 33);
     // choices may constrain a field the action does not require.
     const auto ok =
         load(kHead + kActions + "  - {id: n, from: open, requires: [note], choices: {hukou: [yes, no]}}\n");
@@ -426,10 +424,10 @@ TEST_CASE("department effects require a department, extend requires days", "[wor
 TEST_CASE("steps out of reach and dead ends are reported at the step", "[workflow][problems]") {
     CHECK_PROBLEM(load(kHead + "  - {id: island, label: 孤岛, phase: coordination}\n" + kActions +
                        "  - {id: leave, from: [island], to: visiting}\n"),
-                  "step 'island' cannot be reached from the initial step 'received'", 9, 5);
+                  "步骤 \"island\" 无法到达：从起始步骤 \"received\" 出发", 9, 5);
     const auto dead = load(kHead + "  - {id: stuck, label: 死胡同, phase: coordination}\n" + kActions +
                            "  - {id: enter, from: [handling], to: stuck}\n");
-    CHECK_PROBLEM(dead, "no sequence of actions leads from step 'stuck' to a closed step", 9, 5);
+    CHECK_PROBLEM(dead, "从步骤 \"stuck\" 出发，没有任何动作能到达办结（closed）步骤", 9, 5);
     CHECK(dead.problems.size() == 1);
     // A rejected step is an end of its own and needs no way out.
     const auto rejected = load(kHead + "  - {id: no, label: 不予受理, phase: rejected}\n" + kActions +
@@ -455,13 +453,13 @@ TEST_CASE("every problem in a file is reported, in file order", "[workflow][prob
     const auto l = load(text);
     INFO(dump(l));
     REQUIRE(l.problems.size() == 7);
-    CHECK(has_problem(l, "'version' must be a positive integer", 3, 10));
-    CHECK(has_problem(l, "unknown key 'deadine'", 4, 1));
-    CHECK(has_problem(l, "unknown phase 'coordinaton'", 7, 38));
-    CHECK(has_problem(l, "effect 'dispatch' but does not list 'department'", 10, 60));
-    CHECK(has_problem(l, "unknown role 'boss'", 11, 35));
-    CHECK(has_problem(l, "duplicate action id 'esc'", 12, 10));
-    CHECK(has_problem(l, "unknown effect 'shout'", 12, 35));
+    CHECK(has_problem(l, "\"version\" 须是正整数", 3, 10));
+    CHECK(has_problem(l, "未知的键 \"deadine\"", 4, 1));
+    CHECK(has_problem(l, "未知的阶段 \"coordinaton\"", 7, 38));
+    CHECK(has_problem(l, "的效果是 \"dispatch\"，须要部门", 10, 60));
+    CHECK(has_problem(l, "未知的角色 \"boss\"", 11, 35));
+    CHECK(has_problem(l, "动作 id \"esc\" 重复了", 12, 10));
+    CHECK(has_problem(l, "未知的效果 \"shout\"", 12, 35));
     for (std::size_t i = 1; i < l.problems.size(); ++i) {
         const auto& a = l.problems[i - 1].mark;
         const auto& b = l.problems[i].mark;
@@ -636,34 +634,34 @@ TEST_CASE("write_up placeholders are checked at load, each at its tag", "[workfl
         const auto l = with_write_up(
             "  收集到群众{{report_count}}次反映{{adress}}。\n"   // 14
             "  {{#repeated}}多次{{/repeated}}{{rootcause}}\n");  // 15
-        CHECK_PROBLEM(l, "write_up: unknown placeholder 'adress' (did you mean 'address'?)", 14, 27);
-        CHECK_PROBLEM(l, "write_up: unknown placeholder 'rootcause' (did you mean 'root_cause'?)", 15, 31);
+        CHECK_PROBLEM(l, "write_up：未知的占位符 \"adress\"（是 \"address\" 吗？）", 14, 27);
+        CHECK_PROBLEM(l, "write_up：未知的占位符 \"rootcause\"（是 \"root_cause\" 吗？）", 15, 31);
         CHECK(l.problems.size() == 2);
         CHECK(l.problems.front().to_string() ==
-              "t.yaml:14:27: write_up: unknown placeholder 'adress' (did you mean 'address'?)");
+              "t.yaml:14:27: write_up：未知的占位符 \"adress\"（是 \"address\" 吗？）");
     }
     SECTION("a name nothing is close to lists the known ones") {
-        CHECK_PROBLEM(with_write_up("  {{zzzz}}\n"), "unknown placeholder 'zzzz' (known: id, category,", 14,
+        CHECK_PROBLEM(with_write_up("  {{zzzz}}\n"), "未知的占位符 \"zzzz\"（可用的有：id、category、", 14,
                       3);
     }
     SECTION("a section never closed, at its opening tag") {
         CHECK_PROBLEM(with_write_up("  办结。\n  {{#resolved}}用时{{working_days}}天\n"),
-                      "write_up: section 'resolved' is never closed with {{/resolved}}", 15, 3);
+                      "write_up：段落 \"resolved\" 没有用 {{/resolved}} 关闭", 15, 3);
     }
     SECTION("a closing tag that does not match the open section, or closes none") {
         const auto l = with_write_up("  {{#resolved}}x{{/visited}}{{/resolved}}\n  y{{/resolved}}\n");
         CHECK_PROBLEM(l,
-                      "write_up: '{{/visited}}' does not match the open section '{{#resolved}}'; "
-                      "expected '{{/resolved}}'",
+                      "write_up：\"{{/visited}}\" 与尚未关闭的 \"{{#resolved}}\" 不配对："
+                      "这里应是 \"{{/resolved}}\"",
                       14, 17);
-        CHECK_PROBLEM(l, "write_up: '{{/resolved}}' closes no section", 15, 4);
+        CHECK_PROBLEM(l, "write_up：\"{{/resolved}}\" 前面没有要关闭的 {{#resolved}}", 15, 4);
         CHECK(l.problems.size() == 2);
     }
     SECTION("malformed tags") {
-        CHECK_PROBLEM(with_write_up("  a{{address\n"), "write_up: '{{' is never closed with '}}'", 14, 4);
-        CHECK_PROBLEM(with_write_up("  a{{}}\n"), "write_up: empty placeholder", 14, 4);
-        CHECK_PROBLEM(with_write_up("  a{{{address}}}\n"), "write_up: '{{{' is not supported", 14, 4);
-        CHECK_PROBLEM(with_write_up("  {{Address}}\n"), "write_up: bad placeholder name 'Address'", 14, 3);
+        CHECK_PROBLEM(with_write_up("  a{{address\n"), "write_up：\"{{\" 没有用 \"}}\" 关闭", 14, 4);
+        CHECK_PROBLEM(with_write_up("  a{{}}\n"), "write_up：占位符 \"{{}}\" 是空的", 14, 4);
+        CHECK_PROBLEM(with_write_up("  a{{{address}}}\n"), "write_up：不支持 \"{{{\"", 14, 4);
+        CHECK_PROBLEM(with_write_up("  {{Address}}\n"), "write_up：占位符名 \"Address\" 不合格式", 14, 3);
     }
     SECTION("a template of many bad tags: the first twenty, then how many more") {
         std::string tags;
@@ -672,8 +670,8 @@ TEST_CASE("write_up placeholders are checked at load, each at its tag", "[workfl
         const auto l = with_write_up("  " + tags + "\n");
         INFO(dump(l));
         REQUIRE(l.problems.size() == 21);
-        CHECK_PROBLEM(l, "write_up: unknown placeholder 'x'", 14, 98);
-        CHECK_PROBLEM(l, "write_up: and 5 more problems in the template", 14, 103);
+        CHECK_PROBLEM(l, "write_up：未知的占位符 \"x\"", 14, 98);
+        CHECK_PROBLEM(l, "write_up：模板中还有 5 个问题", 14, 103);
     }
     SECTION("the same problems refuse the workflow when it is loaded for use") {
         try {
@@ -682,8 +680,8 @@ TEST_CASE("write_up placeholders are checked at load, each at its tag", "[workfl
         } catch (const Error& e) {
             CHECK(e.kind() == ErrorKind::Refused);
             CHECK(std::string(e.what()) ==
-                  "流程文件有误，未载入（用 workflow check 列出全部问题）：w.yaml:14:3: write_up: unknown "
-                  "placeholder 'adress' (did you mean 'address'?)");
+                  "流程文件有误，未载入（用 workflow check 列出全部问题）：w.yaml:14:3: write_up："
+                  "未知的占位符 \"adress\"（是 \"address\" 吗？）");
         }
     }
 }
@@ -691,23 +689,23 @@ TEST_CASE("write_up placeholders are checked at load, each at its tag", "[workfl
 TEST_CASE("write_up problems are placed in every style of scalar", "[workflow][problems][write_up]") {
     auto with = [](const std::string& write_up) { return load(kHead + kActions + write_up); };
     // Literal blocks: header indicators, a comment, more indentation, a tag or an anchor, CRLF line ends.
-    CHECK_PROBLEM(with("write_up: |-  # 典型事例\n    a\n\n      {{nope}}\n"), "unknown placeholder 'nope'",
+    CHECK_PROBLEM(with("write_up: |-  # 典型事例\n    a\n\n      {{nope}}\n"), "未知的占位符 \"nope\"",
                   16, 7);
-    CHECK_PROBLEM(with("write_up: |2\n    {{nope}}\n"), "unknown placeholder 'nope'", 14, 5);
-    CHECK_PROBLEM(with("write_up: !!str |\n  x{{nope}}\n"), "unknown placeholder 'nope'", 14, 4);
-    CHECK_PROBLEM(with("write_up: &t |\n  x{{nope}}\n"), "unknown placeholder 'nope'", 14, 4);
+    CHECK_PROBLEM(with("write_up: |2\n    {{nope}}\n"), "未知的占位符 \"nope\"", 14, 5);
+    CHECK_PROBLEM(with("write_up: !!str |\n  x{{nope}}\n"), "未知的占位符 \"nope\"", 14, 4);
+    CHECK_PROBLEM(with("write_up: &t |\n  x{{nope}}\n"), "未知的占位符 \"nope\"", 14, 4);
     CHECK_PROBLEM(load(kHead + kActions + "write_up: |\r\n  a\r\n  办{{nope}}\r\n"),
-                  "unknown placeholder 'nope'", 15, 4);
+                  "未知的占位符 \"nope\"", 15, 4);
     // One-line plain and quoted values.
-    CHECK_PROBLEM(with("write_up: 反映{{nope}}\n"), "write_up: unknown placeholder 'nope'", 13, 13);
-    CHECK_PROBLEM(with("write_up: \"反映{{nope}}\"\n"), "write_up: unknown placeholder 'nope'", 13, 14);
-    CHECK_PROBLEM(with("write_up: '反映{{nope}}'\n"), "write_up: unknown placeholder 'nope'", 13, 14);
+    CHECK_PROBLEM(with("write_up: 反映{{nope}}\n"), "write_up：未知的占位符 \"nope\"", 13, 13);
+    CHECK_PROBLEM(with("write_up: \"反映{{nope}}\"\n"), "write_up：未知的占位符 \"nope\"", 13, 14);
+    CHECK_PROBLEM(with("write_up: '反映{{nope}}'\n"), "write_up：未知的占位符 \"nope\"", 13, 14);
     // Where the value's text differs from the file's before the tag, the problem is at the value.
-    CHECK_PROBLEM(with("write_up: \"a\\tb{{nope}}\"\n"), "write_up: unknown placeholder 'nope'", 13, 11);
-    CHECK_PROBLEM(with("write_up: >\n  a\n  b{{nope}}\n"), "write_up: unknown placeholder 'nope'", 13, 11);
+    CHECK_PROBLEM(with("write_up: \"a\\tb{{nope}}\"\n"), "write_up：未知的占位符 \"nope\"", 13, 11);
+    CHECK_PROBLEM(with("write_up: >\n  a\n  b{{nope}}\n"), "write_up：未知的占位符 \"nope\"", 13, 11);
     CHECK_PROBLEM(with("write_up: >\n  a\n\n  b{{nope}}\n"),
-                  "write_up (template line 2): unknown placeholder 'nope'", 13, 11);
-    CHECK_PROBLEM(with("write_up: a\n  b{{nope}}\n"), "write_up: unknown placeholder 'nope'", 13, 11);
+                  "write_up（模板第 2 行）：未知的占位符 \"nope\"", 13, 11);
+    CHECK_PROBLEM(with("write_up: a\n  b{{nope}}\n"), "write_up：未知的占位符 \"nope\"", 13, 11);
 }
 
 TEST_CASE("valid write_up templates and the description are kept", "[workflow][write_up]") {

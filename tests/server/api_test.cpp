@@ -236,6 +236,9 @@ TEST_CASE("api: reports, import and export, with their formats and statuses") {
     SECTION("typical write-ups: html, md and docx; refused (409) for a case not marked typical") {
         auto refused = co.get("/api/reports/typical?ids=" + a);
         CHECK(refused->status == 409);
+        // In Chinese, and without the command line's syntax (the web has no `case do`).
+        CHECK_THAT(body(refused)["error"].get<std::string>(), Contains("未被标记为典型事例"));
+        CHECK_THAT(body(refused)["error"].get<std::string>(), !Contains("minsheng"));
         CHECK(co.get("/api/reports/typical")->status == 400);
         CHECK(co.get("/api/reports/typical?ids=2026-9999")->status == 404);
         REQUIRE(act(sup, a, {{"action", "mark-typical"}}) == 200);
@@ -312,6 +315,27 @@ TEST_CASE("api: reports, import and export, with their formats and statuses") {
             co.c.Post("/api/import", co.headers(), "受理时间,类别,地址,问题描述,颜色\n", "text/csv");
         CHECK(unknown->status == 409);
         CHECK_THAT(body(unknown)["error"].get<std::string>(), Contains("颜色"));
+        // The web's words: what a browser user does, never the command line's flags.
+        CHECK_THAT(body(unknown)["error"].get<std::string>(), Contains("勾选“忽略不认识的列”"));
+        CHECK_THAT(body(unknown)["error"].get<std::string>(), !Contains("--"));
+        auto ignored =
+            co.c.Post("/api/import?dry_run=1&ignore_unknown=1", co.headers(),
+                      "受理时间,类别,地址,问题描述,颜色\n2026-06-04,排水,海福巷9号,堵,红\n", "text/csv");
+        CHECK(ignored->status == 200);
+        auto not_utf8 =
+            co.c.Post("/api/import?dry_run=1", co.headers(),
+                      "受理时间,类别,地址,问题描述,反映人\n2026-06-04,排水,海福巷9号,堵,\xD5\xC5\xC8\xFD\n",
+                      "text/csv");
+        CHECK(not_utf8->status == 409);
+        const std::string not_utf8_problem = body(not_utf8)["problems"][0];
+        CHECK_THAT(not_utf8_problem, Contains("台账.csv:2") && Contains("另存为“CSV UTF-8”"));
+        CHECK_THAT(not_utf8_problem, !Contains("--"));
+        auto future = co.c.Post("/api/import?dry_run=1", co.headers(),
+                                "受理时间,类别,地址,问题描述\n2027-01-05,排水,海福巷9号,堵\n", "text/csv");
+        CHECK(future->status == 409);
+        const std::string future_problem = body(future)["problems"][0];
+        CHECK_THAT(future_problem, Contains("在将来"));
+        CHECK_THAT(future_problem, !Contains("--"));
         CHECK(co.c.Post("/api/import", co.headers(), "", "text/csv")->status == 400);
 
         auto done = co.c.Post("/api/import", co.headers(), ledger, "text/csv");

@@ -26,6 +26,12 @@ TEST_CASE("staff passwd: supervisors for anyone, staff for themselves; kept only
     CHECK(v["ok"] == true);
     const RunResult dump = run_program("/usr/bin/sqlite3", {s.db, "SELECT hash FROM staff_passwords"});
     CHECK_THAT(dump.out, Contains("$argon2id$"));
+    // The change edited behind the program's back: verify names the event in words (设置密码), not its id.
+    sql_exec(s.db, "UPDATE events SET actor = '伪造' WHERE action = 'staff-passwd'");
+    const RunResult tampered = run_minsheng({"--db", s.db, "audit", "verify"});
+    CHECK(tampered.exit_code == 1);
+    CHECK_THAT(tampered.err, Contains("（设置密码）") && Contains("被改动过"));
+    CHECK(tampered.err.find("staff-passwd") == std::string::npos);
 }
 
 TEST_CASE("serve: sign-in, session, CSRF, writes as the signed-in person, refusals as 409") {

@@ -79,7 +79,7 @@ ImportResult import(Station& st, const std::vector<ImportRow>& rows, bool dry_ru
         kSupervisor, kNow, dry_run);
     // SPEC Part 2: the station lists every bad row instead of throwing at the first (nothing is written);
     // the first one is the refusal these tests expect.
-    if (result.problem_count > 0) throw minsheng::refused(result.problems.front());
+    if (result.problem_count > 0) throw minsheng::refused(result.problems.front().text);
     return result;
 }
 

@@ -10,10 +10,11 @@ export class ApiError extends Error {
   }
 }
 
-// `body`: an object sent as JSON, or a string sent as it is (a CSV ledger).
+// `body`: an object sent as JSON, or a string or the bytes of a file (ArrayBuffer) sent as they are (a CSV
+// ledger).
 export async function api(method, path, body) {
   const headers = {}
-  const raw = typeof body === 'string'
+  const raw = typeof body === 'string' || body instanceof ArrayBuffer
   if (body !== undefined) headers['Content-Type'] = raw ? 'text/csv; charset=utf-8' : 'application/json'
   if (method !== 'GET' && method !== 'HEAD' && session.csrf) headers['X-CSRF-Token'] = session.csrf
   const res = await fetch(path, {

@@ -45,9 +45,12 @@ export const actionLabels = {
   correct: '更正',
   revoke: '撤销',
   merge: '并案',
+  'merge-in': '并案',
   'approve-exception': '批准特事特办',
   escalate: '督办升级',
   extend: '延期',
+  'staff-add': '添加人员',
+  'staff-passwd': '设置密码',
 }
 export function fieldLabel(k) {
   return fieldLabels[k] || k

@@ -254,6 +254,19 @@ try {
   // 台账: the dry run's plan first, then the import.
   await page.getByRole('menuitem', { name: '台账' }).click()
   await page.getByRole('heading', { name: '台账' }).waitFor()
+  // A column the station does not know: the web says what a browser user does (tick the box), never the
+  // command line's flag; ticked, the dry run goes through.
+  const extra = '受理时间,类别,地址,问题描述,颜色\n2026-06-28 09:00,排水,和平路5号,雨水井还是堵,红\n'
+  await page.locator('[data-test=ledger-file]').setInputFiles({ name: '多一列.csv', mimeType: 'text/csv', buffer: Buffer.from(extra) })
+  await page.locator('[data-test=dry-run]').click()
+  const ledgerRefusal = await page.locator('[data-test=ledger-error]').textContent()
+  assert.match(ledgerRefusal, /颜色/)
+  assert.match(ledgerRefusal, /勾选“忽略不认识的列”/)
+  assert.doesNotMatch(ledgerRefusal, /--/)
+  await page.locator('[data-test=ignore-unknown]').click()
+  await page.locator('[data-test=dry-run]').click()
+  await page.locator('[data-test=plan]').waitFor()
+  await page.locator('[data-test=ignore-unknown]').click()
   const ledger = '受理时间,类别,地址,问题描述,反映人,联系电话\n2026-06-28 09:00,排水,和平路5号,雨水井还是堵,赵六,13600003333\n2026/06/29,道路,和平路12号,路面塌陷,钱七,13500004444\n'
   await page.locator('[data-test=ledger-file]').setInputFiles({ name: '台账.csv', mimeType: 'text/csv', buffer: Buffer.from(ledger) })
   await page.locator('[data-test=dry-run]').click()
