@@ -595,16 +595,19 @@ void SqliteStore::save_case(const CaseState& s, bool is_new) {
     // The case's phase and receipt beside each person who acted on it (migration 12: "my cases in a phase"
     // from one index), written with the row they copy; rows already right are left alone. A new case's
     // people are those of its events so far (append found no row to copy).
+    // (No DISTINCT: OR IGNORE drops a second event's person, without the temporary b-tree DISTINCT builds; and
+    // no UPDATE after it, which would find every row just written already right.)
     if (is_new) {
         auto people = impl_->stmt(
-            "INSERT OR IGNORE INTO case_actors (case_id, actor, phase, received_at) SELECT DISTINCT case_id, "
-            "actor, ?1, ?2 FROM events WHERE case_id = ?3");
+            "INSERT OR IGNORE INTO case_actors (case_id, actor, phase, received_at) SELECT case_id, actor, ?1, "
+            "?2 FROM events WHERE case_id = ?3");
         people->bind(1, phase_name(s.phase)).bind(2, s.received_at).bind(3, s.id).run();
+    } else {
+        auto actors = impl_->stmt(
+            "UPDATE case_actors SET phase = ?1, received_at = ?2 WHERE case_id = ?3 AND (phase <> ?1 OR "
+            "received_at <> ?2)");
+        actors->bind(1, phase_name(s.phase)).bind(2, s.received_at).bind(3, s.id).run();
     }
-    auto actors = impl_->stmt(
-        "UPDATE case_actors SET phase = ?1, received_at = ?2 WHERE case_id = ?3 AND (phase <> ?1 OR "
-        "received_at <> ?2)");
-    actors->bind(1, phase_name(s.phase)).bind(2, s.received_at).bind(3, s.id).run();
     if (impl_->depth > 0) impl_->tx.last_saved = s;
 }
 
