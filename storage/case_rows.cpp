@@ -13,11 +13,11 @@ namespace minsheng::storage_detail {
 using nlohmann::json;
 
 const char* const kCaseColumns =
-    "id, category, workflow_version, deadline_days, address, address_key, summary, received_at, phase, step, "
-    "suspended, report_count, reopen_count, escalation_level, typical, first_dispatched_at, clock_start, "
-    "deadline, deadline_problem, suspended_since, resolved_on, suspended_working_days, "
-    "extended_working_days, "
-    "last_event_at, last_seq, event_count, fields, rounds, tasks, visits, satisfied";
+    "c.id, c.category, c.workflow_version, c.deadline_days, c.address, c.address_key, c.summary, c.received_at, "
+    "c.phase, c.step, c.suspended, c.report_count, c.reopen_count, c.escalation_level, c.typical, "
+    "c.first_dispatched_at, c.clock_start, c.deadline, c.deadline_problem, c.suspended_since, c.resolved_on, "
+    "c.suspended_working_days, c.extended_working_days, c.last_event_at, c.last_seq, c.event_count, c.fields, "
+    "c.rounds, c.tasks, c.visits, c.satisfied";
 
 namespace {
 

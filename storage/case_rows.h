@@ -15,7 +15,9 @@
 
 namespace minsheng::storage_detail {
 
-// The `cases` columns read_case_row expects, in its order, for "SELECT <kCaseColumns> FROM cases ...".
+// The `cases` columns read_case_row expects, in its order, named as the table's alias `c`, for
+// "SELECT <kCaseColumns> FROM cases c ..." (a join with case_actors, whose rows have a phase and a receipt
+// too, reads them unambiguously).
 extern const char* const kCaseColumns;
 
 // Writes a new case: its row, its reporters and its tasks.

@@ -580,7 +580,7 @@ std::int64_t SqliteStore::cases_missing_from_projection() {
 std::optional<CaseState> SqliteStore::load_case(const std::string& id) {
     if (impl_->depth > 0 && impl_->tx.last_saved && impl_->tx.last_saved->id == id)
         return impl_->tx.last_saved;
-    auto st = impl_->stmt(std::string("SELECT ") + storage_detail::kCaseColumns + " FROM cases WHERE id = ?");
+    auto st = impl_->stmt(std::string("SELECT ") + storage_detail::kCaseColumns + " FROM cases c WHERE id = ?");
     st->bind(1, id);
     if (!st->step()) return std::nullopt;
     return storage_detail::read_case_row(*impl_->stmts, *st);
@@ -635,7 +635,7 @@ void SqliteStore::scan_cases_at_address(const std::string& address_key, bool and
                                         const std::function<void(const CaseState&)>& each) {
     // A key starting with K sorts from K up to K followed by 0xFF, a byte no UTF-8 text holds.
     const std::string select = std::string("SELECT ") + storage_detail::kCaseColumns +
-                               " FROM cases INDEXED BY cases_by_address_key WHERE ";
+                               " FROM cases c INDEXED BY cases_by_address_key WHERE ";
     auto st = impl_->stmt(select + (and_longer ? "address_key >= ? AND address_key < ?" : "address_key = ?"));
     st->bind(1, address_key);
     if (and_longer) st->bind(2, address_key + "\xFF");
@@ -738,22 +738,6 @@ std::string case_query_from(const CaseQuery& q) {
     return sql;
 }
 
-// The case columns named as the case's (c.id, c.phase, …): the person's index rows have a phase and a
-// receipt too.
-const std::string& case_columns_of_c() {
-    static const std::string columns = [] {
-        std::string out, all = storage_detail::kCaseColumns;
-        for (std::size_t from = 0; from < all.size();) {
-            const std::size_t comma = std::min(all.find(',', from), all.size());
-            std::size_t start = all.find_first_not_of(' ', from);
-            out += (out.empty() ? "c." : ", c.") + all.substr(start, comma - start);
-            from = comma + 1;
-        }
-        return out;
-    }();
-    return columns;
-}
-
 // The order of a scan: received first, the id closing it; the same order from the person's index rows.
 std::string case_query_order(const CaseQuery& q) {
     return by_actor_and_phase(q) ? " ORDER BY a.received_at, a.case_id" : " ORDER BY c.received_at, c.id";
@@ -795,7 +779,8 @@ void bind_case_query(sql::Stmt& st, const CaseQuery& q) {
 void SqliteStore::scan_cases(const CaseQuery& q, const std::function<void(const CaseState&)>& each) {
     // With a page, SQLite steps over the first `offset` rows without their reporters and tasks being read
     // and stops after `limit`.
-    std::string sql = "SELECT " + case_columns_of_c() + case_query_from(q) + case_query_order(q);
+    std::string sql = std::string("SELECT ") + storage_detail::kCaseColumns + case_query_from(q) +
+                      case_query_order(q);
     if (q.limit) sql += " LIMIT ?13 OFFSET ?14";
     sql::Stmt st(*impl_->db, sql);
     bind_case_query(st, q);
@@ -886,7 +871,7 @@ void SqliteStore::for_ids_deadline_from(const std::string& date,
 
 void SqliteStore::scan_projection(const std::function<void(const ProjectionRow&)>& each) {
     sql::Stmt cases(*impl_->db, std::string("SELECT ") + storage_detail::kCaseColumns +
-                                    ", address_hash FROM cases ORDER BY id");
+                                    ", address_hash FROM cases c ORDER BY id");
     constexpr int kAddressHash = 31;
     ProjectionRow row;
     while (cases.step()) {
