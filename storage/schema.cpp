@@ -422,23 +422,24 @@ void convert_projection_to_v7(sql::Db& db) {
     }
 }
 
-// Migration 11's compiled form of each stored workflow version, from its YAML (read with the checks it passed
-// when stored). A text this minsheng cannot read keeps no compiled form, and is parsed when used, as before.
-void fill_compiled_workflows(sql::Db& db) {
-    std::vector<std::pair<Workflow, std::string>> stored;
-    {
-        sql::Stmt st(db, "SELECT source, file FROM workflows");
-        while (st.step()) {
-            WorkflowLoad load = load_workflow(st.text(0), st.text(1), WorkflowChecks::Stored);
-            if (!load.workflow) continue;
-            std::string compiled = compile_workflow(*load.workflow);
-            stored.emplace_back(std::move(*load.workflow), std::move(compiled));
-        }
+// Every stored workflow version, parsed with the checks it passed when stored: what migrations 3 and 11 fill
+// their columns from. A text this minsheng cannot read is left out (it is parsed, and refused, when used).
+std::vector<Workflow> stored_workflows(sql::Db& db) {
+    std::vector<Workflow> out;
+    sql::Stmt st(db, "SELECT source, file FROM workflows");
+    while (st.step()) {
+        WorkflowLoad load = load_workflow(st.text(0), st.text(1), WorkflowChecks::Stored);
+        if (load.workflow) out.push_back(std::move(*load.workflow));
     }
+    return out;
+}
+
+// Migration 11's compiled form of each stored workflow version, from its YAML.
+void fill_compiled_workflows(sql::Db& db) {
     sql::Stmt put(db, "UPDATE workflows SET compiled = ? WHERE category = ? AND version = ?");
-    for (const auto& [w, compiled] : stored) {
+    for (const Workflow& w : stored_workflows(db)) {
         put.reset();
-        put.bind(1, compiled).bind(2, w.category).bind(3, w.version).run();
+        put.bind(1, compile_workflow(w)).bind(2, w.category).bind(3, w.version).run();
     }
 }
 
@@ -541,14 +542,7 @@ void migrate(sql::Db& db, int up_to) {
     if (have < 3 && up_to >= 3) {
         // Migration 2 made workflow_steps, 3 the initial_step and description columns: fill what is new from
         // the stored workflows, each parsed once.
-        std::vector<Workflow> stored;
-        {
-            sql::Stmt st(db, "SELECT source, file FROM workflows");
-            while (st.step()) {
-                WorkflowLoad load = load_workflow(st.text(0), st.text(1), WorkflowChecks::Stored);
-                if (load.workflow) stored.push_back(std::move(*load.workflow));
-            }
-        }
+        const std::vector<Workflow> stored = stored_workflows(db);
         sql::Stmt fill(
             db, "UPDATE workflows SET initial_step = ?, description = ? WHERE category = ? AND version = ?");
         for (const auto& w : stored) {
