@@ -1030,29 +1030,29 @@ VerifyResult Station::verify() {
     VerifyResult r;
     Store& store = *impl_->store;
     const Calendar& cal = calendar();
-    // A bad event is named for people: its case and its action's label in the station's workflows (a
-    // workflow that no longer reads leaves its actions' ids), or the words for the events no workflow
-    // defines — the station's own (添加人员, 设置密码) have no case.
-    std::map<std::string, std::string> labels;
-    try {
-        for (const WorkflowInfo& info : workflows()) {
-            try {
-                for (const Action& a : workflow(info.category, info.version).actions)
-                    labels[a.id] = a.label;
-            } catch (const Error&) {
+    // A bad event is named for people: its case and its action's label — the words for the events no
+    // workflow defines (the station's own, 添加人员 and 设置密码, have no case), else its label in the
+    // station's workflows (the last version listed that defines it), else its id (a workflow that no longer
+    // reads). Looked up only for the event a problem is found at, not on every verify.
+    auto workflow_label = [this](const std::string& action) {
+        std::optional<std::string> label;
+        try {
+            for (const WorkflowInfo& info : workflows()) {
+                try {
+                    if (const Action* a = workflow(info.category, info.version).find_action(action))
+                        label = a->label;
+                } catch (const Error&) {
+                }
             }
+        } catch (const Error&) {  // a damaged station: the problem itself says what is wrong
         }
-    } catch (const Error&) {  // a damaged station: the check below says what is wrong
-    }
-    auto named = [&labels](const LogEntry& e) {
-        const auto label = texts::builtin_event_label(e.action);
-        const auto it = labels.find(e.action);
+        return label;
+    };
+    auto named = [&workflow_label](const LogEntry& e) {
+        std::optional<std::string> label = texts::builtin_event_label(e.action);
+        if (!label) label = workflow_label(e.action);
         return "事件 " + std::to_string(e.seq) + "（" +
-               (e.case_id.empty() ? "" : "案件 " + e.case_id + "，") +
-               (label                ? *label
-                : it != labels.end() ? it->second
-                                     : e.action) +
-               "）";
+               (e.case_id.empty() ? "" : "案件 " + e.case_id + "，") + label.value_or(e.action) + "）";
     };
     // One snapshot of the whole check: a write landing between reading the log and its head record would
     // otherwise look like a deleted or added event.
