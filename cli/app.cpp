@@ -135,12 +135,9 @@ private:
     }
 };
 
-// The command named on the command line (case, audit, import, …) when it can be told before parsing: the
-// first word after the global options and their values. "" when there is none, or when a help flag or
-// anything else comes first: then the whole tree is built.
-std::string_view command_word(int argc, char** argv) {
-    static constexpr std::string_view kWords[] = {"init",  "staff",    "workflow", "serve",  "case",
-                                                  "audit", "calendar", "report",   "import", "export"};
+// The first word after the global options and their values: the command (case, audit, import, …) when there
+// is one. "" when a help flag or anything else comes first, or nothing does.
+std::string_view first_word(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
         if (a == "--db" || a == "--as" || a == "--today") {
@@ -149,10 +146,30 @@ std::string_view command_word(int argc, char** argv) {
         }
         if (a == "--json" || a.starts_with("--db=") || a.starts_with("--as=") || a.starts_with("--today="))
             continue;
-        if (std::find(std::begin(kWords), std::end(kWords), a) != std::end(kWords)) return a;
-        return "";
+        return a.starts_with("-") ? "" : a;
     }
     return "";
+}
+
+// Each group of commands, with the top-level words that need it.
+struct CommandGroup {
+    std::vector<std::string_view> words;
+    void (*add)(CLI::App&, Commands&);
+};
+
+const std::vector<CommandGroup>& command_groups() {
+    static const std::vector<CommandGroup> groups = {
+        {{"init", "staff", "workflow", "serve"}, add_station_commands},
+        {{"case"}, add_case_commands},
+        {{"audit"}, add_audit_commands},
+        {{"calendar"}, add_calendar_commands},
+        {{"report"}, add_report_commands},
+        {{"import", "export"}, add_ledger_commands},
+        // `staff passwd` and `serve`, beside the station group's `staff`.
+        {{"staff", "serve"},
+         [](CLI::App& app, Commands& c) { add_serve_commands(app, *app.get_subcommand("staff"), c); }},
+    };
+    return groups;
 }
 
 // Every help flag in the same group as the options (CLI11 makes them before the group is set).
@@ -199,21 +216,17 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err, Parts parts
     app.add_option("--today", today_text, help("global.--today"));
     app.add_flag("--json", ctx.json, help("global.--json"));
 
-    // Only the named command's group is built when argv names one (CLI11's whole tree of every command and
+    // Only the named command's groups are built when argv names one (CLI11's whole tree of every command and
     // option is about a million instructions, 14% of a `case open`); otherwise — help, no command, anything
     // unexpected — every group, and CLI11 parses and words its errors as it always did.
-    const std::string_view word = command_word(argc, argv);
-    auto wanted = [&](std::initializer_list<std::string_view> words) {
-        return word.empty() || std::find(words.begin(), words.end(), word) != words.end();
+    const std::string_view word = first_word(argc, argv);
+    auto names = [&word](const CommandGroup& g) {
+        return std::find(g.words.begin(), g.words.end(), word) != g.words.end();
     };
+    const bool named = std::any_of(command_groups().begin(), command_groups().end(), names);
     Commands commands;
-    if (wanted({"init", "staff", "workflow", "serve"})) add_station_commands(app, commands);
-    if (wanted({"case"})) add_case_commands(app, commands);
-    if (wanted({"audit"})) add_audit_commands(app, commands);
-    if (wanted({"calendar"})) add_calendar_commands(app, commands);
-    if (wanted({"report"})) add_report_commands(app, commands);
-    if (wanted({"import", "export"})) add_ledger_commands(app, commands);
-    if (wanted({"staff", "serve"})) add_serve_commands(app, *app.get_subcommand("staff"), commands);
+    for (const CommandGroup& g : command_groups())
+        if (!named || names(g)) g.add(app, commands);
     group_help_flags(app, std::string(texts::help_labels()[1].second));
 
     try {
