@@ -11,6 +11,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -168,6 +169,44 @@ void sql_exec(const std::string& db, const std::string& sql) {
     sqlite3_free(err);
     sqlite3_close(h);
     REQUIRE(rc == SQLITE_OK);
+}
+
+namespace {
+
+// Each migration's undo, by its number.
+const std::map<int, std::string>& migration_undos() {
+    static const std::map<int, std::string> undo = {
+        // 12: case_actors as migration 6 made it; the typical flag's index.
+        {12,
+         "DROP INDEX cases_by_typical; DROP INDEX case_actors_by_actor; "
+         "CREATE TABLE old_actors AS SELECT actor, case_id FROM case_actors; DROP TABLE case_actors; "
+         "CREATE TABLE case_actors ( actor TEXT NOT NULL, case_id TEXT NOT NULL, "
+         "PRIMARY KEY (actor, case_id)) WITHOUT ROWID; "
+         "INSERT INTO case_actors SELECT actor, case_id FROM old_actors; DROP TABLE old_actors; "},
+        // 11: the compiled workflows' column.
+        {11, "ALTER TABLE workflows DROP COLUMN compiled; "},
+        // 10: the index of unknown deadlines and the visit tally's columns.
+        {10,
+         "DROP INDEX cases_deadline_unknown; ALTER TABLE cases DROP COLUMN visits; ALTER TABLE cases DROP "
+         "COLUMN satisfied; "},
+        // 9: the category and phase filters' indexes.
+        {9, "DROP INDEX cases_by_category; DROP INDEX cases_by_phase; "},
+    };
+    return undo;
+}
+
+}  // namespace
+
+std::string back_to_schema(int version) {
+    REQUIRE(version >= 8);
+    std::string sql;
+    for (auto it = migration_undos().rbegin(); it != migration_undos().rend() && it->first > version; ++it)
+        sql += it->second;
+    return sql + "PRAGMA user_version = " + std::to_string(version) + ";";
+}
+
+int newest_undone_migration() {
+    return migration_undos().rbegin()->first;
 }
 
 Error error_of(const std::function<void()>& f) {

@@ -80,6 +80,13 @@ bool one_line(const std::string& err);
 // Runs SQL on the database file behind the program's back; REQUIREs that it succeeds.
 void sql_exec(const std::string& db, const std::string& sql);
 
+// SQL that takes a current station back to schema `version` (8 or later), for the tests of older stations'
+// migrations: undoes each later migration, newest first, and sets user_version. A new migration adds its
+// undo in test_support.cpp.
+std::string back_to_schema(int version);
+// The newest migration back_to_schema can undo: the tests hold it to the program's schema_version().
+int newest_undone_migration();
+
 // The minsheng::Error that `f` throws; fails the test when it throws none.
 Error error_of(const std::function<void()>& f);
 

@@ -499,20 +499,7 @@ TEST_CASE("the category, phase and department filters list exactly the rows a fu
 TEST_CASE("a schema-8 station gains the filter indexes (migration 9), verifies and lists the same") {
     TempDir dir;
     const std::string path = generated_station(dir);
-    minsheng::test::sql_exec(
-        path,
-        // Migrations 12 (case_actors as migration 6 made it, the typical flag's index), 11 (the compiled
-        // workflows' column) and 10 undone too (its index and the visit tally's columns), then migration 9's
-        // indexes.
-        "DROP INDEX cases_by_typical; DROP INDEX case_actors_by_actor; "
-        "CREATE TABLE old_actors AS SELECT actor, case_id FROM case_actors; DROP TABLE case_actors; "
-        "CREATE TABLE case_actors ( actor TEXT NOT NULL, case_id TEXT NOT NULL, "
-        "PRIMARY KEY (actor, case_id)) WITHOUT ROWID; "
-        "INSERT INTO case_actors SELECT actor, case_id FROM old_actors; DROP TABLE old_actors; "
-        "ALTER TABLE workflows DROP COLUMN compiled; "
-        "DROP INDEX cases_deadline_unknown; ALTER TABLE cases DROP COLUMN visits; ALTER TABLE cases DROP "
-        "COLUMN satisfied; DROP INDEX cases_by_category; DROP INDEX cases_by_phase; PRAGMA user_version = "
-        "8;");
+    minsheng::test::sql_exec(path, minsheng::test::back_to_schema(8));
     Station st(path);
     {
         minsheng::sql::Db raw(path, minsheng::sql::Db::Mode::ReadOnly);
