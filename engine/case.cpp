@@ -438,8 +438,8 @@ TaskStatus task_status_of(const json& task) {
     if (!task.contains("status")) return TaskStatus::Dispatched;
     const std::string name = json_text(task, "status");
     if (auto st = task_status_from_name(name)) return *st;
-    throw storage_error("数据库中部门 " + json_text(task, "department") + " 的任务状态 " + name +
-                        " 无法识别（数据库可能已损坏，请运行 audit verify）");
+    throw storage_error("数据库中部门 " + json_text(task, "department") + " 的任务状态 '" + name +
+                        "' 无法识别（数据库可能已损坏，请运行 audit verify）");
 }
 
 }  // namespace

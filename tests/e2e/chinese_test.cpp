@@ -272,7 +272,7 @@ TEST_CASE("people's output is Chinese: help, CLI11's errors, history, empty answ
     }
 }
 
-TEST_CASE("case show, case history and verify name fields, choices and events in Chinese; --json keeps ids",
+TEST_CASE("case show, case history and verify name fields, choices and events in Chinese — --json keeps ids",
           "[cli][e2e][chinese]") {
     TempDir dir;
     const std::string db = fresh_station(dir);

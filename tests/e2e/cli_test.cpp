@@ -1095,15 +1095,17 @@ TEST_CASE("workflow list shows each workflow's description", "[cli][e2e][workflo
     CHECK_THAT(table.out, Contains("  " + general + "\n"));
 }
 
-TEST_CASE("a workflow stored before its write_up was checked still works; only its report refuses",
+TEST_CASE("a workflow stored before its write_up was checked still works — only its report refuses",
           "[cli][e2e][workflow]") {
     TempDir dir;
     const std::string db = fresh_station(dir);
     const std::string id = open_case(db, "海福巷3号", "2024-03-05T09:00:00");
-    // As an older minsheng, which did not check placeholders, could have stored it.
+    // As an older minsheng, which did not check placeholders, could have stored it: in a station of schema 10
+    // (before the compiled workflows), which this minsheng migrates on opening it.
     sql_exec(db,
              "UPDATE workflows SET source = replace(source, '{{address}}', '{{adress}}') WHERE category = "
-             "'drainage'");
+             "'drainage'; " +
+                 minsheng::test::back_to_schema(10));
     CHECK(ok_json(as(db, kCoordinator, {"--json", "workflow", "list"})).size() == 5);
     act(db, kCoordinator, id, "dispatch", {"--department", "街道城管科"});
     CHECK(open_report(db, "海福巷5号", "2024-03-06T09:00:00").at("repeat") == false);

@@ -92,7 +92,7 @@ TEST_CASE(
     CHECK(audit_verify_json(st.db).at("ok") == true);
 }
 
-TEST_CASE("correct changes the reporter, phone, channel and summary; category only in intake",
+TEST_CASE("correct changes the reporter, phone, channel and summary — category only in intake",
           "[e2e][correct]") {
     Station st;
     const std::string id = st.open_id("drainage", "海福巷3号", "2025-03-03T09:00");
@@ -174,7 +174,7 @@ TEST_CASE("revoke undoes a resolve entered on the wrong case: no reopen, no visi
 // ---------------------------------------------------------------------------------------------------------
 // merge
 
-TEST_CASE("merge joins a duplicate's reports to the other case; the duplicate ends 并案, never 不予受理",
+TEST_CASE("merge joins a duplicate's reports to the other case — the duplicate ends 并案, never 不予受理",
           "[e2e][merge]") {
     Station st;
     const std::string a = st.open_id("drainage", "海福巷3号", "2025-03-03T09:00");
@@ -273,7 +273,7 @@ TEST_CASE("case open warns of similar addresses and of the same address under an
 // Rounds, departments, visits
 
 TEST_CASE(
-    "after a reopen the department is dispatched and replies again; the first round's answers go to the "
+    "after a reopen the department is dispatched and replies again — the first round's answers go to the "
     "history",
     "[e2e][rounds]") {
     Station st;

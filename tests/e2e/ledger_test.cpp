@@ -489,7 +489,7 @@ TEST_CASE("a header-only file and blank lines import nothing and succeed") {
           json{{"cases", 0}, {"repeats", 0}, {"rows", 0}, {"dry_run", false}});
 }
 
-TEST_CASE("export: the station's ledger in Chinese columns, labels not ids, no JSON; JSON as an array") {
+TEST_CASE("export: the station's ledger in Chinese columns, labels not ids, no JSON — JSON as an array") {
     TempDir dir;
     const std::string db = fresh_station(dir);
     const std::vector<std::string> headers = {

@@ -226,7 +226,7 @@ TEST_CASE("rules 2 and 5: the day after the deadline the case is overdue and cou
 
 // ---- Rule 2: the clock stops at resolve ----
 
-TEST_CASE("rule 2: resolved on the deadline day is on time; the clock stops", "[clock][rule2]") {
+TEST_CASE("rule 2: resolved on the deadline day is on time — the clock stops", "[clock][rule2]") {
     CaseBuilder c("2024-03-04");
     c.dispatch("2024-03-05").resolve("2024-04-01");
     CHECK(fmt(c.state().resolved_on) == "2024-04-01");

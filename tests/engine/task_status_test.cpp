@@ -33,7 +33,8 @@ TEST_CASE("a name that is no task status is not read as one", "[case][task]") {
     CHECK_FALSE(task_status_from_name("已退单").has_value());
 }
 
-TEST_CASE("a stored state's task status is kept by name; an unknown one is a storage error", "[case][task]") {
+TEST_CASE("a stored state's task status is kept by name — an unknown one is a storage error",
+          "[case][task]") {
     CaseState s;
     s.id = "2024-0001";
     s.tasks = {

@@ -6,7 +6,7 @@
 
 #include "server_support.h"
 
-TEST_CASE("staff passwd: supervisors for anyone, staff for themselves; kept only as an Argon2id hash") {
+TEST_CASE("staff passwd: supervisors for anyone, staff for themselves — kept only as an Argon2id hash") {
     SignedStation s;
     const RunResult other =
         run_with_stdin({"--db", s.db, "--as", "王协调", "staff", "passwd", "督办甲", "--password-stdin"},
@@ -173,7 +173,7 @@ TEST_CASE("serve: sign-in, session, CSRF, writes as the signed-in person, refusa
     }
 }
 
-TEST_CASE("serve --behind-tls: the cookie is Secure; an idle session expires") {
+TEST_CASE("serve --behind-tls: the cookie is Secure — an idle session expires") {
     SignedStation s;
     Server srv(s.dir, s.db, {"--behind-tls", "--session-idle", "10"});
     Browser b(srv.port());

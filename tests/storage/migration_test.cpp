@@ -215,20 +215,10 @@ TEST_CASE(
     run({"case", "do", id, "visit", "--set", "satisfied=basic", "--at", "2026-06-06T10:00"});
     CHECK(one_value(db, "SELECT visits || '/' || satisfied FROM cases") == "2/1");
 
-    // The station as schema 9 had it: no tally columns, no index of unknown deadlines (nor schema 11's
-    // column, nor schema 12's: case_actors as migration 6 made it, without the typical flag's index).
-    {
-        minsheng::sql::Db raw(db, minsheng::sql::Db::Mode::ReadWrite);
-        raw.exec(
-            "DROP INDEX cases_by_typical; DROP INDEX case_actors_by_actor; "
-            "CREATE TABLE old_actors AS SELECT actor, case_id FROM case_actors; DROP TABLE case_actors; "
-            "CREATE TABLE case_actors ( actor TEXT NOT NULL, case_id TEXT NOT NULL, "
-            "PRIMARY KEY (actor, case_id)) WITHOUT ROWID; "
-            "INSERT INTO case_actors SELECT actor, case_id FROM old_actors; DROP TABLE old_actors; "
-            "ALTER TABLE workflows DROP COLUMN compiled; "
-            "DROP INDEX cases_deadline_unknown; ALTER TABLE cases DROP COLUMN visits; ALTER TABLE cases DROP "
-            "COLUMN satisfied; PRAGMA user_version = 9;");
-    }
+    // The station as schema 9 had it: no tally columns, no index of unknown deadlines (nor what 11 and 12
+    // made).
+    REQUIRE(minsheng::test::newest_undone_migration() == minsheng::schema_version());
+    minsheng::test::sql_exec(db, minsheng::test::back_to_schema(9));
     REQUIRE(user_version(db) == 9);
     // Opening it migrates it: the tally is the replay's (verify compares them), 2 visits, 1 satisfied.
     CHECK(minsheng::test::audit_verify_json(db).at("ok") == true);
@@ -268,9 +258,8 @@ void set_compiled_format(const std::string& path, int format) {
 }
 
 TEST_CASE(
-    "migration 11 gives each stored workflow its compiled form; a case reads the same through it, through "
-    "the "
-    "YAML when it is missing or of another format, and the command reads no YAML when it is there",
+    "migration 11 gives each stored workflow its compiled form — a case reads the same through it, through "
+    "the YAML when it is missing or of another format, and the command reads no YAML when it is there",
     "[storage][migration]") {
     const Worked w;
     const json before = w.show_all();
@@ -278,11 +267,9 @@ TEST_CASE(
         {"dibao", 1}, {"drainage", 1}, {"general", 1}, {"road", 1}, {"sanitation", 1}};
     CHECK(compiled_formats(w.db) == all_format_1);
 
-    // The station as schema 10 had it: no compiled column. Opening it migrates it and fills every version.
-    {
-        minsheng::sql::Db raw(w.db, minsheng::sql::Db::Mode::ReadWrite);
-        raw.exec("ALTER TABLE workflows DROP COLUMN compiled; PRAGMA user_version = 10;");
-    }
+    // The station as schema 10 had it: no compiled column (nor migration 12's). Opening it migrates it and
+    // fills every version.
+    minsheng::test::sql_exec(w.db, minsheng::test::back_to_schema(10));
     CHECK(w.show_all() == before);
     CHECK(user_version(w.db) == minsheng::schema_version());
     CHECK(compiled_formats(w.db) == all_format_1);
