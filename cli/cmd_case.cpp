@@ -57,18 +57,13 @@ void print_case_text(std::ostream& out, Station& st, const CaseState& c, const C
                      const std::string& step_label, const std::vector<Event>& history,
                      const std::vector<ClockRound>& rounds) {
     const Workflow& w = st.workflow(c.category, c.workflow_version);
-    auto time_text = [](const std::string& at) {  // 2025-06-02 09:00, as the history writes it
-        std::string t = at.substr(0, 16);
-        if (t.size() > 10 && t[10] == 'T') t[10] = ' ';
-        return t;
-    };
     out << "案件 " << c.id << "  " << w.name << '\n';
     Table t({"项目", "内容"});
     t.add({"阶段", texts::phase_text(c.phase, c.suspended)});
     t.add({"步骤", step_label});
     t.add({"地址", c.address});
     t.add({"问题", c.summary});
-    t.add({"受理时间", time_text(c.received_at)});
+    t.add({"受理时间", minute_text(c.received_at)});
     t.add({"办理期限", texts::deadline_text(v) + (v.problem.empty() ? "" : "（" + v.problem + "）")});
     t.add({"时限", texts::clock_text(c, v)});
     if (rounds.size() > 1) {
@@ -97,7 +92,7 @@ void print_case_text(std::ostream& out, Station& st, const CaseState& c, const C
     }
     for (const auto& r : c.reporters) {
         t.add({"反映人", r.name + (r.phone.empty() ? "" : " " + r.phone) +
-                             (r.channel.empty() ? "" : " " + r.channel) + " " + time_text(r.at)});
+                             (r.channel.empty() ? "" : " " + r.channel) + " " + minute_text(r.at)});
         // A repeat report's own words, when they differ from the case's summary.
         if (!r.summary.empty()) t.add({"  反映内容", r.summary});
     }

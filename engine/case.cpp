@@ -603,6 +603,12 @@ bool recorded_late(const Event& e) {
     }
 }
 
+std::string minute_text(std::string_view timestamp) {
+    std::string s(timestamp.substr(0, 16));
+    if (s.size() > 10 && s[10] == 'T') s[10] = ' ';
+    return s;
+}
+
 std::string normalize_timestamp(std::string_view text) {
     auto bad = [&] {
         return usage_error("时间 “" + std::string(text) +

@@ -175,5 +175,7 @@ std::vector<ClockRound> clock_rounds(const CaseState& state, const Calendar& cal
 Date date_of(const std::string& timestamp);
 // Validates and normalizes a timestamp to YYYY-MM-DDTHH:MM:SS; throws Error(Usage) on a bad one.
 std::string normalize_timestamp(std::string_view text);
+// A stored timestamp as people read it, to the minute: 2025-06-02T09:00:00 -> 2025-06-02 09:00.
+std::string minute_text(std::string_view timestamp);
 
 }  // namespace minsheng

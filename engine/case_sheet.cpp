@@ -11,12 +11,6 @@ namespace {
 
 using report::html_escape;
 
-std::string show_time(const std::string& ts) {
-    std::string s = ts.substr(0, 16);
-    if (s.size() > 10 && s[10] == 'T') s[10] = ' ';
-    return s;
-}
-
 // What an event says in words: its note, the fields it set (by their Chinese names), the departments it
 // named, the reporter.
 std::string event_text(const Event& e, const CaseSheetLabels& labels) {
@@ -76,7 +70,7 @@ std::string case_sheet_html(const CaseState& c, const ClockView& v, const CaseSh
     };
     static const Reporter none;
     const Reporter& first = c.reporters.empty() ? none : c.reporters.front();
-    pair("类别", html_escape(labels.category_name), "受理时间", html_escape(show_time(c.received_at)));
+    pair("类别", html_escape(labels.category_name), "受理时间", html_escape(minute_text(c.received_at)));
     row("地址", html_escape(c.address));
     row("问题描述", html_escape(c.summary));
     pair("反映人", html_escape(first.name), "联系电话", html_escape(first.phone));
@@ -86,7 +80,7 @@ std::string case_sheet_html(const CaseState& c, const ClockView& v, const CaseSh
         for (std::size_t i = 1; i < c.reporters.size(); ++i) {
             const Reporter& r = c.reporters[i];
             others += (i > 1 ? "<br>" : "") +
-                      html_escape(show_time(r.at) + " " + r.name + " " + r.phone + " " + r.channel);
+                      html_escape(minute_text(r.at) + " " + r.name + " " + r.phone + " " + r.channel);
         }
         row("其他反映人", others);
     }
@@ -115,7 +109,7 @@ std::string case_sheet_html(const CaseState& c, const ClockView& v, const CaseSh
     h += "</table>\n<table>\n<tr><th style=\"width:20%\">时间</th><th style=\"width:14%\">事项</th>"
          "<th style=\"width:14%\">经办人</th><th>内容</th></tr>\n";
     for (const auto& e : history)
-        h += "<tr><td>" + html_escape(show_time(e.at)) + "</td><td>" +
+        h += "<tr><td>" + html_escape(minute_text(e.at)) + "</td><td>" +
              html_escape(labels.action_label ? labels.action_label(e.action) : e.action) + "</td><td>" +
              html_escape(e.actor) + "</td><td>" + html_escape(event_text(e, labels)) + "</td></tr>\n";
     h += "</table>\n<div class=\"sign\">\n"

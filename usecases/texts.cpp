@@ -209,9 +209,7 @@ std::string field_value_text(const Workflow& w, const std::string& field, const 
 
 std::string recorded_late_note(const Event& e) {
     if (!recorded_late(e)) return "";
-    std::string r = e.recorded_at.substr(0, 16);
-    std::replace(r.begin(), r.end(), 'T', ' ');
-    return "（补录于 " + r + "）";
+    return "（补录于 " + minute_text(e.recorded_at) + "）";
 }
 
 namespace {
@@ -288,9 +286,7 @@ std::string correction_text(const Workflow& w, const Event& e,
 HistoryRow history_row(const Workflow& w, const Event& e,
                        const std::map<std::string, std::string>* category_names) {
     HistoryRow row;
-    std::string at = e.at.substr(0, 16);
-    std::replace(at.begin(), at.end(), 'T', ' ');
-    row.time = at + recorded_late_note(e);
+    row.time = minute_text(e.at) + recorded_late_note(e);
     row.action = action_label(w, e.action) + (e.revoked ? "（已撤销）" : "");
     row.actor = e.actor;
     std::vector<std::string> parts;
