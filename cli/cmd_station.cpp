@@ -114,8 +114,11 @@ void run_load(Context& ctx, const StationOptions& o) {
     std::error_code ec;
     const auto files = fs::is_directory(o.load_path, ec) ? read_workflow_dir(o.load_path)
                                                          : std::vector{read_file(o.load_path)};
-    for (const auto& loaded : st.load_workflows(files, ctx.actor, ctx.now))
-        *ctx.out << "已载入 " << loaded << '\n';
+    for (const auto& w : st.load_workflows(files, ctx.actor, ctx.now)) {
+        const std::string named =
+            "流程「" + w.name + "」（" + w.category + "）第 " + std::to_string(w.version) + " 版";
+        *ctx.out << (w.already_loaded ? named + "已载入过，内容相同，未改动" : "已载入" + named) << '\n';
+    }
 }
 
 }  // namespace

@@ -273,25 +273,24 @@ std::vector<WorkflowInfo> Station::workflows() {
     return out;
 }
 
-std::vector<std::string> Station::load_workflows(const std::vector<SourceFile>& files,
-                                                 const std::string& actor, const std::string& now) {
+std::vector<LoadedWorkflow> Station::load_workflows(const std::vector<SourceFile>& files,
+                                                    const std::string& actor, const std::string& now) {
     require_supervisor(require_staff(actor), "载入工作流");
     std::vector<std::pair<Workflow, std::string>> parsed;
     for (const auto& f : files)
         parsed.emplace_back(load_workflow_or_throw(f.text, f.name), f.name);
-    std::vector<std::string> out;
+    std::vector<LoadedWorkflow> out;
     impl_->store->write([&] {
         out.clear();
         for (const auto& [w, file] : parsed) {
             // A loaded version never changes: the cases opened under it are read by it.
-            if (auto existing = impl_->store->workflow(w.category, w.version)) {
-                if (existing->source != w.source)
-                    throw refused(file + "：流程 " + w.category + " 第 " + std::to_string(w.version) +
-                                  " 版已载入且内容不同；要载入修改，请把 version 加 1");
-            } else {
-                impl_->store->put_workflow(w, file, now);
-            }
-            out.push_back(w.category + " v" + std::to_string(w.version));
+            const auto existing = impl_->store->workflow(w.category, w.version);
+            if (existing && existing->source != w.source)
+                throw refused(file + "：流程「" + w.name + "」（" + w.category + "）第 " +
+                              std::to_string(w.version) +
+                              " 版已载入且内容不同；要载入修改，请把 version 加 1");
+            if (!existing) impl_->store->put_workflow(w, file, now);
+            out.push_back({w.category, w.name, w.version, existing.has_value()});
         }
     });
     return out;

@@ -85,6 +85,15 @@ public:
     ImportHint hint;
 };
 
+// A workflow file `load_workflows` took: its workflow, and whether that version was stored already (with the
+// same text: a different one is refused), so nothing changed.
+struct LoadedWorkflow {
+    std::string category;
+    std::string name;
+    int version = 0;
+    bool already_loaded = false;
+};
+
 // One row of a bulk intake (SPEC `import`).
 struct ImportRow {
     int line = 0;          // where the row starts in its file, for messages
@@ -153,9 +162,9 @@ public:
     // Workflows and calendar.
     std::vector<WorkflowInfo> workflows();
     // Stores each workflow's text (supervisors only); the same version with different text is refused.
-    // Returns "category vN" for each loaded.
-    std::vector<std::string> load_workflows(const std::vector<SourceFile>& files, const std::string& actor,
-                                            const std::string& now);
+    // Returns each file's workflow, in the files' order.
+    std::vector<LoadedWorkflow> load_workflows(const std::vector<SourceFile>& files, const std::string& actor,
+                                               const std::string& now);
     const Workflow& workflow(const std::string& category, std::optional<int> version = std::nullopt);
     // What opening a case in `category` needs from its latest workflow, read without parsing the YAML.
     WorkflowOpening opening(const std::string& category);

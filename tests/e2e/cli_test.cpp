@@ -1095,6 +1095,36 @@ TEST_CASE("workflow list shows each workflow's description", "[cli][e2e][workflo
     CHECK_THAT(table.out, Contains("  " + general + "\n"));
 }
 
+TEST_CASE("workflow load names each workflow as people know it — and says when it was loaded already",
+          "[cli][e2e][workflow]") {
+    TempDir dir;
+    const std::string db = fresh_station(dir);
+    const std::string drainage = MINSHENG_SOURCE_DIR "/workflows/drainage.yaml";
+    // The station was made with version 1: loading the same file again changes nothing, and says so.
+    const std::string before = fingerprint(db);
+    CHECK(ok(as(db, kSupervisor, {"workflow", "load", drainage})).out ==
+          "流程「排水/下水道」（drainage）第 1 版已载入过，内容相同，未改动\n");
+    CHECK(fingerprint(db) == before);
+    std::string v2 = read_text(drainage);
+    v2.replace(v2.find("version: 1"), 10, "version: 2");
+    write_text(dir.file("drainage-v2.yaml"), v2);
+    CHECK(ok(as(db, kSupervisor, {"workflow", "load", dir.file("drainage-v2.yaml")})).out ==
+          "已载入流程「排水/下水道」（drainage）第 2 版\n");
+    const json j = ok_json(as(db, kSupervisor, {"--json", "workflow", "list"}));
+    CHECK(std::count_if(j.begin(), j.end(), [](const json& w) { return w["category"] == "drainage"; }) == 2);
+    // The same version with other text is refused, by name, and nothing is written.
+    std::string changed = v2;
+    changed.replace(changed.find("deadline_days: 20"), 17, "deadline_days: 15");
+    write_text(dir.file("drainage-v2-changed.yaml"), changed);
+    const std::string loaded = fingerprint(db);
+    const RunResult refused = as(db, kSupervisor, {"workflow", "load", dir.file("drainage-v2-changed.yaml")});
+    check_error(refused, 3);
+    CHECK(refused.err ==
+          "minsheng: " + dir.file("drainage-v2-changed.yaml") +
+              "：流程「排水/下水道」（drainage）第 2 版已载入且内容不同；要载入修改，请把 version 加 1\n");
+    CHECK(fingerprint(db) == loaded);
+}
+
 TEST_CASE("a workflow stored before its write_up was checked still works — only its report refuses",
           "[cli][e2e][workflow]") {
     TempDir dir;
