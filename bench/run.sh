@@ -96,9 +96,12 @@ for N in $SIZES; do
   SQLITE_MB=$(peak_mb "$D/bare.mem")
 
   say "$H: the floor: SQLite alone storing these rows in minsheng's schema ($IMPORT_RUNS runs)"
-  # One INSERT ... SELECT per table from the bare table above, with an event, a projection row and a reporter
-  # row of the sizes minsheng writes (event JSON, a 32-byte hash, the case's typed columns), every index
-  # maintained; no application code at all. What the import cannot beat whatever its own code does.
+  # One INSERT ... SELECT per table from the bare table above, with a row of the sizes minsheng writes in every
+  # table an import writes: the event (its JSON, a 32-byte hash), the projection row (the case's typed
+  # columns), the reporter, the person who acted (case_actors, migration 12), the phone (case_phones) and the
+  # search text (case_search_rows and the FTS5 trigram index, written in rowid order as the import's deferred
+  # texts are), every index maintained; no application code at all. What the import cannot beat whatever
+  # its own code does.
   cat >"$D/floor.sql" <<SQL
 ATTACH '$D/bare.db' AS bare;
 BEGIN;
@@ -119,6 +122,14 @@ INSERT INTO cases (id, category, address_key, address_hash, received_at, workflo
   FROM bare.ledger;
 INSERT INTO case_reporters (case_id, report_no, name, phone, channel, at, summary)
   SELECT printf('2026-%07d', rowid), 1, reporter, phone, channel, received_at, '' FROM bare.ledger;
+INSERT INTO case_actors (case_id, actor, phase, received_at)
+  SELECT printf('2026-%07d', rowid), '$SUPERVISOR', 'intake', received_at FROM bare.ledger;
+INSERT INTO case_phones (digits, case_id) SELECT phone, printf('2026-%07d', rowid) FROM bare.ledger;
+INSERT INTO case_search_rows (row, case_id) SELECT rowid, printf('2026-%07d', rowid) FROM bare.ledger;
+INSERT INTO case_search (rowid, body)
+  SELECT rowid, printf('2026-%07d', rowid) || char(10) || address || char(10) || summary || char(10) || reporter
+    || ' ' || phone
+  FROM bare.ledger;
 COMMIT;
 SQL
   hyperfine --style basic --runs "$IMPORT_RUNS" --export-csv "$D/floor.csv" \
@@ -280,7 +291,8 @@ SELECT e.data FROM cases c JOIN events e ON e.case_id = c.id WHERE c.last_event_
         "$(printf '%s\n' "$IMPORT_MB" "$SHOW_MB" "$OPEN_MB" "$OVERDUE_MB" "$EXPORT_MB" | sort -n | tail -1)"
         "$FLOOR_MS" "$FLOOR_WAL_MS" "$SEARCH_MS" "$PHONE_MS" "$DO_MS" "$(fmt_ratio "$IMPORT_S" "$FLOOR_S")"
         "${RATIO[annual]}" "${RATIO[category]}" "${RATIO[department]}" "${RATIO[phase]}" "${RATIO[duesoon]}"
-        "${RATIO[verify]}" "$QMAX_MB" "$(awk -v s="$IMPORT_S" 'BEGIN { printf "%.1f", s }')")
+        "${RATIO[verify]}" "$QMAX_MB" "$(awk -v s="$IMPORT_S" 'BEGIN { printf "%.1f", s }')"
+        "$(awk -v s="$FLOOR_S" 'BEGIN { printf "%.1f", s }')")
   COMMAND_ROWS+=("| $H | $CASES / $EVENTS | $DB_MB MB | $SHOW_MS | $OPEN_NEW_MS | $OPEN_REPEAT_MS | $DO_MS | $FLOOR_MS / $FLOOR_WAL_MS | $OVERDUE_MS ($OVERDUE) | $SEARCH_MS / $PHONE_MS | $SHOW_MB / $OPEN_MB / $OVERDUE_MB | $EXPORT_S s, $EXPORT_MB MB |")
   NOTES+=("- $H: import made $ROWS_CASES cases and $ROWS_REPEATS repeat reports; $STATION_LOG; phases now: $MIX.")
 done
@@ -300,8 +312,9 @@ MEM=$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
   echo
   echo "Rows per second, median of several runs (1M: 3, smaller: 5), each into a fresh database (minsheng) or a"
   echo "fresh bare table (\`sqlite3 DB '.import --csv FILE ledger'\`). Ratio = minsheng time / sqlite3 time."
-  echo "The *floor* is SQLite alone writing, with three INSERT ... SELECT statements and no application code, an"
-  echo "event row, a projection row and a reporter row of minsheng's sizes per ledger row into minsheng's schema with all its"
+  echo "The *floor* is SQLite alone writing, with one INSERT ... SELECT per table and no application code, a row of"
+  echo "minsheng's sizes per ledger row into every table an import writes (the event, the projection row, the"
+  echo "reporter, the person who acted, the phone, the search text and its FTS5 trigram index) with all their"
   echo "indexes (bench/run.sh, floor.sql): the least any import into this schema can cost. Peak memory is the"
   echo "largest resident set of any run."
   echo
@@ -367,7 +380,7 @@ MEM=$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
   echo "| import ≤ 8× .import | ${LAST[1]}× | $(verdict "${LAST[1]}" 8) |"
   echo "| issue 12: case show within 10% of 5.4 ms (the 2026-11-26 run) | ${LAST[2]} ms | $(verdict "${LAST[2]}" 5.94) |"
   echo "| issue 12: case open (new) within 10% of 6.0 ms | ${LAST[3]} ms | $(verdict "${LAST[3]}" 6.6) |"
-  echo "| issue 12: import within 10% of 43.0 s | ${LAST[20]} s | $(verdict "${LAST[20]}" 47.3) |"
+  echo "| issue 12: import within 10% of 43.0 s (the floor alone: ${LAST[21]} s) | ${LAST[20]} s | $(verdict "${LAST[20]}" 47.3) |"
   echo "| case open ≤ 2× the raw one-row write (WAL) | ${LAST[3]} / ${LAST[8]} ms = $(fmt_ratio "${LAST[3]}" "${LAST[8]}")× | $(verdict "$(fmt_ratio "${LAST[3]}" "${LAST[8]}")" 2) |"
   echo "| case do ≤ 2× the raw one-row write (WAL) | ${LAST[11]} / ${LAST[8]} ms = $(fmt_ratio "${LAST[11]}" "${LAST[8]}")× | $(verdict "$(fmt_ratio "${LAST[11]}" "${LAST[8]}")" 2) |"
   echo
@@ -380,11 +393,16 @@ MEM=$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
 
 - **Import vs `.import`.** `.import` appends one ~140-byte row to one table. Each imported report is, by the
   SPEC's storage design, an event in the hash-chained log (its JSON and a 32-byte SHA-256 hash), a
-  projection row of typed columns and a reporter row, with six index entries, written in one
+  projection row of typed columns, a reporter row, the acting person's row, the phone's row and the search
+  text in an FTS5 trigram index, with thirteen index entries besides, written in one
   transaction whose WAL spills to disk and is checkpointed at the end: several times the bytes. The *floor*
   column measures that part alone, done by SQLite with no application code; minsheng's own work (CSV
   parsing and validation, NFKC address keys, repeat matching, the engine's events, hashing, JSON) adds about
   as much again. The 3× target is below the floor, so no implementation of this schema can meet it.
+- **Issue 12's import target (43.0 s at 1M, within 10%).** It was measured on 2026-11-26, before issue 13
+  added the phone, actor and search tables (the FTS5 trigram index among them) and their indexes, and issue
+  18 the actor's phase. The floor above writes only what today's schema must hold, with no application code;
+  where it takes longer than 47.3 s, no import into this schema can meet the target.
 - **Start-up.** `minsheng` needs only libc and libm from the dynamic loader: SQLite, yaml-cpp, libcrypto,
   libsodium, utf8proc and libstdc++ are linked statically; OpenCC is opened on first use (and only for an
   address holding a key of its dictionaries); cpp-httplib (with OpenSSL and brotli) and libxlsxwriter are in
