@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "engine/error.h"
+#include "engine/text.h"
 
 namespace minsheng {
 namespace {
@@ -235,6 +236,10 @@ std::string format_date(Date d) {
 }
 
 std::vector<CalendarYear> parse_calendar_yaml(const std::string& text, const std::string& source_name) {
+    // yaml-cpp reads bytes that are not UTF-8 without a word; a holiday's name so stored could not be shown.
+    if (const auto bad = first_non_utf8(text))
+        throw refused(source_name + ":" + std::to_string(bad->line) + ":" + std::to_string(bad->column) +
+                      "：这里起不是 UTF-8 文本：日历文件须以 UTF-8 编码保存（文本编辑器“另存为”时选 UTF-8）");
     YAML::Node root;
     try {
         root = YAML::Load(text);

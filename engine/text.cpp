@@ -53,6 +53,24 @@ bool is_valid_utf8(std::string_view s) {
     return for_each_codepoint(s, [](utf8proc_int32_t) {});
 }
 
+std::optional<TextPlace> first_non_utf8(std::string_view text) {
+    TextPlace at{1, 1};
+    for (std::size_t i = 0; i < text.size();) {
+        utf8proc_int32_t cp = 0;
+        const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + i),
+                                        static_cast<utf8proc_ssize_t>(text.size() - i), &cp);
+        if (n <= 0) return at;
+        i += static_cast<std::size_t>(n);
+        if (cp == '\n') {
+            ++at.line;
+            at.column = 1;
+        } else {
+            ++at.column;
+        }
+    }
+    return std::nullopt;
+}
+
 void require_text(std::string_view s, std::string_view what, bool allow_newlines) {
     bool control = false;
     const bool ok = for_each_codepoint(s, [&](utf8proc_int32_t cp) {

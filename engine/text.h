@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,13 @@
 namespace minsheng {
 
 bool is_valid_utf8(std::string_view s);
+// Where a file's text stops being UTF-8 (a file saved in GBK, or damaged): line and column, both from 1, the
+// column counting characters. nullopt when all of it is UTF-8.
+struct TextPlace {
+    int line = 0;
+    int column = 0;
+};
+std::optional<TextPlace> first_non_utf8(std::string_view text);
 // Throws Error(Usage) naming `what` when s is not valid UTF-8 or holds control characters (tab and newline
 // are allowed only when allow_newlines).
 void require_text(std::string_view s, std::string_view what, bool allow_newlines = false);

@@ -1377,6 +1377,15 @@ private:
 WorkflowLoad load_workflow(const std::string& text, const std::string& file_name, WorkflowChecks checks) {
     WorkflowLoad result;
     Loader loader(file_name);
+    // yaml-cpp reads bytes that are not UTF-8 without a word, and they would reach the station's records (a
+    // label, a write-up) and its JSON, which cannot hold them. Stored text is read as it was stored: an older
+    // minsheng stored it without this check.
+    if (auto bad = checks == WorkflowChecks::All ? first_non_utf8(text) : std::nullopt) {
+        loader.problem(SourceMark{bad->line, bad->column},
+                       "这里起不是 UTF-8 文本：流程文件须以 UTF-8 编码保存（文本编辑器“另存为”时选 UTF-8）");
+        result.problems = loader.take_problems();  // the mark counts characters already
+        return result;
+    }
     if (auto deep = too_deep(text)) {
         loader.problem(*deep, "嵌套超过 " + std::to_string(kMaxNesting) + " 层；流程文件用不着这么多层");
         result.problems = loader.take_problems();

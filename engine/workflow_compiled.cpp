@@ -54,7 +54,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Workflow, category, name, version, deadline_d
 // JSON text: readable with the sqlite3 shell. (MessagePack was tried: nlohmann reads it byte by byte, and it
 // took 1.45M instructions to JSON's 1.25M for the drainage workflow.)
 std::string compile_workflow(const Workflow& w) {
-    return nlohmann::json{{"format", kCompiledWorkflowFormat}, {"workflow", w}}.dump();
+    // A workflow stored by an older minsheng may hold text that is not UTF-8 (load_workflow refuses it now),
+    // which JSON cannot hold: such a workflow has no compiled form, and its YAML is read instead.
+    try {
+        return nlohmann::json{{"format", kCompiledWorkflowFormat}, {"workflow", w}}.dump();
+    } catch (const nlohmann::json::type_error&) {
+        return "";
+    }
 }
 
 std::optional<Workflow> read_compiled_workflow(std::string_view compiled, const std::string& source) {

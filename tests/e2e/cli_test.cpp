@@ -1125,6 +1125,29 @@ TEST_CASE("workflow load names each workflow as people know it — and says when
     CHECK(fingerprint(db) == loaded);
 }
 
+TEST_CASE(
+    "workflow and calendar files saved in GBK are refused where they stop being UTF-8 — nothing written",
+    "[cli][e2e][workflow][calendar]") {
+    TempDir dir;
+    const std::string db = fresh_station(dir);
+    const std::string before = fingerprint(db);
+    std::string wf = read_text(MINSHENG_SOURCE_DIR "/workflows/drainage.yaml");
+    wf.replace(wf.find("version: 1"), 10, "version: 2");
+    wf.replace(wf.find("name: 排水/下水道"), std::string("name: 排水/下水道").size(),
+               "name: \xC5\xC5\xCB\xAE");
+    write_text(dir.file("gbk.yaml"), wf);
+    const RunResult load = as(db, kSupervisor, {"workflow", "load", dir.file("gbk.yaml")});
+    check_error(load, 3);
+    CHECK_THAT(load.err, Contains("gbk.yaml:6:7: 这里起不是 UTF-8 文本：流程文件须以 UTF-8 编码保存"));
+    std::string cal = read_text(MINSHENG_SOURCE_DIR "/demo/example-notice-2027.yaml");
+    cal.replace(cal.find("元旦（示例）"), std::string("元旦（示例）").size(), "\xD4\xAA\xB5\xA9");
+    write_text(dir.file("gbk-calendar.yaml"), cal);
+    const RunResult calendar = as(db, kSupervisor, {"calendar", "load", dir.file("gbk-calendar.yaml")});
+    check_error(calendar, 3);
+    CHECK_THAT(calendar.err, Contains("这里起不是 UTF-8 文本：日历文件须以 UTF-8 编码保存"));
+    CHECK(fingerprint(db) == before);
+}
+
 TEST_CASE("a workflow stored before its write_up was checked still works — only its report refuses",
           "[cli][e2e][workflow]") {
     TempDir dir;

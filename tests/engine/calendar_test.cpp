@@ -419,8 +419,7 @@ TEST_CASE("calendar YAML errors name file, line and column", "[calendar][yaml]")
               "t.yaml:6:15: 调休上班日 2023-10-09 是星期一；调休上班日只能是星期六或星期日");
     }
     SECTION("holiday without a name") {
-        CHECK(yaml_error(head + "      - {date: 2023-10-02}\n") ==
-              "t.yaml:4:9: 节假日 2023-10-02 缺少名称");
+        CHECK(yaml_error(head + "      - {date: 2023-10-02}\n") == "t.yaml:4:9: 节假日 2023-10-02 缺少名称");
         CHECK(yaml_error(head + "      - {date: 2023-10-02, name: ''}\n") ==
               "t.yaml:4:9: 节假日 2023-10-02 缺少名称");
     }
@@ -429,16 +428,14 @@ TEST_CASE("calendar YAML errors name file, line and column", "[calendar][yaml]")
                    StartsWith("t.yaml:2:3: 年份键 '20x3'"));
     }
     SECTION("a year with no holidays") {
-        CHECK(yaml_error("years:\n  2027:\n") ==
-              "t.yaml:2:3: 年份 2027 下应写 `holidays:` 和 `workdays:`");
+        CHECK(yaml_error("years:\n  2027:\n") == "t.yaml:2:3: 年份 2027 下应写 `holidays:` 和 `workdays:`");
         CHECK_THAT(yaml_error(head), StartsWith("t.yaml:3:5: `holidays` 应是"));
         CHECK_THAT(yaml_error("years:\n  2027:\n    workdays: []\n"), Contains("缺少 `holidays:`"));
     }
     SECTION("an empty document or an empty `years`") {
         CHECK_THAT(yaml_error(""), StartsWith("t.yaml"));
         CHECK(yaml_error("years:\n") == "t.yaml:1:1: `years` 下应按年份写 {holidays, workdays}");
-        CHECK(yaml_error("years: {}\n") ==
-              "t.yaml:1:8: `years` 下应按年份写 {holidays, workdays}");
+        CHECK(yaml_error("years: {}\n") == "t.yaml:1:8: `years` 下应按年份写 {holidays, workdays}");
     }
 }
 
@@ -458,4 +455,12 @@ TEST_CASE("calendar YAML: workday names are optional, years come back ascending"
     CHECK(years[0].workdays.size() == 1);
     CHECK(years[0].workdays[0].second.empty());
     CHECK(years[1].year == 2024);
+}
+
+TEST_CASE("a calendar file that is not UTF-8 is refused at its first bad byte", "[calendar]") {
+    // Saved in GBK: 元旦 would be stored as bytes no report, JSON answer or browser can show. (Its first two
+    // bytes happen to form one UTF-8 character, Ԫ: the text stops being UTF-8 at the third.)
+    CHECK(
+        yaml_error("years:\n  2027:\n    holidays:\n      - {date: 2027-01-01, name: \xD4\xAA\xB5\xA9}\n") ==
+        "t.yaml:4:35：这里起不是 UTF-8 文本：日历文件须以 UTF-8 编码保存（文本编辑器“另存为”时选 UTF-8）");
 }

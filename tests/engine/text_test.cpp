@@ -41,6 +41,18 @@ TEST_CASE("names mask to surname plus 某, phones to 3+4 digits", "[text][privac
     CHECK(mask_phone("12345") == "*****");
 }
 
+TEST_CASE("where a file stops being UTF-8 — line and character", "[text]") {
+    CHECK_FALSE(first_non_utf8("海福巷3号\n第二行\n"));
+    const auto gbk = first_non_utf8("第一行\nab海福\xCF\xEF\n");  // 巷 in GBK
+    REQUIRE(gbk);
+    CHECK(gbk->line == 2);
+    CHECK(gbk->column == 5);
+    const auto cut = first_non_utf8("\xe6\xb5");  // a sequence cut short
+    REQUIRE(cut);
+    CHECK(cut->line == 1);
+    CHECK(cut->column == 1);
+}
+
 TEST_CASE("text from the command line must be UTF-8 without control characters", "[text]") {
     CHECK(is_valid_utf8("海福巷"));
     CHECK_FALSE(is_valid_utf8("\xff\xfe"));

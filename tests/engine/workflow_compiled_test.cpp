@@ -94,3 +94,12 @@ TEST_CASE("a compiled form of another format, or damaged, is not read", "[workfl
     CHECK_FALSE(read_compiled_workflow(bytes(nlohmann::json::array({1, 2})), w.source));
     CHECK_FALSE(read_compiled_workflow("{\"format\": 1}", w.source));
 }
+
+TEST_CASE("a stored workflow whose text is not UTF-8 has no compiled form — its YAML is read instead",
+          "[workflow][compiled]") {
+    // An older minsheng stored such text unchecked (a GBK byte in a label, say); JSON cannot hold it.
+    Workflow w = shipped("drainage");
+    w.name = "排水\xB0";
+    CHECK(compile_workflow(w).empty());
+    CHECK_FALSE(read_compiled_workflow("", w.source));
+}

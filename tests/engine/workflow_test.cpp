@@ -198,16 +198,16 @@ TEST_CASE("a problem prints as FILE:LINE:COL: message and the throwing loader re
         FAIL("no exception");
     } catch (const Error& e) {
         CHECK(e.kind() == ErrorKind::Refused);
-        CHECK(std::string(e.what()) == "流程文件有误，未载入（用 workflow check 列出全部问题）：w.yaml:1:1: "
-                                       "缺少必需的键 \"name\"");
+        CHECK(std::string(e.what()) ==
+              "流程文件有误，未载入（用 workflow check 列出全部问题）：w.yaml:1:1: "
+              "缺少必需的键 \"name\"");
     }
     CHECK(load_workflow_or_throw(kHead + kActions, "ok.yaml").category == "t");
 }
 
 TEST_CASE("YAML syntax errors carry the parser's position", "[workflow][problems]") {
     CHECK_PROBLEM(load("category: t\n  name: n\n"), "YAML 语法错误：这里不能写 “键: 值”", 2, 7);
-    CHECK_PROBLEM(load("category: t\nstates: *undefined\n"),
-                  "YAML 语法错误：引用的锚点没有定义", 2, 9);
+    CHECK_PROBLEM(load("category: t\nstates: *undefined\n"), "YAML 语法错误：引用的锚点没有定义", 2, 9);
     // Where the parser gives up is where it says, even when the cause is earlier.
     const auto l = load("category: t\nsteps: [a, b\n");
     CHECK_PROBLEM(l, "YAML 语法错误：“[” 缺少对应的 “]”", 3, 1);
@@ -223,6 +223,17 @@ TEST_CASE("the top level must be a map holding one document", "[workflow][proble
     // yaml-cpp 0.7's LoadAll loops forever on these (jbeder/yaml-cpp#1040); the loader must return.
     CHECK_PROBLEM(load(",\n"), "文档里没有内容", 1, 1);
     CHECK_PROBLEM(load("&a, *a\n"), "只能有一个 YAML 文档", 1, 3);
+}
+
+TEST_CASE("a file that is not UTF-8 is refused at its first bad byte — a comment's included",
+          "[workflow][problems]") {
+    // Saved in GBK, or damaged: the problem names the line and the character where the text stops being
+    // UTF-8.
+    CHECK_PROBLEM(load(kHead + kActions + "# 注释\xB0\xBC\n"), "不是 UTF-8 文本", 13, 5);
+    CHECK_PROBLEM(load("category: t\nname: \xC5\xC5\xCB\xAE\n"), "不是 UTF-8 文本", 2, 7);
+    CHECK(load("category: t\nname: \xC5\xC5\xCB\xAE\n").problems.size() == 1);
+    // A station's stored text is read as it was stored (an older minsheng stored it unchecked).
+    CHECK(load_workflow(kHead + kActions + "# \xB0\n", "w.yaml", WorkflowChecks::Stored).workflow);
 }
 
 TEST_CASE("nesting too deep is refused before parsing", "[workflow][problems]") {
@@ -260,19 +271,18 @@ TEST_CASE("unknown keys are reported where they are, with a suggestion", "[workf
     CHECK_PROBLEM(
         load(kHead + kActions + "  - {id: c, from: open, guards: [{require: {a: {gte: 1}}, message: m}]}\n"),
         "对 \"a\" 的条件：未知的键 \"gte\"（是 \"gt\" 吗？）", 13, 49);
-    CHECK_PROBLEM(load(kHead + kActions + "version: 2\n"), "键 \"version\" 重复了（第一次在第 3 行）", 13,
-                  1);
+    CHECK_PROBLEM(load(kHead + kActions + "version: 2\n"), "键 \"version\" 重复了（第一次在第 3 行）", 13, 1);
 }
 
 TEST_CASE("missing required keys are reported at their map", "[workflow][problems]") {
     const auto l = load("category: t\nname: n\nsteps: []\nactions: []\n");
     CHECK_PROBLEM(l, "缺少必需的键 \"version\"", 1, 1);
-    CHECK_PROBLEM(load(kHead + "  - {id: x, phase: closed}\n" + kActions),
-                  "步骤缺少必需的键 \"label\"", 9, 5);
-    CHECK_PROBLEM(load(kHead + kActions + "  - {label: 无名, from: open}\n"),
-                  "动作缺少必需的键 \"id\"", 13, 5);
-    CHECK_PROBLEM(load(kHead + kActions + "  - {id: nofrom}\n"),
-                  "动作 \"nofrom\" 缺少必需的键 \"from\"", 13, 5);
+    CHECK_PROBLEM(load(kHead + "  - {id: x, phase: closed}\n" + kActions), "步骤缺少必需的键 \"label\"", 9,
+                  5);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {label: 无名, from: open}\n"), "动作缺少必需的键 \"id\"", 13,
+                  5);
+    CHECK_PROBLEM(load(kHead + kActions + "  - {id: nofrom}\n"), "动作 \"nofrom\" 缺少必需的键 \"from\"", 13,
+                  5);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: g, from: open, guards: [{require: {a: b}}]}\n"),
                   "动作 \"g\" 的 guard 缺少必需的键 \"message\"", 13, 34);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: o, from: [visiting], outcomes: [{when: {a: b}}]}\n"),
@@ -295,18 +305,16 @@ TEST_CASE("values of the wrong type are reported at the value", "[workflow][prob
                   "\"category\" 须是 id", 1, 11);
     CHECK_PROBLEM(load("category: t\nname: {a: b}\nversion: 1\nsteps: []\nactions: []\n"),
                   "\"name\" 须是文字", 2, 7);
-    CHECK_PROBLEM(load("category: t\nname: n\nversion: 1\nsteps: x\nactions: []\n"), "\"steps\" 须是步骤的列表",
-                  4, 8);
+    CHECK_PROBLEM(load("category: t\nname: n\nversion: 1\nsteps: x\nactions: []\n"),
+                  "\"steps\" 须是步骤的列表", 4, 8);
     CHECK_PROBLEM(load(kHead + kActions + "departments: 城管科\n"), "\"departments\" 须是列表", 13, 14);
     CHECK_PROBLEM(load(kHead + kActions + "write_up: [a]\n"), "\"write_up\" 须是文字", 13, 11);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, requires: note}\n"),
-                  "动作 \"x\"：\"requires\" 须是列表",
-                  13, 35);
+                  "动作 \"x\"：\"requires\" 须是列表", 13, 35);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: open, require_replies: maybe}\n"),
                   "动作 \"x\"：\"require_replies\" 须是 true 或 false", 13, 42);
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: x, from: 3}\n"),
-                  "动作 \"x\"：\"from\" 须是步骤 id 的列表，或 open、any",
-                  13, 19);
+                  "动作 \"x\"：\"from\" 须是步骤 id 的列表，或 open、any", 13, 19);
     CHECK_PROBLEM(load(kHead + kActions +
                        "  - {id: x, from: open, guards: [{require: {n: {gt: many}}, message: m}]}\n"),
                   "对 \"n\" 的条件中 \"gt\" 须是整数", 13, 53);
@@ -366,14 +374,14 @@ TEST_CASE("a workflow needs an intake step and a closed step", "[workflow][probl
 TEST_CASE("moves the lifecycle forbids do not load", "[workflow][problems]") {
     const std::string shortcut =
         kHead + kActions + "  - {id: skip, from: [received], to: done}\n";  // 13: intake -> closed
-    CHECK_PROBLEM(
-        load(shortcut),
-        "动作 \"skip\" 会从步骤 \"received\"（intake 阶段）移到步骤 \"done\"（closed 阶段），"
-        "案件的生命周期不允许这样移动",
-        13, 38);
+    CHECK_PROBLEM(load(shortcut),
+                  "动作 \"skip\" 会从步骤 \"received\"（intake 阶段）移到步骤 \"done\"（closed 阶段），"
+                  "案件的生命周期不允许这样移动",
+                  13, 38);
     // One target, several from-steps: each forbidden pair of phases is named once.
     const auto any = load(kHead + kActions + "  - {id: back, from: any, to: received}\n");
-    CHECK_PROBLEM(any, "从步骤 \"handling\"（coordination 阶段）移到步骤 \"received\"（intake 阶段）", 13, 31);
+    CHECK_PROBLEM(any, "从步骤 \"handling\"（coordination 阶段）移到步骤 \"received\"（intake 阶段）", 13,
+                  31);
     CHECK_PROBLEM(any, "从步骤 \"visiting\"（follow_up 阶段）移到步骤 \"received\"（intake 阶段）", 13, 31);
     CHECK_PROBLEM(any, "从步骤 \"done\"（closed 阶段）移到步骤 \"received\"（intake 阶段）", 13, 31);
     // Outcomes are checked one by one, at their own `to`.
@@ -383,8 +391,7 @@ TEST_CASE("moves the lifecycle forbids do not load", "[workflow][problems]") {
                   "移到步骤 \"received\"（intake 阶段），案件的生命周期不允许这样移动", 13, 73);
     // A closed step takes no work that stays put; a note or mark_typical is fine.
     CHECK_PROBLEM(load(kHead + kActions + "  - {id: s, from: any, effect: suspend, requires: [note]}\n"),
-                  "动作 \"s\" 的效果 \"suspend\" 会作用于已结束的步骤 \"done\"（closed 阶段）", 13,
-                  19);
+                  "动作 \"s\" 的效果 \"suspend\" 会作用于已结束的步骤 \"done\"（closed 阶段）", 13, 19);
     const auto fine = load(kHead + kActions +
                            "  - {id: n, from: any, requires: [note]}\n"
                            "  - {id: t, from: any, effect: mark_typical, roles: [supervisor]}\n");
@@ -394,13 +401,12 @@ TEST_CASE("moves the lifecycle forbids do not load", "[workflow][problems]") {
 
 TEST_CASE("suspend, resume, escalate, extend and mark_typical must not change the phase",
           "[workflow][problems]") {
-    CHECK_PROBLEM(
-        load(kHead + kActions +
-             "  - {id: s, from: [handling], to: visiting, effect: suspend, requires: "
-             "[note]}\n"),
-        "动作 \"s\" 的效果 \"suspend\" 不能改变阶段，但它会从步骤 \"handling\"（coordination 阶段）"
-        "移到步骤 \"visiting\"（follow_up 阶段）",
-        13, 35);
+    CHECK_PROBLEM(load(kHead + kActions +
+                       "  - {id: s, from: [handling], to: visiting, effect: suspend, requires: "
+                       "[note]}\n"),
+                  "动作 \"s\" 的效果 \"suspend\" 不能改变阶段，但它会从步骤 \"handling\"（coordination 阶段）"
+                  "移到步骤 \"visiting\"（follow_up 阶段）",
+                  13, 35);
     // Moving to another step of the same phase is allowed.
     const auto ok = load(kHead + "  - {id: waiting, label: 等待材料, phase: coordination}\n" + kActions +
                          "  - {id: s, from: [handling], to: waiting, effect: suspend, requires: [note]}\n"
@@ -689,13 +695,13 @@ TEST_CASE("write_up placeholders are checked at load, each at its tag", "[workfl
 TEST_CASE("write_up problems are placed in every style of scalar", "[workflow][problems][write_up]") {
     auto with = [](const std::string& write_up) { return load(kHead + kActions + write_up); };
     // Literal blocks: header indicators, a comment, more indentation, a tag or an anchor, CRLF line ends.
-    CHECK_PROBLEM(with("write_up: |-  # 典型事例\n    a\n\n      {{nope}}\n"), "未知的占位符 \"nope\"",
-                  16, 7);
+    CHECK_PROBLEM(with("write_up: |-  # 典型事例\n    a\n\n      {{nope}}\n"), "未知的占位符 \"nope\"", 16,
+                  7);
     CHECK_PROBLEM(with("write_up: |2\n    {{nope}}\n"), "未知的占位符 \"nope\"", 14, 5);
     CHECK_PROBLEM(with("write_up: !!str |\n  x{{nope}}\n"), "未知的占位符 \"nope\"", 14, 4);
     CHECK_PROBLEM(with("write_up: &t |\n  x{{nope}}\n"), "未知的占位符 \"nope\"", 14, 4);
-    CHECK_PROBLEM(load(kHead + kActions + "write_up: |\r\n  a\r\n  办{{nope}}\r\n"),
-                  "未知的占位符 \"nope\"", 15, 4);
+    CHECK_PROBLEM(load(kHead + kActions + "write_up: |\r\n  a\r\n  办{{nope}}\r\n"), "未知的占位符 \"nope\"",
+                  15, 4);
     // One-line plain and quoted values.
     CHECK_PROBLEM(with("write_up: 反映{{nope}}\n"), "write_up：未知的占位符 \"nope\"", 13, 13);
     CHECK_PROBLEM(with("write_up: \"反映{{nope}}\"\n"), "write_up：未知的占位符 \"nope\"", 13, 14);
@@ -703,8 +709,8 @@ TEST_CASE("write_up problems are placed in every style of scalar", "[workflow][p
     // Where the value's text differs from the file's before the tag, the problem is at the value.
     CHECK_PROBLEM(with("write_up: \"a\\tb{{nope}}\"\n"), "write_up：未知的占位符 \"nope\"", 13, 11);
     CHECK_PROBLEM(with("write_up: >\n  a\n  b{{nope}}\n"), "write_up：未知的占位符 \"nope\"", 13, 11);
-    CHECK_PROBLEM(with("write_up: >\n  a\n\n  b{{nope}}\n"),
-                  "write_up（模板第 2 行）：未知的占位符 \"nope\"", 13, 11);
+    CHECK_PROBLEM(with("write_up: >\n  a\n\n  b{{nope}}\n"), "write_up（模板第 2 行）：未知的占位符 \"nope\"",
+                  13, 11);
     CHECK_PROBLEM(with("write_up: a\n  b{{nope}}\n"), "write_up：未知的占位符 \"nope\"", 13, 11);
 }
 
