@@ -115,8 +115,7 @@ void run_load(Context& ctx, const StationOptions& o) {
     const auto files = fs::is_directory(o.load_path, ec) ? read_workflow_dir(o.load_path)
                                                          : std::vector{read_file(o.load_path)};
     for (const auto& w : st.load_workflows(files, ctx.actor, ctx.now)) {
-        const std::string named =
-            "流程「" + w.name + "」（" + w.category + "）第 " + std::to_string(w.version) + " 版";
+        const std::string named = texts::workflow_title(w.name, w.category, w.version);
         *ctx.out << (w.already_loaded ? named + "已载入过，内容相同，未改动" : "已载入" + named) << '\n';
     }
 }

@@ -54,21 +54,16 @@ bool is_valid_utf8(std::string_view s) {
 }
 
 std::optional<TextPlace> first_non_utf8(std::string_view text) {
-    TextPlace at{1, 1};
-    for (std::size_t i = 0; i < text.size();) {
-        utf8proc_int32_t cp = 0;
-        const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + i),
-                                        static_cast<utf8proc_ssize_t>(text.size() - i), &cp);
-        if (n <= 0) return at;
-        i += static_cast<std::size_t>(n);
+    TextPlace at{1, 1};  // of the next code point: where the text stops being UTF-8 when it does
+    const bool valid = for_each_codepoint(text, [&at](utf8proc_int32_t cp) {
         if (cp == '\n') {
             ++at.line;
             at.column = 1;
         } else {
             ++at.column;
         }
-    }
-    return std::nullopt;
+    });
+    return valid ? std::nullopt : std::optional<TextPlace>(at);
 }
 
 void require_text(std::string_view s, std::string_view what, bool allow_newlines) {

@@ -286,9 +286,8 @@ std::vector<LoadedWorkflow> Station::load_workflows(const std::vector<SourceFile
             // A loaded version never changes: the cases opened under it are read by it.
             const auto existing = impl_->store->workflow(w.category, w.version);
             if (existing && existing->source != w.source)
-                throw refused(file + "：流程「" + w.name + "」（" + w.category + "）第 " +
-                              std::to_string(w.version) +
-                              " 版已载入且内容不同；要载入修改，请把 version 加 1");
+                throw refused(file + "：" + texts::workflow_title(w.name, w.category, w.version) +
+                              "已载入且内容不同；要载入修改，请把 version 加 1");
             if (!existing) impl_->store->put_workflow(w, file, now);
             out.push_back({w.category, w.name, w.version, existing.has_value()});
         }

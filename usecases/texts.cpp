@@ -207,6 +207,10 @@ std::string field_value_text(const Workflow& w, const std::string& field, const 
     return value;
 }
 
+std::string workflow_title(const std::string& name, const std::string& category, int version) {
+    return "流程「" + name + "」（" + category + "）第 " + std::to_string(version) + " 版";
+}
+
 std::string recorded_late_note(const Event& e) {
     if (!recorded_late(e)) return "";
     return "（补录于 " + minute_text(e.recorded_at) + "）";

@@ -46,6 +46,9 @@ std::optional<std::string> builtin_event_label(const std::string& action);
 // An action's label in `w` ("派单/转办"), or builtin_event_label; the id itself only for an action the
 // workflow does not know.
 std::string action_label(const Workflow& w, const std::string& action);
+// A workflow version as people name it, its id beside the name (what --category accepts besides the name):
+// 流程「排水/下水道」（drainage）第 2 版.
+std::string workflow_title(const std::string& name, const std::string& category, int version);
 // A field's value as people read it: the choice's label when an action labels it (satisfied=yes -> 满意),
 // else yes/no as 是/否 (elderly=yes -> 是), else the value as given.
 std::string field_value_text(const Workflow& w, const std::string& field, const std::string& value);
